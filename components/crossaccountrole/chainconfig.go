@@ -1,0 +1,79 @@
+package crossaccountrole
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The files a podIdentityChain ConfigMap holds, and where the pod mounts
+// them.
+const (
+	// ConfigKey is the ConfigMap key of the AWS config file.
+	ConfigKey = "config"
+	// ScriptKey is the ConfigMap key of the credential-process script.
+	ScriptKey = "credential-process.sh"
+	// MountPath is where the pod mounts the ConfigMap.
+	MountPath = "/etc/eks-multi-account/aws"
+	// SourceProfile is the profile that reads Pod Identity credentials.
+	SourceProfile = "eks-pod-identity"
+	// TargetProfile is the profile that chains into the workload account;
+	// pods select it with AWS_PROFILE.
+	TargetProfile = "workload"
+)
+
+// ConfigMapName is the name of the ConfigMap holding a service account's
+// AWS config.
+func ConfigMapName(serviceAccount string) string { return serviceAccount + "-aws-config" }
+
+// CredentialProcessScript fetches the Pod Identity session from the EKS Pod
+// Identity agent and prints it in the credential_process format. It is
+// POSIX sh, run as `/bin/sh <path>` so it needs no execute bit, and needs
+// curl and jq in the image. The agent's address and token file come from
+// the env vars EKS Pod Identity injects into the pod.
+const CredentialProcessScript = `#!/bin/sh
+# Prints the EKS Pod Identity session in the AWS credential_process format.
+# Needs curl and jq in the container image.
+set -eu
+token=$(cat "$AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+curl --silent --show-error --fail --max-time 5 \
+  -H "Authorization: $token" "$AWS_CONTAINER_CREDENTIALS_FULL_URI" |
+  jq -c '{Version: 1, AccessKeyId: .AccessKeyId, SecretAccessKey: .SecretAccessKey, SessionToken: .Token, Expiration: .Expiration}'
+`
+
+// chainConfig is the AWS config file of a chained service account.
+type chainConfig struct {
+	TargetRoleARN   string
+	SessionName     string
+	DurationSeconds int
+}
+
+// File renders the config: a source profile whose credentials come from the
+// script, and the target profile that assumes the workload role from it.
+func (c chainConfig) File() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[profile %s]\n", SourceProfile)
+	fmt.Fprintf(&b, "credential_process = /bin/sh %s/%s\n\n", MountPath, ScriptKey)
+	fmt.Fprintf(&b, "[profile %s]\n", TargetProfile)
+	fmt.Fprintf(&b, "source_profile = %s\n", SourceProfile)
+	fmt.Fprintf(&b, "role_arn = %s\n", c.TargetRoleARN)
+	fmt.Fprintf(&b, "role_session_name = %s\n", c.SessionName)
+	fmt.Fprintf(&b, "duration_seconds = %d\n", c.DurationSeconds)
+	return b.String()
+}
+
+// PodSpecInstructions tells users what to add to the pod spec of a
+// chained service account.
+func PodSpecInstructions(serviceAccount, configMap string) string {
+	return fmt.Sprintf(`Add to the pod spec (the image needs curl and jq):
+  serviceAccountName: %[1]s
+  containers:
+  - env:
+    - {name: AWS_CONFIG_FILE, value: %[3]s/%[4]s}
+    - {name: AWS_PROFILE, value: %[5]s}
+    volumeMounts:
+    - {name: aws-config, mountPath: %[3]s, readOnly: true}
+  volumes:
+  - name: aws-config
+    configMap: {name: %[2]s, defaultMode: 0555}
+Chained sessions last at most one hour; the SDK refreshes them.`, serviceAccount, configMap, MountPath, ConfigKey, TargetProfile)
+}

@@ -1,0 +1,291 @@
+// Package crossaccountrole provides the CrossAccountRole component: the
+// credentials path from one Kubernetes service account to one IAM role, in
+// one of three modes (irsa, podIdentityChain, podIdentity). The trust
+// policy of each mode is built by package trust; trustPolicy in args.go
+// picks it.
+package crossaccountrole
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/trust"
+)
+
+// Type is the component's type token.
+const Type = "eks-multi-account:index:CrossAccountRole"
+
+// IRSAAnnotation is the service account annotation that tells the EKS pod
+// identity webhook which role to inject for IRSA.
+const IRSAAnnotation = "eks.amazonaws.com/role-arn"
+
+// CrossAccountRole is the credentials path of one service account.
+type CrossAccountRole struct {
+	pulumi.ResourceState
+
+	// RoleArn is the ARN of the role the service account's pods end up
+	// with: the IRSA role, the Pod Identity role or the chain's target.
+	RoleArn pulumi.StringOutput `pulumi:"roleArn"`
+	// RoleName is that role's name, for attaching more policies.
+	RoleName pulumi.StringOutput `pulumi:"roleName"`
+	// SourceRoleArn is the cluster-account role a podIdentityChain session
+	// starts from; empty in the other modes.
+	SourceRoleArn pulumi.StringOutput `pulumi:"sourceRoleArn"`
+	// ServiceAccountName is the Kubernetes service account created.
+	ServiceAccountName pulumi.StringOutput `pulumi:"serviceAccountName"`
+	// PodSpecInstructions tells users what to add to their pod spec: for
+	// podIdentityChain the env vars and the volume of the AWS config;
+	// otherwise only the serviceAccountName.
+	PodSpecInstructions pulumi.StringOutput `pulumi:"podSpecInstructions"`
+}
+
+// NewCrossAccountRole creates the role(s), the service account and, per
+// mode, the Pod Identity association and the AWS config for role chaining.
+func NewCrossAccountRole(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*CrossAccountRole, error) {
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("CrossAccountRole %q: %w", name, err)
+	}
+	c := &CrossAccountRole{}
+	if err := ctx.RegisterComponentResource(Type, name, c, opts...); err != nil {
+		return nil, err
+	}
+	b := builder{ctx: ctx, name: name, args: args, parent: c}
+	if err := b.build(); err != nil {
+		return nil, fmt.Errorf("CrossAccountRole %q: %w", name, err)
+	}
+	c.RoleArn, c.RoleName = b.role.Arn, b.role.Name
+	c.SourceRoleArn = b.sourceARN
+	c.ServiceAccountName = pulumi.String(args.ServiceAccount).ToStringOutput()
+	c.PodSpecInstructions = pulumi.String(b.instructions).ToStringOutput()
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"roleArn":             c.RoleArn,
+		"roleName":            c.RoleName,
+		"sourceRoleArn":       c.SourceRoleArn,
+		"serviceAccountName":  c.ServiceAccountName,
+		"podSpecInstructions": c.PodSpecInstructions,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// builder holds what the steps of one CrossAccountRole share.
+type builder struct {
+	ctx    *pulumi.Context
+	name   string
+	args   *Args
+	parent pulumi.Resource
+
+	role         *iam.Role
+	sourceARN    pulumi.StringOutput
+	instructions string
+}
+
+// in returns the options of a child bound to a provider.
+func (b *builder) in(p pulumi.ProviderResource, more ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return append([]pulumi.ResourceOption{pulumi.Parent(b.parent), pulumi.Provider(p)}, more...)
+}
+
+func (b *builder) build() error {
+	a := b.args
+	b.sourceARN = pulumi.String("").ToStringOutput()
+	var trustPolicy pulumi.StringOutput
+	switch a.Mode {
+	case IRSA:
+		trustPolicy = pulumi.All(a.Cluster.OIDCIssuerURL, a.OIDCProviderARN).ApplyT(func(v []any) (string, error) {
+			return a.trustPolicy(v[0].(string), v[1].(string), "").JSON()
+		}).(pulumi.StringOutput)
+	case PodIdentity:
+		text, err := a.trustPolicy("", "", "").JSON()
+		if err != nil {
+			return err
+		}
+		trustPolicy = pulumi.String(text).ToStringOutput()
+	case PodIdentityChain:
+		uniqueID, err := b.sourceRole()
+		if err != nil {
+			return err
+		}
+		trustPolicy = uniqueID.ApplyT(func(id string) (string, error) {
+			return a.trustPolicy("", "", id).JSON()
+		}).(pulumi.StringOutput)
+	}
+	if err := b.reachedRole(trustPolicy); err != nil {
+		return err
+	}
+	if err := b.serviceAccount(); err != nil {
+		return err
+	}
+	switch a.Mode {
+	case PodIdentity:
+		b.instructions = fmt.Sprintf("Set serviceAccountName: %s. EKS Pod Identity injects the credentials.", a.ServiceAccount)
+		return b.association(b.role.Arn)
+	case PodIdentityChain:
+		if err := b.association(b.sourceARN); err != nil {
+			return err
+		}
+		return b.awsConfig()
+	default:
+		b.instructions = fmt.Sprintf("Set serviceAccountName: %s. The EKS pod identity webhook injects AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE.", a.ServiceAccount)
+	}
+	return nil
+}
+
+// sourceRole sets up the cluster-account end of a chain and returns the
+// source role's unique ID.
+func (b *builder) sourceRole() (pulumi.StringOutput, error) {
+	a := b.args
+	if a.UseSharedChainingRole {
+		b.sourceARN = pulumi.String(a.Cluster.SharedChainingRole.ARN).ToStringOutput()
+		return a.Cluster.SharedChainingRole.UniqueID.ToStringOutput(), nil
+	}
+	text, err := trust.PodIdentity(a.identity()).JSON()
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	src, err := iam.NewRole(b.ctx, naming.Child(b.name, "source"), &iam.RoleArgs{
+		Name:             pulumi.String(a.sourceRoleName()),
+		Path:             pulumi.String(a.rolePath()),
+		Description:      pulumi.Sprintf("EKS Pod Identity source for %s/%s on %s; may only chain to %s", a.Namespace, a.ServiceAccount, a.Cluster.Name, a.roleARN()),
+		AssumeRolePolicy: pulumi.String(text),
+		Tags:             pulumi.ToStringMap(a.Tags),
+	}, b.in(a.Cluster.Account.Provider)...)
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("creating source role: %w", err)
+	}
+	perms, err := trust.ChainingPermissions(a.roleARN()).JSON()
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	if _, err := iam.NewRolePolicy(b.ctx, naming.Child(b.name, "source-chain"), &iam.RolePolicyArgs{
+		Role:   src.Name,
+		Name:   pulumi.String("chain-to-target"),
+		Policy: pulumi.String(perms),
+	}, b.in(a.Cluster.Account.Provider)...); err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("creating source role policy: %w", err)
+	}
+	b.sourceARN = src.Arn
+	return src.UniqueId, nil
+}
+
+// reachedRole creates the role the pods end up with, and its permissions.
+func (b *builder) reachedRole(trustPolicy pulumi.StringOutput) error {
+	a := b.args
+	maxSession := a.sessionDuration()
+	if a.Mode == PodIdentityChain {
+		maxSession = DefaultSessionDuration
+	}
+	role, err := iam.NewRole(b.ctx, naming.Child(b.name, "role"), &iam.RoleArgs{
+		Name:               pulumi.String(a.roleName()),
+		Path:               pulumi.String(a.rolePath()),
+		Description:        pulumi.Sprintf("%s role of service account %s/%s on cluster %s", a.Mode, a.Namespace, a.ServiceAccount, a.Cluster.ARN()),
+		AssumeRolePolicy:   trustPolicy,
+		MaxSessionDuration: pulumi.Int(maxSession),
+		Tags:               pulumi.ToStringMap(a.Tags),
+	}, b.in(a.WorkloadAccount.Provider)...)
+	if err != nil {
+		return fmt.Errorf("creating role: %w", err)
+	}
+	b.role = role
+	for i, arn := range a.ManagedPolicyArns {
+		if _, err := iam.NewRolePolicyAttachment(b.ctx, naming.Child(b.name, "managed", fmt.Sprint(i)), &iam.RolePolicyAttachmentArgs{
+			Role:      role.Name,
+			PolicyArn: pulumi.String(arn),
+		}, b.in(a.WorkloadAccount.Provider)...); err != nil {
+			return fmt.Errorf("attaching %s: %w", arn, err)
+		}
+	}
+	if a.Policy == "" {
+		return nil
+	}
+	if _, err := iam.NewRolePolicy(b.ctx, naming.Child(b.name, "inline"), &iam.RolePolicyArgs{
+		Role:   role.Name,
+		Name:   pulumi.String("workload-access"),
+		Policy: pulumi.String(a.Policy),
+	}, b.in(a.WorkloadAccount.Provider)...); err != nil {
+		return fmt.Errorf("creating inline policy: %w", err)
+	}
+	return nil
+}
+
+// serviceAccount creates the Kubernetes service account, annotated for
+// IRSA when that is the mode.
+func (b *builder) serviceAccount() error {
+	a := b.args
+	var annotations pulumi.StringMapInput
+	if a.Mode == IRSA {
+		annotations = pulumi.StringMap{IRSAAnnotation: b.role.Arn}
+	}
+	_, err := corev1.NewServiceAccount(b.ctx, naming.Child(b.name, "sa"), &corev1.ServiceAccountArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:        pulumi.String(a.ServiceAccount),
+			Namespace:   pulumi.String(a.Namespace),
+			Labels:      pulumi.ToStringMap(labels(a)),
+			Annotations: annotations,
+		},
+	}, b.in(a.Cluster.KubernetesProvider)...)
+	if err != nil {
+		return fmt.Errorf("creating service account: %w", err)
+	}
+	return nil
+}
+
+// association creates the EKS Pod Identity association of the service
+// account with roleARN, in the cluster account.
+func (b *builder) association(roleARN pulumi.StringInput) error {
+	a := b.args
+	_, err := eks.NewPodIdentityAssociation(b.ctx, naming.Child(b.name, "pod-identity"), &eks.PodIdentityAssociationArgs{
+		ClusterName:    pulumi.String(a.Cluster.Name),
+		Namespace:      pulumi.String(a.Namespace),
+		ServiceAccount: pulumi.String(a.ServiceAccount),
+		RoleArn:        roleARN,
+		Tags:           pulumi.ToStringMap(a.Tags),
+	}, b.in(a.Cluster.Account.Provider, pulumi.DependsOn([]pulumi.Resource{b.role}))...)
+	if err != nil {
+		return fmt.Errorf("creating pod identity association: %w", err)
+	}
+	return nil
+}
+
+// awsConfig creates the ConfigMap with the AWS config file and the
+// credential-process script that chain from the Pod Identity session into
+// the target role.
+func (b *builder) awsConfig() error {
+	a := b.args
+	cfg := chainConfig{
+		TargetRoleARN:   a.roleARN(),
+		SessionName:     naming.SessionName(a.Namespace, a.ServiceAccount),
+		DurationSeconds: a.sessionDuration(),
+	}
+	name := ConfigMapName(a.ServiceAccount)
+	_, err := corev1.NewConfigMap(b.ctx, naming.Child(b.name, "aws-config"), &corev1.ConfigMapArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:      pulumi.String(name),
+			Namespace: pulumi.String(a.Namespace),
+			Labels:    pulumi.ToStringMap(labels(a)),
+		},
+		Data: pulumi.StringMap{
+			ConfigKey: pulumi.String(cfg.File()),
+			ScriptKey: pulumi.String(CredentialProcessScript),
+		},
+	}, b.in(a.Cluster.KubernetesProvider, pulumi.DependsOn([]pulumi.Resource{b.role}))...)
+	if err != nil {
+		return fmt.Errorf("creating AWS config map: %w", err)
+	}
+	b.instructions = PodSpecInstructions(a.ServiceAccount, name)
+	return nil
+}
+
+// labels are the Kubernetes labels of every object this component creates.
+func labels(a *Args) map[string]string {
+	return map[string]string{
+		"app.kubernetes.io/managed-by":     "eks-multi-account",
+		"eks-multi-account/credential-via": string(a.Mode),
+	}
+}

@@ -1,0 +1,216 @@
+// Package mockengine is the in-process stand-in for AWS that the tests and
+// the offline planner share. It implements Pulumi's MockResourceMonitor:
+// every registration is recorded with its parent, its provider and the
+// account, region and cluster that provider binds it to, and every
+// resource gets outputs that AWS would only know after creating it (IDs,
+// ARNs, unique IDs, OIDC issuers, kubeconfigs), fabricated deterministically
+// from the resource's URN and carrying its real partition, region and
+// account.
+//
+// Only AWS is mocked. The code under test runs for real: validation,
+// policy builders, components and stacks.
+package mockengine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Placement is where a resource lands.
+type Placement struct {
+	// Account is the 12-digit account ID of the provider the resource is
+	// bound to. Empty for component resources, which are not in AWS.
+	Account string
+	// Region is the provider's region.
+	Region string
+	// Cluster is the EKS name of the cluster a Kubernetes resource lives in.
+	Cluster string
+}
+
+// Resource is one registration as the engine saw it.
+type Resource struct {
+	URN    string
+	Type   string
+	Name   string
+	Custom bool
+	// Remote is true for components implemented by a provider, such as
+	// eks:index:Cluster.
+	Remote bool
+	// Parent is the parent's URN.
+	Parent string
+	// Provider is the URN of the provider the resource is bound to, empty
+	// when it would use a default provider.
+	Provider string
+	// Providers maps package names to provider URNs, as a component's
+	// providers option gives them.
+	Providers map[string]string
+	// Dependencies are the URNs the resource explicitly depends on.
+	Dependencies []string
+	ID           string
+	Inputs       resource.PropertyMap
+	Outputs      resource.PropertyMap
+	Placement
+}
+
+// IsProvider reports whether the resource is a provider instance.
+func (r Resource) IsProvider() bool { return strings.HasPrefix(r.Type, "pulumi:providers:") }
+
+// Engine records registrations and answers them as AWS would. It is safe
+// for concurrent use, as the Pulumi SDK registers resources from several
+// goroutines.
+type Engine struct {
+	project, stack string
+	preview        bool
+
+	mu        sync.Mutex
+	resources map[string]*Resource
+	order     []string
+}
+
+// New returns an engine for a project and stack name.
+func New(project, stack string) *Engine {
+	return &Engine{project: project, stack: stack, resources: map[string]*Resource{}}
+}
+
+// NewPreview returns an engine that answers as AWS does during a preview:
+// everything AWS would only know after creating a resource (IDs, ARNs,
+// unique IDs, issuers, kubeconfigs) is unknown. The program must run with
+// PULUMI_DRY_RUN=true.
+func NewPreview(project, stack string) *Engine {
+	e := New(project, stack)
+	e.preview = true
+	return e
+}
+
+// Run runs a Pulumi program against the engine and returns the program's
+// error, or the first error the engine raised.
+func (e *Engine) Run(program pulumi.RunFunc) error {
+	return pulumi.RunErr(program, pulumi.WithMocks(e.project, e.stack, e))
+}
+
+// Resources returns a copy of every recorded resource, sorted by URN so the
+// result does not depend on the order goroutines registered them in.
+func (e *Engine) Resources() []Resource {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Resource, 0, len(e.resources))
+	for _, r := range e.resources {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, func(a, b Resource) int { return strings.Compare(a.URN, b.URN) })
+	return out
+}
+
+// Lookup returns the resource with the given URN.
+func (e *Engine) Lookup(urn string) (Resource, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r, ok := e.resources[urn]
+	if !ok {
+		return Resource{}, false
+	}
+	return *r, true
+}
+
+// NewResource implements pulumi.MockResourceMonitor.
+func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	rpc := args.RegisterRPC
+	r := &Resource{
+		Type:      args.TypeToken,
+		Name:      args.Name,
+		Custom:    args.Custom,
+		Inputs:    args.Inputs,
+		Provider:  providerURN(args.Provider),
+		Providers: map[string]string{},
+	}
+	if rpc != nil {
+		r.Parent = rpc.GetParent()
+		r.Remote = rpc.GetRemote()
+		r.Dependencies = slices.Clone(rpc.GetDependencies())
+		for pkg, ref := range rpc.GetProviders() {
+			r.Providers[pkg] = providerURN(ref)
+		}
+	}
+	r.URN = e.urn(r.Parent, r.Type, r.Name)
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.place(r); err != nil {
+		return "", nil, err
+	}
+	id, outputs, err := fabricate(r)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s %q: %w", r.Type, r.Name, err)
+	}
+	if r.Custom && strings.HasPrefix(r.Type, "aws:") && r.Inputs.HasValue("tags") {
+		withTagsAll(outputs, e.defaultTags(r.Provider))
+	}
+	if e.preview && !r.IsProvider() {
+		id = ""
+		for k, v := range outputs {
+			if old, ok := r.Inputs[k]; !ok || !old.DeepEquals(v) {
+				outputs[k] = resource.MakeComputed(resource.NewProperty(""))
+			}
+		}
+	}
+	r.ID, r.Outputs = id, outputs
+	if _, dup := e.resources[r.URN]; dup {
+		return "", nil, fmt.Errorf("duplicate URN %s", r.URN)
+	}
+	e.resources[r.URN] = r
+	e.order = append(e.order, r.URN)
+	return id, outputs, nil
+}
+
+// Call implements pulumi.MockResourceMonitor: it answers the invokes the
+// library makes, as the provider they are bound to would.
+func (e *Engine) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	e.mu.Lock()
+	p, ok := e.resources[providerURN(args.Provider)]
+	e.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("invoke %s has no explicit provider", args.Token)
+	}
+	return answer(args.Token, args.Args, p.Placement)
+}
+
+// urn computes a resource's URN the way Pulumi's mock monitor does.
+func (e *Engine) urn(parent, typ, name string) string {
+	var parentType tokens.Type
+	if parent != "" {
+		parentType = resource.URN(parent).QualifiedType()
+	}
+	return string(resource.NewURN(tokens.QName(e.stack), tokens.PackageName(e.project), parentType, tokens.Type(typ), name))
+}
+
+// providerURN strips the ID from a provider reference ("urn::id").
+func providerURN(ref string) string {
+	if i := strings.LastIndex(ref, "::"); i > 0 {
+		return ref[:i]
+	}
+	return ref
+}
+
+// defaultTags returns the default tags of the aws provider at urn. The
+// caller holds e.mu.
+func (e *Engine) defaultTags(urn string) map[string]string {
+	p, ok := e.resources[urn]
+	if !ok {
+		return nil
+	}
+	dt := p.Inputs["defaultTags"]
+	if !dt.IsObject() || !dt.ObjectValue()["tags"].IsObject() {
+		return nil
+	}
+	tags := map[string]string{}
+	for k, v := range dt.ObjectValue()["tags"].ObjectValue() {
+		tags[string(k)] = str(v)
+	}
+	return tags
+}

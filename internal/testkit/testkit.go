@@ -1,0 +1,172 @@
+// Package testkit is what the component and stack tests share on top of the
+// mock engine: running a program, making accounts and clusters the way the
+// stacks do, reading outputs, and finding recorded resources.
+package testkit
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
+	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
+)
+
+// Project and Stack name the test program.
+const (
+	Project = "eks-multi-account"
+	Stack   = "test"
+)
+
+// Result is what a test program left behind.
+type Result struct {
+	*mockengine.Engine
+	Err error
+}
+
+// Run runs program under a fresh mock engine and returns the engine with
+// the program's error.
+func Run(t *testing.T, program pulumi.RunFunc) Result {
+	t.Helper()
+	e := mockengine.New(Project, Stack)
+	return Result{Engine: e, Err: e.Run(program)}
+}
+
+// Preview runs program as `pulumi preview` would: PULUMI_DRY_RUN is set and
+// AWS-computed outputs are unknown.
+func Preview(t *testing.T, program pulumi.RunFunc) Result {
+	t.Helper()
+	t.Setenv("PULUMI_DRY_RUN", "true")
+	e := mockengine.NewPreview(Project, Stack)
+	return Result{Engine: e, Err: e.Run(program)}
+}
+
+// Account creates the provider of an account the way the stacks do.
+func Account(ctx *pulumi.Context, id, region string) (providers.Account, error) {
+	return providers.NewAccount(ctx, "aws-"+id+"-"+region, providers.AccountSettings{
+		AccountID:      id,
+		Region:         region,
+		DeployRoleName: "OrganizationAccountAccessRole",
+		DefaultTags:    map[string]string{"cost-center": "platform"},
+	})
+}
+
+// Cluster describes an existing cluster in account, with a Kubernetes
+// provider whose kubeconfig names it as pulumi-eks would.
+func Cluster(ctx *pulumi.Context, name string, account providers.Account) (clusterref.Cluster, error) {
+	kubeconfig, err := json.Marshal(mockengine.Kubeconfig(account.ID, account.Region, name, ""))
+	if err != nil {
+		return clusterref.Cluster{}, err
+	}
+	k8s, err := kubernetes.NewProvider(ctx, "k8s-"+name, &kubernetes.ProviderArgs{
+		Kubeconfig: pulumi.String(string(kubeconfig)),
+	})
+	if err != nil {
+		return clusterref.Cluster{}, err
+	}
+	return clusterref.Cluster{
+		Name:               name,
+		Account:            account,
+		KubernetesProvider: k8s,
+		OIDCIssuerURL:      pulumi.String(mockengine.IssuerURL(account.ID, account.Region, name)),
+	}, nil
+}
+
+// Await resolves an output inside a running program.
+func Await(ctx *pulumi.Context, out pulumi.Output) (any, bool, error) {
+	r, err := internals.UnsafeAwaitOutput(ctx.Context(), out)
+	return r.Value, r.Known, err
+}
+
+// OfType returns the resources of one type.
+func OfType(rs []mockengine.Resource, typ string) []mockengine.Resource {
+	var out []mockengine.Resource
+	for _, r := range rs {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Named returns the one resource of a type with a logical name, failing
+// the test when there is not exactly one.
+func Named(t testing.TB, rs []mockengine.Resource, typ, name string) mockengine.Resource {
+	t.Helper()
+	var found []mockengine.Resource
+	for _, r := range OfType(rs, typ) {
+		if r.Name == name {
+			found = append(found, r)
+		}
+	}
+	require.Len(t, found, 1, "resources of type %s named %s", typ, name)
+	return found[0]
+}
+
+// Types returns the sorted "type name" line of every resource, for exact
+// comparisons of what a program registered.
+func Types(rs []mockengine.Resource) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.Type+" "+r.Name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Input returns a string input of a resource ("" when absent or unknown).
+// Nested keys are separated by dots: "metadata.name".
+func Input(r mockengine.Resource, path string) string {
+	v := lookup(r.Inputs, path)
+	if v.IsSecret() {
+		v = v.SecretValue().Element
+	}
+	if v.IsString() {
+		return v.StringValue()
+	}
+	return ""
+}
+
+// Value returns an input as a plain Go value (maps, slices, strings,
+// numbers, bools), or nil when absent.
+func Value(r mockengine.Resource, path string) any {
+	v := lookup(r.Inputs, path)
+	if v.IsNull() {
+		return nil
+	}
+	return v.Mappable()
+}
+
+func lookup(m resource.PropertyMap, path string) resource.PropertyValue {
+	keys := strings.Split(path, ".")
+	v := resource.NewObjectProperty(m)
+	for _, k := range keys {
+		if v.IsSecret() {
+			v = v.SecretValue().Element
+		}
+		if !v.IsObject() {
+			return resource.NewNullProperty()
+		}
+		v = v.ObjectValue()[resource.PropertyKey(k)]
+	}
+	return v
+}
+
+// Policy parses a policy document held in a string input.
+func Policy(t testing.TB, r mockengine.Resource, key string) iampolicy.Document {
+	t.Helper()
+	text := Input(r, key)
+	require.NotEmpty(t, text, "%s %s has no %s", r.Type, r.Name, key)
+	doc, err := iampolicy.Parse(text)
+	require.NoError(t, err, "%s %s: %s", r.Type, r.Name, key)
+	return doc
+}
