@@ -124,10 +124,10 @@ func TestIRSA(t *testing.T) {
 	}}, s.Condition)
 
 	sa := testkit.Named(t, rs, "kubernetes:core/v1:ServiceAccount", "payroll-app-sa")
-	assert.Equal(t, "payroll-app", testkit.Input(sa, "metadata.name"))
-	assert.Equal(t, "payroll", testkit.Input(sa, "metadata.namespace"))
+	assert.Equal(t, "payroll-app", testkit.Input(sa, "metadata", "name"))
+	assert.Equal(t, "payroll", testkit.Input(sa, "metadata", "namespace"))
 	assert.Equal(t, map[string]any{crossaccountrole.IRSAAnnotation: "arn:aws:iam::444455556666:role/eks-multi-account/prod/prod-payroll-payroll-app"},
-		testkit.Value(sa, "metadata.annotations"))
+		testkit.Value(sa, "metadata", "annotations"))
 
 	att := testkit.Named(t, rs, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "payroll-app-managed-0")
 	assert.Equal(t, "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", testkit.Input(att, "policyArn"))
@@ -192,8 +192,8 @@ func TestPodIdentityChainPerServiceAccount(t *testing.T) {
 	assert.Equal(t, sourceARN, testkit.Input(assoc, "roleArn"))
 
 	cm := testkit.Named(t, rs, "kubernetes:core/v1:ConfigMap", "payroll-app-aws-config")
-	assert.Equal(t, "payroll-app-aws-config", testkit.Input(cm, "metadata.name"))
-	assert.Equal(t, "payroll", testkit.Input(cm, "metadata.namespace"))
+	assert.Equal(t, "payroll-app-aws-config", testkit.Input(cm, "metadata", "name"))
+	assert.Equal(t, "payroll", testkit.Input(cm, "metadata", "namespace"))
 	data := testkit.Value(cm, "data").(map[string]any)
 	assert.Equal(t, crossaccountrole.CredentialProcessScript, data["credential-process.sh"])
 	assert.Equal(t, `[profile eks-pod-identity]
@@ -268,5 +268,5 @@ func TestPodIdentity(t *testing.T) {
 	assoc := testkit.Named(t, rs, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "payroll-app-pod-identity")
 	assert.Equal(t, role.Outputs["arn"].StringValue(), testkit.Input(assoc, "roleArn"))
 	sa := testkit.Named(t, rs, "kubernetes:core/v1:ServiceAccount", "payroll-app-sa")
-	assert.Nil(t, testkit.Value(sa, "metadata.annotations"), "no IRSA annotation")
+	assert.Nil(t, testkit.Value(sa, "metadata", "annotations"), "no IRSA annotation")
 }

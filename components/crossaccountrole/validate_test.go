@@ -173,7 +173,7 @@ func TestPreviewWithUnknownsDoesNotPanic(t *testing.T) {
 				assert.False(t, role.Outputs["arn"].IsString(), "preview must not know the ARN of %s", role.Name)
 			}
 			sa := testkit.Named(t, r.Resources(), "kubernetes:core/v1:ServiceAccount", "payroll-app-sa")
-			assert.Equal(t, "payroll-app", testkit.Input(sa, "metadata.name"))
+			assert.Equal(t, "payroll-app", testkit.Input(sa, "metadata", "name"))
 		})
 	}
 }

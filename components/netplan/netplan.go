@@ -91,3 +91,15 @@ func split(p netip.Prefix, bits int) []netip.Prefix {
 	}
 	return out
 }
+
+// ParseCIDR parses any IPv4 or IPv6 CIDR block with no host bits set.
+func ParseCIDR(cidr string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("is not a CIDR block")
+	}
+	if p.Masked() != p {
+		return netip.Prefix{}, fmt.Errorf("has host bits set; did you mean %s?", p.Masked())
+	}
+	return p, nil
+}

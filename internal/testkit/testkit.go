@@ -6,7 +6,6 @@ package testkit
 import (
 	"encoding/json"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -123,10 +122,10 @@ func Types(rs []mockengine.Resource) []string {
 	return out
 }
 
-// Input returns a string input of a resource ("" when absent or unknown).
-// Nested keys are separated by dots: "metadata.name".
-func Input(r mockengine.Resource, path string) string {
-	v := lookup(r.Inputs, path)
+// Input returns a string input of a resource ("" when absent or unknown),
+// following nested keys: Input(r, "metadata", "name").
+func Input(r mockengine.Resource, keys ...string) string {
+	v := lookup(r.Inputs, keys)
 	if v.IsSecret() {
 		v = v.SecretValue().Element
 	}
@@ -137,17 +136,16 @@ func Input(r mockengine.Resource, path string) string {
 }
 
 // Value returns an input as a plain Go value (maps, slices, strings,
-// numbers, bools), or nil when absent.
-func Value(r mockengine.Resource, path string) any {
-	v := lookup(r.Inputs, path)
+// numbers, bools), or nil when absent, following nested keys.
+func Value(r mockengine.Resource, keys ...string) any {
+	v := lookup(r.Inputs, keys)
 	if v.IsNull() {
 		return nil
 	}
 	return v.Mappable()
 }
 
-func lookup(m resource.PropertyMap, path string) resource.PropertyValue {
-	keys := strings.Split(path, ".")
+func lookup(m resource.PropertyMap, keys []string) resource.PropertyValue {
 	v := resource.NewObjectProperty(m)
 	for _, k := range keys {
 		if v.IsSecret() {

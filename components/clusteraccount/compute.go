@@ -1,0 +1,210 @@
+package clusteraccount
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-eks/sdk/v2/go/eks"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
+	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/trust"
+)
+
+// IMDS settings of every node: tokens required (IMDSv2) and a hop limit
+// of 1, so a pod (one hop further, behind the node's network namespace)
+// cannot reach the instance metadata service and take the node's role.
+const (
+	IMDSHopLimit = 1
+	IMDSTokens   = "required"
+)
+
+// Add-ons the cluster always runs.
+const (
+	PodIdentityAgentAddon = "eks-pod-identity-agent"
+	VpcCniAddon           = "vpc-cni"
+)
+
+// VpcCniConfiguration turns on the VPC CNI's network policy agent, which
+// enforces Kubernetes NetworkPolicy (the tenants' default policies).
+const VpcCniConfiguration = `{"enableNetworkPolicy":"true"}`
+
+// nodePolicies are the AWS managed policies of the node role.
+var nodePolicies = []string{"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy"}
+
+// AdminPolicyARN is the EKS access policy that grants cluster admin.
+func AdminPolicyARN(partition string) string {
+	return "arn:" + partition + ":eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+}
+
+// clusterScope is the access scope of a cluster-wide access policy.
+func clusterScope() awseks.AccessPolicyAssociationAccessScopeInput {
+	return awseks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")}
+}
+
+func managedPolicyARN(partition, name string) string {
+	return "arn:" + partition + ":iam::aws:policy/" + name
+}
+
+// compute creates the node role, one launch template and managed node
+// group per NodeGroup, and the Fargate profiles.
+func (b *builder) compute(cluster *eks.Cluster, net network) error {
+	a := b.args
+	after := pulumi.DependsOn([]pulumi.Resource{cluster})
+	if len(a.NodeGroups) > 0 {
+		role, err := b.serviceRole("node-role", a.nodeRoleName(), trust.ServiceTrust("ec2.amazonaws.com"), nodePolicies)
+		if err != nil {
+			return err
+		}
+		sg := cluster.EksCluster.VpcConfig().ClusterSecurityGroupId().Elem()
+		for _, ng := range a.NodeGroups {
+			if err := b.nodeGroup(ng, role, sg, net, after); err != nil {
+				return err
+			}
+		}
+	}
+	if len(a.FargateProfiles) == 0 {
+		return nil
+	}
+	fargateTrust := trust.ServiceTrust("eks-fargate-pods.amazonaws.com")
+	fargateTrust.Statement[0].Condition = iampolicy.Conditions{"ArnLike": {
+		"aws:SourceArn": {fmt.Sprintf("arn:%s:eks:%s:%s:fargateprofile/%s/*", a.Account.Partition(), a.Account.Region, a.Account.ID, a.ClusterName)},
+	}}
+	role, err := b.serviceRole("fargate-role", a.fargateRoleName(), fargateTrust, []string{"AmazonEKSFargatePodExecutionRolePolicy"})
+	if err != nil {
+		return err
+	}
+	for _, fp := range a.FargateProfiles {
+		var selectors awseks.FargateProfileSelectorArray
+		for _, ns := range fp.Namespaces {
+			selectors = append(selectors, awseks.FargateProfileSelectorArgs{Namespace: pulumi.String(ns)})
+		}
+		if _, err := awseks.NewFargateProfile(b.ctx, naming.Child(b.name, "fargate", fp.Name), &awseks.FargateProfileArgs{
+			ClusterName:         pulumi.String(a.ClusterName),
+			FargateProfileName:  pulumi.String(fp.Name),
+			PodExecutionRoleArn: role.Arn,
+			SubnetIds:           net.privateIDs,
+			Selectors:           selectors,
+			Tags:                pulumi.ToStringMap(a.Tags),
+		}, b.opts(after)...); err != nil {
+			return fmt.Errorf("creating Fargate profile %s: %w", fp.Name, err)
+		}
+	}
+	return nil
+}
+
+// serviceRole creates a role an AWS service assumes, with managed policies.
+func (b *builder) serviceRole(role, name string, trustDoc iampolicy.Document, policies []string) (*iam.Role, error) {
+	a := b.args
+	text, err := trustDoc.JSON()
+	if err != nil {
+		return nil, err
+	}
+	r, err := iam.NewRole(b.ctx, naming.Child(b.name, role), &iam.RoleArgs{
+		Name:             pulumi.String(name),
+		AssumeRolePolicy: pulumi.String(text),
+		Tags:             pulumi.ToStringMap(a.Tags),
+	}, b.opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("creating %s: %w", role, err)
+	}
+	for _, p := range policies {
+		if _, err := iam.NewRolePolicyAttachment(b.ctx, naming.Child(b.name, role, p), &iam.RolePolicyAttachmentArgs{
+			Role: r.Name, PolicyArn: pulumi.String(managedPolicyARN(a.Account.Partition(), p)),
+		}, b.opts()...); err != nil {
+			return nil, fmt.Errorf("attaching %s to %s: %w", p, role, err)
+		}
+	}
+	return r, nil
+}
+
+// nodeGroup creates the launch template and the managed node group.
+func (b *builder) nodeGroup(ng NodeGroup, role *iam.Role, clusterSG pulumi.StringOutput, net network, after pulumi.ResourceOption) error {
+	a := b.args
+	lt, err := ec2.NewLaunchTemplate(b.ctx, naming.Child(b.name, "lt", ng.Name), &ec2.LaunchTemplateArgs{
+		Description: pulumi.Sprintf("Nodes of %s/%s: IMDSv2 only, hop limit 1", a.ClusterName, ng.Name),
+		MetadataOptions: &ec2.LaunchTemplateMetadataOptionsArgs{
+			HttpEndpoint:            pulumi.String("enabled"),
+			HttpTokens:              pulumi.String(IMDSTokens),
+			HttpPutResponseHopLimit: pulumi.Int(IMDSHopLimit),
+		},
+		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{&ec2.LaunchTemplateBlockDeviceMappingArgs{
+			DeviceName: pulumi.String(rootDevice(ng.amiType())),
+			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
+				VolumeSize: pulumi.Int(ng.diskSize()), VolumeType: pulumi.String("gp3"),
+				Encrypted: pulumi.String("true"), DeleteOnTermination: pulumi.String("true"),
+			},
+		}},
+		VpcSecurityGroupIds: pulumi.StringArray{clusterSG},
+		Tags:                b.tags("lt-" + ng.Name),
+	}, b.opts()...)
+	if err != nil {
+		return fmt.Errorf("creating launch template %s: %w", ng.Name, err)
+	}
+	var taints awseks.NodeGroupTaintArray
+	for _, t := range ng.Taints {
+		taints = append(taints, awseks.NodeGroupTaintArgs{Key: pulumi.String(t.Key), Value: pulumi.String(t.Value), Effect: pulumi.String(t.Effect)})
+	}
+	_, err = awseks.NewNodeGroup(b.ctx, naming.Child(b.name, "ng", ng.Name), &awseks.NodeGroupArgs{
+		ClusterName:   pulumi.String(a.ClusterName),
+		NodeGroupName: pulumi.String(ng.Name),
+		NodeRoleArn:   role.Arn,
+		SubnetIds:     net.privateIDs,
+		InstanceTypes: pulumi.ToStringArray(ng.InstanceTypes),
+		CapacityType:  pulumi.String(ng.capacityType()),
+		AmiType:       pulumi.String(ng.amiType()),
+		ScalingConfig: awseks.NodeGroupScalingConfigArgs{
+			MinSize: pulumi.Int(ng.MinSize), MaxSize: pulumi.Int(ng.MaxSize), DesiredSize: pulumi.Int(ng.DesiredSize),
+		},
+		Labels: pulumi.ToStringMap(ng.Labels),
+		Taints: taints,
+		LaunchTemplate: awseks.NodeGroupLaunchTemplateArgs{
+			Id:      lt.ID(),
+			Version: lt.LatestVersion.ApplyT(strconv.Itoa).(pulumi.StringOutput),
+		},
+		Tags: pulumi.ToStringMap(a.Tags),
+	}, b.opts(after)...)
+	if err != nil {
+		return fmt.Errorf("creating node group %s: %w", ng.Name, err)
+	}
+	return nil
+}
+
+// rootDevice is the root volume's device name for an AMI family.
+func rootDevice(amiType string) string {
+	if strings.HasPrefix(amiType, "BOTTLEROCKET") {
+		return "/dev/xvdb"
+	}
+	return "/dev/xvda"
+}
+
+// addons installs the Pod Identity agent and takes over the VPC CNI with
+// network policy enforcement on.
+func (b *builder) addons(cluster *eks.Cluster) error {
+	a := b.args
+	after := pulumi.DependsOn([]pulumi.Resource{cluster})
+	for _, addon := range []struct{ name, config string }{
+		{PodIdentityAgentAddon, ""},
+		{VpcCniAddon, VpcCniConfiguration},
+	} {
+		args := &awseks.AddonArgs{
+			ClusterName:              pulumi.String(a.ClusterName),
+			AddonName:                pulumi.String(addon.name),
+			ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
+			ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
+			Tags:                     pulumi.ToStringMap(a.Tags),
+		}
+		if addon.config != "" {
+			args.ConfigurationValues = pulumi.String(addon.config)
+		}
+		if _, err := awseks.NewAddon(b.ctx, naming.Child(b.name, addon.name), args, b.opts(after)...); err != nil {
+			return fmt.Errorf("creating add-on %s: %w", addon.name, err)
+		}
+	}
+	return nil
+}
