@@ -21,6 +21,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 	"github.com/eks-multi-account/eks-multi-account/components/trust"
 )
 
@@ -55,6 +56,9 @@ type ClusterAccount struct {
 	SharedChainingRoleArn pulumi.StringOutput `pulumi:"sharedChainingRoleArn"`
 	// KubernetesProvider creates objects in the cluster.
 	KubernetesProvider *kubernetes.Provider
+	// PrivateSubnets lists each private subnet the component created, to
+	// hand to SharedSubnets. Empty with ExistingNetwork.
+	PrivateSubnets []sharedsubnets.Subnet
 
 	ref clusterref.Cluster
 }
@@ -165,6 +169,7 @@ func (b *builder) build(c *ClusterAccount) error {
 	c.VpcID, c.PrivateSubnetIDs, c.PrivateSubnetArns, c.PublicSubnetIDs = net.vpcID, net.privateIDs, net.privateARNs, net.publicIDs
 	c.Kubeconfig = pulumi.ToSecret(cluster.KubeconfigJson).(pulumi.StringOutput)
 	c.KubernetesProvider = k8s
+	c.PrivateSubnets = net.private
 	c.SharedChainingRoleArn = pulumi.String("").ToStringOutput()
 	c.ref = clusterref.Cluster{
 		Name:               a.ClusterName,

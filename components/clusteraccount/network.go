@@ -9,6 +9,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/netplan"
+	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 )
 
 // Load balancer role tags: the AWS Load Balancer Controller picks subnets
@@ -23,6 +24,8 @@ type network struct {
 	vpcID                   pulumi.StringOutput
 	privateIDs, privateARNs pulumi.StringArrayOutput
 	publicIDs               pulumi.StringArrayOutput
+	// private lists each created private subnet, for sharing by RAM.
+	private []sharedsubnets.Subnet
 }
 
 // existingNetwork returns the subnets the caller named.
@@ -113,6 +116,7 @@ func (b *builder) newVPC() (network, error) {
 		}
 		privateIDs = append(privateIDs, private.ID())
 		privateARNs = append(privateARNs, private.Arn)
+		out.private = append(out.private, sharedsubnets.Subnet{ID: private.ID(), ARN: private.Arn})
 	}
 	out.vpcID = vpc.ID().ToStringOutput()
 	out.privateIDs = privateIDs.ToStringArrayOutput()

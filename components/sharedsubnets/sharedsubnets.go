@@ -1,0 +1,206 @@
+// Package sharedsubnets provides the SharedSubnets component: an AWS RAM
+// resource share, owned by the account that owns the subnets (a cluster
+// account, or a network account), that shares subnets with workload
+// accounts, OUs or the whole organization.
+//
+// External principals are always off: subnets can only be shared inside
+// the organization, and RAM sharing with the organization must have been
+// enabled once from the management account (ManagementAccount does it).
+// Participants need no accepter. RAM shares are regional: participants use
+// the subnets in the owner's region. Tags the owner sets on the subnets may
+// not be visible to participants, so the subnet IDs are outputs for them
+// to name explicitly (in load balancer annotations, for instance).
+package sharedsubnets
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ram"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
+)
+
+// Type is the component's type token.
+const Type = "eks-multi-account:index:SharedSubnets"
+
+// Subnet is one subnet to share.
+type Subnet struct {
+	// ID is the subnet ID, handed to participants as an output.
+	ID pulumi.StringInput
+	// ARN is the subnet ARN, which RAM shares.
+	ARN pulumi.StringInput
+}
+
+// Args configures a SharedSubnets.
+type Args struct {
+	// Owner is the account that owns the subnets and the share. Required.
+	Owner providers.Account
+	// Subnets are shared, one resource association each. Required.
+	Subnets []Subnet
+	// Principals receive the share: 12-digit account IDs, OU ARNs or the
+	// organization's ARN, one principal association each. Required.
+	// Example: ["444455556666"].
+	Principals []string
+	// ManagementAccount, when set, enables RAM sharing with the
+	// organization with the management account's provider. Optional: it
+	// is a one-time, organization-wide switch, so enable it once.
+	ManagementAccount *providers.Account
+	// ShareName is the resource share's name. Optional; default the
+	// component's name.
+	ShareName string
+	// Tags are added to the share. Optional.
+	Tags map[string]string
+}
+
+// SharedSubnets is a RAM share of subnets.
+type SharedSubnets struct {
+	pulumi.ResourceState
+
+	// ShareArn is the resource share's ARN.
+	ShareArn pulumi.StringOutput `pulumi:"shareArn"`
+	// SubnetIDs are the shared subnets, for participants to name them.
+	SubnetIDs pulumi.StringArrayOutput `pulumi:"subnetIds"`
+	// Principals are who the subnets are shared with.
+	Principals pulumi.StringArrayOutput `pulumi:"principals"`
+}
+
+var (
+	ouARN  = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:organizations::[0-9]{12}:ou/o-[a-z0-9]{10,32}/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$`)
+	orgARN = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:organizations::[0-9]{12}:organization/o-[a-z0-9]{10,32}$`)
+)
+
+// IsPrincipal reports whether p can receive a share inside the
+// organization: an account ID, an OU ARN or the organization's ARN.
+func IsPrincipal(p string) bool {
+	return validate.IsAccountID(p) || ouARN.MatchString(p) || orgARN.MatchString(p)
+}
+
+func (a *Args) validate() error {
+	var ps validate.Problems
+	if a == nil {
+		ps.Add("args", nil, "are required")
+		return ps.Err()
+	}
+	a.Owner.Check("owner", &ps)
+	if len(a.Subnets) == 0 {
+		ps.Missing("subnets")
+	}
+	for i, s := range a.Subnets {
+		if s.ID == nil || s.ARN == nil {
+			ps.Add(validate.Index("subnets", i), nil, "needs both an ID and an ARN")
+		}
+	}
+	if len(a.Principals) == 0 {
+		ps.Missing("principals")
+	}
+	seen := map[string]bool{}
+	for i, p := range a.Principals {
+		path := validate.Index("principals", i)
+		switch {
+		case !IsPrincipal(p):
+			ps.Add(path, p, "is not an account ID, OU ARN or organization ARN; subnets can only be shared inside the organization")
+		case p == a.Owner.ID:
+			ps.Add(path, p, "is the owner account itself")
+		case seen[p]:
+			ps.Add(path, p, "is listed twice")
+		}
+		seen[p] = true
+	}
+	if a.ManagementAccount != nil {
+		a.ManagementAccount.Check("managementAccount", &ps)
+	}
+	providers.CheckTags("tags", a.Tags, &ps)
+	return ps.Err()
+}
+
+// NewSharedSubnets creates the share and its associations.
+func NewSharedSubnets(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*SharedSubnets, error) {
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("SharedSubnets %q: %w", name, err)
+	}
+	c := &SharedSubnets{}
+	if err := ctx.RegisterComponentResource(Type, name, c, opts...); err != nil {
+		return nil, err
+	}
+	if err := build(ctx, name, args, c); err != nil {
+		return nil, fmt.Errorf("SharedSubnets %q: %w", name, err)
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"shareArn":   c.ShareArn,
+		"subnetIds":  c.SubnetIDs,
+		"principals": c.Principals,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func build(ctx *pulumi.Context, name string, a *Args, c *SharedSubnets) error {
+	owner := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(a.Owner.Provider)}
+	shareOpts := owner
+	if a.ManagementAccount != nil {
+		org, err := EnableOrganizationSharing(ctx, naming.Child(name, "org-sharing"), *a.ManagementAccount, pulumi.Parent(c))
+		if err != nil {
+			return err
+		}
+		shareOpts = append(shareOpts, pulumi.DependsOn([]pulumi.Resource{org}))
+	}
+	shareName := a.ShareName
+	if shareName == "" {
+		shareName = name
+	}
+	share, err := ram.NewResourceShare(ctx, naming.Child(name, "share"), &ram.ResourceShareArgs{
+		Name:                    pulumi.String(shareName),
+		AllowExternalPrincipals: pulumi.Bool(false),
+		Tags:                    pulumi.ToStringMap(a.Tags),
+	}, shareOpts...)
+	if err != nil {
+		return fmt.Errorf("creating resource share: %w", err)
+	}
+	var ids pulumi.StringArray
+	for i, s := range a.Subnets {
+		if _, err := ram.NewResourceAssociation(ctx, naming.Child(name, "subnet", fmt.Sprint(i)), &ram.ResourceAssociationArgs{
+			ResourceShareArn: share.Arn,
+			ResourceArn:      s.ARN,
+		}, owner...); err != nil {
+			return fmt.Errorf("associating subnet %d: %w", i, err)
+		}
+		ids = append(ids, s.ID)
+	}
+	for _, p := range a.Principals {
+		if _, err := ram.NewPrincipalAssociation(ctx, naming.Child(name, "principal", principalKey(p)), &ram.PrincipalAssociationArgs{
+			ResourceShareArn: share.Arn,
+			Principal:        pulumi.String(p),
+		}, owner...); err != nil {
+			return fmt.Errorf("associating principal %s: %w", p, err)
+		}
+	}
+	c.ShareArn = share.Arn
+	c.SubnetIDs = ids.ToStringArrayOutput()
+	c.Principals = pulumi.ToStringArray(a.Principals).ToStringArrayOutput()
+	return nil
+}
+
+// principalKey names a principal in logical names: the account ID, or the
+// OU or organization ID at the end of its ARN (ARNs hold "::", which URNs
+// cannot).
+func principalKey(p string) string {
+	return p[strings.LastIndex(p, "/")+1:]
+}
+
+// EnableOrganizationSharing turns on RAM sharing with the organization,
+// from the management account. It is organization-wide and idempotent in
+// AWS, but Pulumi must create it only once per organization.
+func EnableOrganizationSharing(ctx *pulumi.Context, name string, management providers.Account, opts ...pulumi.ResourceOption) (*ram.SharingWithOrganization, error) {
+	r, err := ram.NewSharingWithOrganization(ctx, name, &ram.SharingWithOrganizationArgs{},
+		append(opts, pulumi.Provider(management.Provider))...)
+	if err != nil {
+		return nil, fmt.Errorf("enabling RAM sharing with the organization: %w", err)
+	}
+	return r, nil
+}

@@ -1,0 +1,146 @@
+package sharedsubnets_test
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
+	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+)
+
+const (
+	owner      = "111122223333"
+	management = "000011112222"
+	region     = "us-east-1"
+	ou         = "arn:aws:organizations::000011112222:ou/o-abcdef1234/ou-ab12-cdef3456"
+)
+
+func runShare(t *testing.T, runner func(*testing.T, pulumi.RunFunc) testkit.Result, edit func(*sharedsubnets.Args)) (testkit.Result, any) {
+	t.Helper()
+	var ids any
+	r := runner(t, func(ctx *pulumi.Context) error {
+		acct, err := testkit.Account(ctx, owner, region)
+		if err != nil {
+			return err
+		}
+		mgmt, err := testkit.Account(ctx, management, region)
+		if err != nil {
+			return err
+		}
+		args := &sharedsubnets.Args{
+			Owner: acct,
+			Subnets: []sharedsubnets.Subnet{
+				{ID: pulumi.String("subnet-0a"), ARN: pulumi.String("arn:aws:ec2:us-east-1:111122223333:subnet/subnet-0a")},
+				{ID: pulumi.String("subnet-0b"), ARN: pulumi.String("arn:aws:ec2:us-east-1:111122223333:subnet/subnet-0b")},
+			},
+			Principals:        []string{"444455556666", ou},
+			ManagementAccount: &mgmt,
+			Tags:              map[string]string{"team": "network"},
+		}
+		edit(args)
+		share, err := sharedsubnets.NewSharedSubnets(ctx, "prod-subnets", args)
+		if err != nil {
+			return err
+		}
+		ids, _, err = testkit.Await(ctx, share.SubnetIDs)
+		return err
+	})
+	return r, ids
+}
+
+func TestSharedSubnets(t *testing.T) {
+	r, ids := runShare(t, testkit.Run, func(*sharedsubnets.Args) {})
+	require.NoError(t, r.Err)
+	rs := r.Resources()
+	assert.ElementsMatch(t, []string{
+		sharedsubnets.Type + " prod-subnets",
+		"pulumi:providers:aws aws-111122223333-us-east-1",
+		"pulumi:providers:aws aws-000011112222-us-east-1",
+		"aws:ram/sharingWithOrganization:SharingWithOrganization prod-subnets-org-sharing",
+		"aws:ram/resourceShare:ResourceShare prod-subnets-share",
+		"aws:ram/resourceAssociation:ResourceAssociation prod-subnets-subnet-0",
+		"aws:ram/resourceAssociation:ResourceAssociation prod-subnets-subnet-1",
+		"aws:ram/principalAssociation:PrincipalAssociation prod-subnets-principal-444455556666",
+		"aws:ram/principalAssociation:PrincipalAssociation prod-subnets-principal-ou-ab12-cdef3456",
+	}, testkit.Types(rs))
+
+	comp := testkit.Named(t, rs, sharedsubnets.Type, "prod-subnets")
+	for _, res := range rs {
+		if res.IsProvider() || res.URN == comp.URN {
+			continue
+		}
+		assert.Equal(t, comp.URN, res.Parent, "%s parent", res.Name)
+		want := owner
+		if res.Type == "aws:ram/sharingWithOrganization:SharingWithOrganization" {
+			want = management
+		}
+		assert.Equal(t, want, res.Account, "%s %s account", res.Type, res.Name)
+	}
+
+	share := testkit.Named(t, rs, "aws:ram/resourceShare:ResourceShare", "prod-subnets-share")
+	assert.Equal(t, false, testkit.Value(share, "allowExternalPrincipals"), "subnets can only be shared inside the organization")
+	assert.Equal(t, "prod-subnets", testkit.Input(share, "name"))
+	org := testkit.Named(t, rs, "aws:ram/sharingWithOrganization:SharingWithOrganization", "prod-subnets-org-sharing")
+	assert.Contains(t, share.Dependencies, org.URN, "the share waits for organization sharing")
+	shareARN := share.Outputs["arn"].StringValue()
+	assert.Regexp(t, `^arn:aws:ram:us-east-1:111122223333:resource-share/`, shareARN)
+
+	for i, id := range []string{"subnet-0a", "subnet-0b"} {
+		assoc := testkit.Named(t, rs, "aws:ram/resourceAssociation:ResourceAssociation", "prod-subnets-subnet-"+string(rune('0'+i)))
+		assert.Equal(t, shareARN, testkit.Input(assoc, "resourceShareArn"))
+		assert.Equal(t, "arn:aws:ec2:us-east-1:111122223333:subnet/"+id, testkit.Input(assoc, "resourceArn"))
+	}
+	var principals []string
+	for _, p := range testkit.OfType(rs, "aws:ram/principalAssociation:PrincipalAssociation") {
+		assert.Equal(t, shareARN, testkit.Input(p, "resourceShareArn"))
+		principals = append(principals, testkit.Input(p, "principal"))
+	}
+	assert.ElementsMatch(t, []string{"444455556666", ou}, principals, "exactly the configured principals")
+	assert.Equal(t, []string{"subnet-0a", "subnet-0b"}, ids)
+}
+
+func TestWithoutManagementAccountNothingIsCreatedThere(t *testing.T) {
+	r, _ := runShare(t, testkit.Run, func(a *sharedsubnets.Args) { a.ManagementAccount = nil })
+	require.NoError(t, r.Err)
+	assert.Empty(t, testkit.OfType(r.Resources(), "aws:ram/sharingWithOrganization:SharingWithOrganization"))
+}
+
+func TestBadArgs(t *testing.T) {
+	cases := map[string]struct {
+		edit func(*sharedsubnets.Args)
+		want []string
+	}{
+		"no subnets":         {func(a *sharedsubnets.Args) { a.Subnets = nil }, []string{`subnets: is required`}},
+		"subnet without arn": {func(a *sharedsubnets.Args) { a.Subnets[1].ARN = nil }, []string{`subnets[1]: needs both an ID and an ARN`}},
+		"no principals":      {func(a *sharedsubnets.Args) { a.Principals = nil }, []string{`principals: is required`}},
+		"external principal": {func(a *sharedsubnets.Args) { a.Principals = []string{"arn:aws:iam::999999999999:root"} },
+			[]string{`principals[0]: "arn:aws:iam::999999999999:root" is not an account ID, OU ARN or organization ARN; subnets can only be shared inside the organization`}},
+		"owner as principal": {func(a *sharedsubnets.Args) { a.Principals = []string{owner} }, []string{`principals[0]: "111122223333" is the owner account itself`}},
+		"duplicate":          {func(a *sharedsubnets.Args) { a.Principals = []string{"444455556666", "444455556666"} }, []string{`principals[1]: "444455556666" is listed twice`}},
+		"bad owner":          {func(a *sharedsubnets.Args) { a.Owner.Region = "Virginia" }, []string{`owner.region: "Virginia" is not an AWS region code`}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			r, _ := runShare(t, testkit.Run, c.edit)
+			require.Error(t, r.Err)
+			assert.Contains(t, r.Err.Error(), `SharedSubnets "prod-subnets": `)
+			for _, w := range c.want {
+				assert.Contains(t, r.Err.Error(), w)
+			}
+			for _, res := range r.Resources() {
+				assert.True(t, res.IsProvider(), "registered %s %s despite invalid args", res.Type, res.Name)
+			}
+		})
+	}
+}
+
+func TestPreview(t *testing.T) {
+	r, _ := runShare(t, testkit.Preview, func(*sharedsubnets.Args) {})
+	require.NoError(t, r.Err)
+	for _, a := range testkit.OfType(r.Resources(), "aws:ram/resourceAssociation:ResourceAssociation") {
+		assert.Empty(t, testkit.Input(a, "resourceShareArn"), "the share ARN is unknown in a preview")
+	}
+}
