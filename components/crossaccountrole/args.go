@@ -89,6 +89,9 @@ type Args struct {
 	SessionDurationSeconds int
 	// Tags are added to every taggable AWS resource. Optional.
 	Tags map[string]string
+	// NamespaceResource is the resource that creates Namespace, if any;
+	// the Kubernetes objects of this component wait for it. Optional.
+	NamespaceResource pulumi.Resource
 }
 
 var managedPolicyARN = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f)?:iam::(aws|[0-9]{12}):policy/([\x21-\x7E]*/)?[\w+=,.@-]{1,128}$`)
@@ -147,8 +150,11 @@ func (a *Args) trustPolicy(issuerURL, oidcProviderARN, sourceUniqueID string) ia
 	}
 }
 
-// validate reports every problem with the arguments.
-func (a *Args) validate() error {
+// Validate reports every problem with the arguments, each naming its
+// field and value. NewCrossAccountRole calls it before registering
+// anything; a component that creates CrossAccountRoles calls it first too,
+// so that it registers nothing when any of them is invalid.
+func (a *Args) Validate() error {
 	var ps validate.Problems
 	if a == nil {
 		ps.Add("args", nil, "are required")

@@ -48,7 +48,7 @@ type CrossAccountRole struct {
 // NewCrossAccountRole creates the role(s), the service account and, per
 // mode, the Pod Identity association and the AWS config for role chaining.
 func NewCrossAccountRole(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*CrossAccountRole, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("CrossAccountRole %q: %w", name, err)
 	}
 	c := &CrossAccountRole{}
@@ -90,6 +90,19 @@ type builder struct {
 // in returns the options of a child bound to a provider.
 func (b *builder) in(p pulumi.ProviderResource, more ...pulumi.ResourceOption) []pulumi.ResourceOption {
 	return append([]pulumi.ResourceOption{pulumi.Parent(b.parent), pulumi.Provider(p)}, more...)
+}
+
+// inCluster returns the options of a Kubernetes child: bound to the
+// cluster's provider, after the namespace and any other dependencies.
+func (b *builder) inCluster(after ...pulumi.Resource) []pulumi.ResourceOption {
+	if b.args.NamespaceResource != nil {
+		after = append(after, b.args.NamespaceResource)
+	}
+	var more []pulumi.ResourceOption
+	if len(after) > 0 {
+		more = append(more, pulumi.DependsOn(after))
+	}
+	return b.in(b.args.Cluster.KubernetesProvider, more...)
 }
 
 func (b *builder) build() error {
@@ -229,7 +242,7 @@ func (b *builder) serviceAccount() error {
 			Labels:      pulumi.ToStringMap(labels(a)),
 			Annotations: annotations,
 		},
-	}, b.in(a.Cluster.KubernetesProvider)...)
+	}, b.inCluster()...)
 	if err != nil {
 		return fmt.Errorf("creating service account: %w", err)
 	}
@@ -274,7 +287,7 @@ func (b *builder) awsConfig() error {
 			ConfigKey: pulumi.String(cfg.File()),
 			ScriptKey: pulumi.String(CredentialProcessScript),
 		},
-	}, b.in(a.Cluster.KubernetesProvider, pulumi.DependsOn([]pulumi.Resource{b.role}))...)
+	}, b.inCluster(b.role)...)
 	if err != nil {
 		return fmt.Errorf("creating AWS config map: %w", err)
 	}

@@ -57,6 +57,28 @@ func (ps *Problems) Missing(path string) {
 	ps.Add(path, nil, "is required")
 }
 
+// Nest records every problem of err (as Err returns them) under the key
+// path prefix, so a component can report its children's problems with full
+// paths. Errors that are not problems are recorded as they are.
+func (ps *Problems) Nest(prefix string, err error) {
+	if err == nil {
+		return
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			ps.Nest(prefix, e)
+		}
+		return
+	}
+	var p Problem
+	if errors.As(err, &p) {
+		p.Path = Path(prefix, p.Path)
+		ps.list = append(ps.list, p)
+		return
+	}
+	ps.list = append(ps.list, err)
+}
+
 // Len returns the number of problems recorded.
 func (ps *Problems) Len() int { return len(ps.list) }
 
