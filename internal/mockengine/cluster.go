@@ -112,8 +112,6 @@ func answer(token string, args resource.PropertyMap, p Placement) (resource.Prop
 			"arn":       fmt.Sprintf("arn:aws:sts::%s:assumed-role/deploy/eks-multi-account", p.Account),
 			"userId":    "AROA" + strings.ToUpper(digest(p.Account, 17)) + ":eks-multi-account",
 		}), nil
-	case "aws:index/getRegion:getRegion":
-		return resource.NewPropertyMapFromMap(map[string]any{"name": p.Region, "id": p.Region}), nil
 	}
 	return nil, fmt.Errorf("the mock engine does not answer invoke %s", token)
 }

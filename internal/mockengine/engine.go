@@ -70,7 +70,6 @@ type Engine struct {
 
 	mu        sync.Mutex
 	resources map[string]*Resource
-	order     []string
 }
 
 // New returns an engine for a project and stack name.
@@ -105,17 +104,6 @@ func (e *Engine) Resources() []Resource {
 	}
 	slices.SortFunc(out, func(a, b Resource) int { return strings.Compare(a.URN, b.URN) })
 	return out
-}
-
-// Lookup returns the resource with the given URN.
-func (e *Engine) Lookup(urn string) (Resource, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	r, ok := e.resources[urn]
-	if !ok {
-		return Resource{}, false
-	}
-	return *r, true
 }
 
 // NewResource implements pulumi.MockResourceMonitor.
@@ -164,7 +152,6 @@ func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.Pro
 		return "", nil, fmt.Errorf("duplicate URN %s", r.URN)
 	}
 	e.resources[r.URN] = r
-	e.order = append(e.order, r.URN)
 	return id, outputs, nil
 }
 

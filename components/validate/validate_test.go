@@ -1,0 +1,63 @@
+package validate
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestProblemsNameThePathAndTheValue(t *testing.T) {
+	var ps Problems
+	ps.Add(Index("workloadAccounts", 2)+".accountId", "12345", "is not a 12-digit AWS account ID")
+	ps.Addf("nodeGroups[0].maxSize", 0, "must be at least %d", 1)
+	ps.Missing("clusterName")
+	require.Equal(t, 3, ps.Len())
+	assert.Equal(t, "workloadAccounts[2].accountId: \"12345\" is not a 12-digit AWS account ID\n"+
+		"nodeGroups[0].maxSize: 0 must be at least 1\n"+
+		"clusterName: is required", ps.Err().Error())
+}
+
+func TestNoProblemsIsNil(t *testing.T) {
+	var ps Problems
+	assert.NoError(t, ps.Err())
+}
+
+func TestNestPrefixesEveryProblem(t *testing.T) {
+	var inner Problems
+	inner.Add("namespace", "Bad", "is not valid")
+	inner.Add("mode", "x", "is unknown")
+	var outer Problems
+	outer.Nest("serviceAccounts[1]", inner.Err())
+	outer.Nest("ignored", nil)
+	outer.Nest("other", errors.New("plain"))
+	assert.Equal(t, "serviceAccounts[1].namespace: \"Bad\" is not valid\nserviceAccounts[1].mode: \"x\" is unknown\nplain", outer.Err().Error())
+	var p Problem
+	require.True(t, errors.As(outer.Err(), &p))
+	assert.Equal(t, "serviceAccounts[1].namespace", p.Path)
+}
+
+func TestNameRules(t *testing.T) {
+	assert.True(t, IsAccountID("111122223333"))
+	assert.False(t, IsAccountID("11112222333"))
+	assert.False(t, IsAccountID("11112222333a"))
+	assert.True(t, IsDNS1123Label("payroll-1"))
+	for _, bad := range []string{"Payroll", "-a", "a-", "a_b", "a.b", ""} {
+		assert.False(t, IsDNS1123Label(bad), bad)
+	}
+	assert.True(t, IsDNS1123Subdomain("app.v1"))
+	assert.False(t, IsDNS1123Subdomain("app..v1"))
+	assert.True(t, IsRegion("us-gov-west-1"))
+	assert.False(t, IsRegion("Virginia"))
+	assert.True(t, IsIAMRoleARN("arn:aws:iam::111122223333:role/a/b/c"))
+	assert.True(t, IsIAMRoleARN("arn:aws-cn:iam::111122223333:role/x"))
+	assert.False(t, IsIAMRoleARN("arn:aws:iam::111122223333:user/x"))
+	assert.Empty(t, RoleName("a+b=c,d.e@f_g-h"))
+	assert.Contains(t, RoleName("a b"), "is not a valid IAM role name")
+	assert.Contains(t, RoleName(string(make([]byte, 65))), "over IAM's 64-character limit")
+	assert.Empty(t, IAMPath("/"))
+	assert.Empty(t, IAMPath("/eks-multi-account/prod/"))
+	assert.NotEmpty(t, IAMPath("/no-trailing"))
+	assert.NotEmpty(t, IAMPath("//"))
+}
