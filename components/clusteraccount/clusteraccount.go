@@ -20,6 +20,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
+	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 	"github.com/eks-multi-account/eks-multi-account/components/trust"
@@ -68,29 +69,26 @@ func (c *ClusterAccount) Ref() clusterref.Cluster { return c.ref }
 
 // NewClusterAccount creates the cluster account's resources.
 func NewClusterAccount(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*ClusterAccount, error) {
-	if err := args.validate(); err != nil {
-		return nil, fmt.Errorf("ClusterAccount %q: %w", name, err)
-	}
 	c := &ClusterAccount{}
-	if err := ctx.RegisterComponentResource(Type, name, c, opts...); err != nil {
-		return nil, err
-	}
-	b := &builder{ctx: ctx, name: name, args: args, parent: c}
-	if err := b.build(c); err != nil {
-		return nil, fmt.Errorf("ClusterAccount %q: %w", name, err)
-	}
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"clusterName":           c.ClusterName,
-		"clusterArn":            c.ClusterArn,
-		"oidcIssuerUrl":         c.OIDCIssuerURL,
-		"oidcProviderArn":       c.OIDCProviderArn,
-		"vpcId":                 c.VpcID,
-		"privateSubnetIds":      c.PrivateSubnetIDs,
-		"privateSubnetArns":     c.PrivateSubnetArns,
-		"publicSubnetIds":       c.PublicSubnetIDs,
-		"kubeconfig":            c.Kubeconfig,
-		"sharedChainingRoleArn": c.SharedChainingRoleArn,
-	}); err != nil {
+	err := lifecycle.Register(ctx, Type, name, c, args.validate, func() (pulumi.Map, error) {
+		b := &builder{ctx: ctx, name: name, args: args, parent: c}
+		if err := b.build(c); err != nil {
+			return nil, err
+		}
+		return pulumi.Map{
+			"clusterName":           c.ClusterName,
+			"clusterArn":            c.ClusterArn,
+			"oidcIssuerUrl":         c.OIDCIssuerURL,
+			"oidcProviderArn":       c.OIDCProviderArn,
+			"vpcId":                 c.VpcID,
+			"privateSubnetIds":      c.PrivateSubnetIDs,
+			"privateSubnetArns":     c.PrivateSubnetArns,
+			"publicSubnetIds":       c.PublicSubnetIDs,
+			"kubeconfig":            c.Kubeconfig,
+			"sharedChainingRoleArn": c.SharedChainingRoleArn,
+		}, nil
+	}, opts...)
+	if err != nil {
 		return nil, err
 	}
 	return c, nil

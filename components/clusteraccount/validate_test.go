@@ -39,14 +39,7 @@ func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			r, _ := runCluster(t, testkit.Run, c.edit)
-			require.Error(t, r.Err)
-			assert.Contains(t, r.Err.Error(), `ClusterAccount "prod": `)
-			for _, want := range c.want {
-				assert.Contains(t, r.Err.Error(), want)
-			}
-			for _, res := range r.Resources() {
-				assert.True(t, res.IsProvider(), "registered %s %s despite invalid args", res.Type, res.Name)
-			}
+			testkit.RequireRejected(t, r, `ClusterAccount "prod"`, c.want...)
 		})
 	}
 }

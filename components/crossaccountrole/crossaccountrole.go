@@ -14,6 +14,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/trust"
 )
@@ -48,28 +49,25 @@ type CrossAccountRole struct {
 // NewCrossAccountRole creates the role(s), the service account and, per
 // mode, the Pod Identity association and the AWS config for role chaining.
 func NewCrossAccountRole(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*CrossAccountRole, error) {
-	if err := args.Validate(); err != nil {
-		return nil, fmt.Errorf("CrossAccountRole %q: %w", name, err)
-	}
 	c := &CrossAccountRole{}
-	if err := ctx.RegisterComponentResource(Type, name, c, opts...); err != nil {
-		return nil, err
-	}
-	b := builder{ctx: ctx, name: name, args: args, parent: c}
-	if err := b.build(); err != nil {
-		return nil, fmt.Errorf("CrossAccountRole %q: %w", name, err)
-	}
-	c.RoleArn, c.RoleName = b.role.Arn, b.role.Name
-	c.SourceRoleArn = b.sourceARN
-	c.ServiceAccountName = pulumi.String(args.ServiceAccount).ToStringOutput()
-	c.PodSpecInstructions = pulumi.String(b.instructions).ToStringOutput()
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"roleArn":             c.RoleArn,
-		"roleName":            c.RoleName,
-		"sourceRoleArn":       c.SourceRoleArn,
-		"serviceAccountName":  c.ServiceAccountName,
-		"podSpecInstructions": c.PodSpecInstructions,
-	}); err != nil {
+	err := lifecycle.Register(ctx, Type, name, c, args.Validate, func() (pulumi.Map, error) {
+		b := builder{ctx: ctx, name: name, args: args, parent: c}
+		if err := b.build(); err != nil {
+			return nil, err
+		}
+		c.RoleArn, c.RoleName = b.role.Arn, b.role.Name
+		c.SourceRoleArn = b.sourceARN
+		c.ServiceAccountName = pulumi.String(args.ServiceAccount).ToStringOutput()
+		c.PodSpecInstructions = pulumi.String(b.instructions).ToStringOutput()
+		return pulumi.Map{
+			"roleArn":             c.RoleArn,
+			"roleName":            c.RoleName,
+			"sourceRoleArn":       c.SourceRoleArn,
+			"serviceAccountName":  c.ServiceAccountName,
+			"podSpecInstructions": c.PodSpecInstructions,
+		}, nil
+	}, opts...)
+	if err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -119,15 +119,8 @@ func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {
 				a.Mode = crossaccountrole.PodIdentity
 				c.edit(a)
 			}, testkit.Run)
-			require.Error(t, r.Err)
+			testkit.RequireRejected(t, r, `CrossAccountRole "payroll-app"`, c.want...)
 			assert.Nil(t, comp)
-			assert.Contains(t, r.Err.Error(), `CrossAccountRole "payroll-app": `)
-			for _, want := range c.want {
-				assert.Contains(t, r.Err.Error(), want)
-			}
-			for _, res := range r.Resources() {
-				assert.True(t, res.IsProvider(), "registered %s %s despite invalid args", res.Type, res.Name)
-			}
 		})
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ram"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
@@ -120,21 +121,18 @@ func (a *Args) validate() error {
 
 // NewSharedSubnets creates the share and its associations.
 func NewSharedSubnets(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*SharedSubnets, error) {
-	if err := args.validate(); err != nil {
-		return nil, fmt.Errorf("SharedSubnets %q: %w", name, err)
-	}
 	c := &SharedSubnets{}
-	if err := ctx.RegisterComponentResource(Type, name, c, opts...); err != nil {
-		return nil, err
-	}
-	if err := build(ctx, name, args, c); err != nil {
-		return nil, fmt.Errorf("SharedSubnets %q: %w", name, err)
-	}
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"shareArn":   c.ShareArn,
-		"subnetIds":  c.SubnetIDs,
-		"principals": c.Principals,
-	}); err != nil {
+	err := lifecycle.Register(ctx, Type, name, c, args.validate, func() (pulumi.Map, error) {
+		if err := build(ctx, name, args, c); err != nil {
+			return nil, err
+		}
+		return pulumi.Map{
+			"shareArn":   c.ShareArn,
+			"subnetIds":  c.SubnetIDs,
+			"principals": c.Principals,
+		}, nil
+	}, opts...)
+	if err != nil {
 		return nil, err
 	}
 	return c, nil

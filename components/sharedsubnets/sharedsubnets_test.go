@@ -125,14 +125,7 @@ func TestBadArgs(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			r, _ := runShare(t, testkit.Run, c.edit)
-			require.Error(t, r.Err)
-			assert.Contains(t, r.Err.Error(), `SharedSubnets "prod-subnets": `)
-			for _, w := range c.want {
-				assert.Contains(t, r.Err.Error(), w)
-			}
-			for _, res := range r.Resources() {
-				assert.True(t, res.IsProvider(), "registered %s %s despite invalid args", res.Type, res.Name)
-			}
+			testkit.RequireRejected(t, r, `SharedSubnets "prod-subnets"`, c.want...)
 		})
 	}
 }

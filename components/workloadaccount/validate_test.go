@@ -36,14 +36,7 @@ func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			r, _ := runTenant(t, testkit.Run, c.edit)
-			require.Error(t, r.Err)
-			assert.Contains(t, r.Err.Error(), `WorkloadAccount "payroll": `)
-			for _, w := range c.want {
-				assert.Contains(t, r.Err.Error(), w)
-			}
-			for _, res := range r.Resources() {
-				assert.True(t, res.IsProvider(), "registered %s %s despite invalid args", res.Type, res.Name)
-			}
+			testkit.RequireRejected(t, r, `WorkloadAccount "payroll"`, c.want...)
 		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/trust"
 )
@@ -46,27 +47,25 @@ type WorkloadAccount struct {
 
 // NewWorkloadAccount creates the tenant.
 func NewWorkloadAccount(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*WorkloadAccount, error) {
-	if err := args.validate(); err != nil {
-		return nil, fmt.Errorf("WorkloadAccount %q: %w", name, err)
-	}
 	c := &WorkloadAccount{}
-	if err := ctx.RegisterComponentResource(Type, name, c, opts...); err != nil {
-		return nil, err
-	}
-	b := &builder{ctx: ctx, name: name, args: args, parent: c}
-	if err := b.build(c); err != nil {
-		return nil, fmt.Errorf("WorkloadAccount %q: %w", name, err)
-	}
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"namespace":       c.Namespace,
-		"roleArns":        c.RoleArns,
-		"oidcProviderArn": c.OIDCProviderArn,
-	}); err != nil {
+	err := lifecycle.Register(ctx, Type, name, c, args.validate, func() (pulumi.Map, error) {
+		b := &builder{ctx: ctx, name: name, args: args, parent: c}
+		if err := b.build(c); err != nil {
+			return nil, err
+		}
+		return pulumi.Map{
+			"namespace":       c.Namespace,
+			"roleArns":        c.RoleArns,
+			"oidcProviderArn": c.OIDCProviderArn,
+		}, nil
+	}, opts...)
+	if err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
+// builder holds what the steps of one WorkloadAccount share.
 type builder struct {
 	ctx    *pulumi.Context
 	name   string
@@ -74,6 +73,7 @@ type builder struct {
 	parent pulumi.Resource
 }
 
+// opts binds a child to the component and to the provider p.
 func (b *builder) opts(p pulumi.ProviderResource, more ...pulumi.ResourceOption) []pulumi.ResourceOption {
 	return append([]pulumi.ResourceOption{pulumi.Parent(b.parent), pulumi.Provider(p)}, more...)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
@@ -167,4 +168,19 @@ func Policy(t testing.TB, r mockengine.Resource, key string) iampolicy.Document 
 	doc, err := iampolicy.Parse(text)
 	require.NoError(t, err, "%s %s: %s", r.Type, r.Name, key)
 	return doc
+}
+
+// RequireRejected checks the error contract for invalid arguments: the
+// run failed with an error naming the component (`Kind "name": `) and each
+// wanted message, and nothing but the test's own providers was registered.
+func RequireRejected(t testing.TB, r Result, component string, wants ...string) {
+	t.Helper()
+	require.Error(t, r.Err)
+	assert.Contains(t, r.Err.Error(), component+": ")
+	for _, want := range wants {
+		assert.Contains(t, r.Err.Error(), want)
+	}
+	for _, res := range r.Resources() {
+		assert.True(t, res.IsProvider(), "registered %s %s despite invalid args", res.Type, res.Name)
+	}
 }
