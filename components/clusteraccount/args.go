@@ -125,7 +125,6 @@ type FargateProfile struct {
 
 // Defaults and the allowed values of enumerations.
 const (
-	defaultAZs      = 3
 	defaultDiskGiB  = 50
 	defaultAMIType  = "AL2023_x86_64_STANDARD"
 	defaultCapacity = "ON_DEMAND"
@@ -143,13 +142,6 @@ var (
 	ngNamePattern  = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$`)
 	logTypes       = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
 )
-
-func (a *Args) availabilityZones() int {
-	if a.VPC.AvailabilityZones == 0 {
-		return defaultAZs
-	}
-	return a.VPC.AvailabilityZones
-}
 
 func (ng NodeGroup) capacityType() string { return or(ng.CapacityType, defaultCapacity) }
 func (ng NodeGroup) amiType() string      { return or(ng.AMIType, defaultAMIType) }
@@ -220,12 +212,7 @@ func (a *Args) checkNetwork(ps *validate.Problems) {
 	case a.VPC != nil && a.ExistingNetwork != nil:
 		ps.Add("vpc", nil, "and existingNetwork are mutually exclusive")
 	case a.VPC != nil:
-		if _, err := netplan.ParseVPC(a.VPC.CIDR); err != nil {
-			ps.Add("vpc.cidr", a.VPC.CIDR, err.Error())
-		}
-		if n := a.availabilityZones(); n < netplan.MinAZs || n > netplan.MaxAZs {
-			ps.Addf("vpc.availabilityZones", n, "is outside %d..%d", netplan.MinAZs, netplan.MaxAZs)
-		}
+		a.vpcArgs().Check("vpc.cidr", "vpc.availabilityZones", ps)
 	default:
 		if a.ExistingNetwork.VpcID == nil {
 			ps.Missing("existingNetwork.vpcId")

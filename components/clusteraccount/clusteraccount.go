@@ -11,7 +11,6 @@ package clusteraccount
 
 import (
 	"fmt"
-	"net/netip"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -116,13 +115,7 @@ func (b *builder) tags(role string) pulumi.StringMap {
 
 func (b *builder) build(c *ClusterAccount) error {
 	a := b.args
-	var net network
-	var err error
-	if a.VPC != nil {
-		net, err = b.newVPC()
-	} else {
-		net = b.existingNetwork()
-	}
+	net, err := b.network()
 	if err != nil {
 		return err
 	}
@@ -185,7 +178,7 @@ func (b *builder) build(c *ClusterAccount) error {
 
 // cluster creates the pulumi-eks cluster with the account's aws provider
 // and the explicit eks provider.
-func (b *builder) cluster(net network, key *kms.Key) (*eks.Cluster, error) {
+func (b *builder) cluster(net subnets, key *kms.Key) (*eks.Cluster, error) {
 	a := b.args
 	mode := eks.AuthenticationModeApi
 	entries := map[string]eks.AccessEntryArgs{}
@@ -251,10 +244,4 @@ func (b *builder) sharedChainingRole() (*clusterref.ChainingRole, error) {
 		return nil, fmt.Errorf("creating shared chaining role: %w", err)
 	}
 	return &clusterref.ChainingRole{Name: name, ARN: a.Account.RoleARN(path, name), UniqueID: role.UniqueId}, nil
-}
-
-// mustPrefix parses a CIDR block that validation has already accepted.
-func mustPrefix(cidr string) netip.Prefix {
-	p, _ := netip.ParsePrefix(cidr)
-	return p
 }

@@ -53,7 +53,7 @@ func managedPolicyARN(partition, name string) string {
 
 // compute creates the node role, one launch template and managed node
 // group per NodeGroup, and the Fargate profiles.
-func (b *builder) compute(cluster *eks.Cluster, net network) error {
+func (b *builder) compute(cluster *eks.Cluster, net subnets) error {
 	a := b.args
 	after := pulumi.DependsOn([]pulumi.Resource{cluster})
 	if len(a.NodeGroups) > 0 {
@@ -124,7 +124,7 @@ func (b *builder) serviceRole(role, name string, trustDoc iampolicy.Document, po
 }
 
 // nodeGroup creates the launch template and the managed node group.
-func (b *builder) nodeGroup(ng NodeGroup, role *iam.Role, clusterSG pulumi.StringOutput, net network, after pulumi.ResourceOption) error {
+func (b *builder) nodeGroup(ng NodeGroup, role *iam.Role, clusterSG pulumi.StringOutput, net subnets, after pulumi.ResourceOption) error {
 	a := b.args
 	lt, err := ec2.NewLaunchTemplate(b.ctx, naming.Child(b.name, "lt", ng.Name), &ec2.LaunchTemplateArgs{
 		Description: pulumi.Sprintf("Nodes of %s/%s: IMDSv2 only, hop limit 1", a.ClusterName, ng.Name),

@@ -51,6 +51,11 @@ type Args struct {
 	// organization with the management account's provider. Optional: it
 	// is a one-time, organization-wide switch, so enable it once.
 	ManagementAccount *providers.Account
+	// OrganizationSharing is a RAM sharing-with-organization resource
+	// created elsewhere (see EnableOrganizationSharing) that the share must
+	// wait for. Optional; an alternative to ManagementAccount for stacks
+	// with several shares.
+	OrganizationSharing pulumi.Resource
 	// ShareName is the resource share's name. Optional; default the
 	// component's name.
 	ShareName string
@@ -140,14 +145,18 @@ func NewSharedSubnets(ctx *pulumi.Context, name string, args *Args, opts ...pulu
 
 func build(ctx *pulumi.Context, name string, a *Args, c *SharedSubnets) error {
 	owner := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(a.Owner.Provider)}
-	shareOpts := owner
+	var wait []pulumi.Resource
+	if a.OrganizationSharing != nil {
+		wait = append(wait, a.OrganizationSharing)
+	}
 	if a.ManagementAccount != nil {
 		org, err := EnableOrganizationSharing(ctx, naming.Child(name, "org-sharing"), *a.ManagementAccount, pulumi.Parent(c))
 		if err != nil {
 			return err
 		}
-		shareOpts = append(shareOpts, pulumi.DependsOn([]pulumi.Resource{org}))
+		wait = append(wait, org)
 	}
+	shareOpts := append(owner[:len(owner):len(owner)], pulumi.DependsOn(wait))
 	shareName := a.ShareName
 	if shareName == "" {
 		shareName = name

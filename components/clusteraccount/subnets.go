@@ -1,0 +1,60 @@
+package clusteraccount
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/components/network"
+	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
+)
+
+// subnets is the VPC and subnets the cluster runs in.
+type subnets struct {
+	vpcID                   pulumi.StringOutput
+	privateIDs, privateARNs pulumi.StringArrayOutput
+	publicIDs               pulumi.StringArrayOutput
+	// private lists each created private subnet, for sharing by RAM.
+	private []sharedsubnets.Subnet
+}
+
+// vpcArgs describes the VPC to create for the cluster.
+func (a *Args) vpcArgs() network.Args {
+	return network.Args{
+		Account:           a.Account,
+		CIDR:              a.VPC.CIDR,
+		AvailabilityZones: a.VPC.AvailabilityZones,
+		SingleNATGateway:  a.VPC.SingleNATGateway,
+		ClusterNames:      []string{a.ClusterName},
+		NamePrefix:        a.ClusterName,
+		Tags:              a.Tags,
+	}
+}
+
+// network creates the cluster's VPC, or returns the subnets the caller
+// named.
+func (b *builder) network() (subnets, error) {
+	a := b.args
+	if a.VPC == nil {
+		n := a.ExistingNetwork
+		out := subnets{
+			vpcID:       n.VpcID.ToStringOutput(),
+			privateIDs:  n.PrivateSubnetIDs.ToStringArrayOutput(),
+			publicIDs:   pulumi.StringArray{}.ToStringArrayOutput(),
+			privateARNs: pulumi.StringArray{}.ToStringArrayOutput(),
+		}
+		if n.PublicSubnetIDs != nil {
+			out.publicIDs = n.PublicSubnetIDs.ToStringArrayOutput()
+		}
+		return out, nil
+	}
+	vpc, err := network.New(b.ctx, b.name, a.vpcArgs(), b.parent)
+	if err != nil {
+		return subnets{}, err
+	}
+	return subnets{
+		vpcID:       vpc.VpcID,
+		privateIDs:  vpc.PrivateIDs,
+		privateARNs: vpc.PrivateARNs(),
+		publicIDs:   vpc.PublicIDs,
+		private:     vpc.Private,
+	}, nil
+}

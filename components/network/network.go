@@ -1,0 +1,248 @@
+// Package network builds a VPC laid out for EKS: per availability zone a
+// private subnet (nodes, pods, internal load balancers) routed through a
+// NAT gateway, and a public subnet (NAT gateways, internet-facing load
+// balancers) routed to an internet gateway. ClusterAccount uses it for its
+// own VPC; the de-centralized stack uses it for a network account's VPC
+// that it shares with workload accounts.
+package network
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/netplan"
+	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
+)
+
+// Load balancer role tags: the AWS Load Balancer Controller picks subnets
+// by them.
+const (
+	InternalELBTag = "kubernetes.io/role/internal-elb"
+	PublicELBTag   = "kubernetes.io/role/elb"
+)
+
+// DefaultAZs is the number of availability zones when none is given.
+const DefaultAZs = 3
+
+// Args describes a VPC to create.
+type Args struct {
+	// Account owns the VPC. Required.
+	Account providers.Account
+	// CIDR is the VPC's IPv4 block, /16 to /22. Required.
+	CIDR string
+	// AvailabilityZones is how many zones to spread over, 2 to 6.
+	// Optional; default 3.
+	AvailabilityZones int
+	// SingleNATGateway uses one NAT gateway for all zones. Optional.
+	SingleNATGateway bool
+	// ClusterNames are the EKS clusters that use the subnets; each gets a
+	// kubernetes.io/cluster/<name> tag. Optional.
+	ClusterNames []string
+	// NamePrefix starts the Name tag of every resource. Required.
+	NamePrefix string
+	// Tags are added to every resource. Optional.
+	Tags map[string]string
+}
+
+// Zones returns the number of availability zones, the default applied.
+func (a Args) Zones() int {
+	if a.AvailabilityZones == 0 {
+		return DefaultAZs
+	}
+	return a.AvailabilityZones
+}
+
+// Check records every problem with the CIDR block and the zone count under
+// the given key paths.
+func (a Args) Check(cidrPath, zonesPath string, ps *validate.Problems) {
+	if _, err := netplan.ParseVPC(a.CIDR); err != nil {
+		ps.Add(cidrPath, a.CIDR, err.Error())
+	}
+	if n := a.Zones(); n < netplan.MinAZs || n > netplan.MaxAZs {
+		ps.Addf(zonesPath, n, "is outside %d..%d", netplan.MinAZs, netplan.MaxAZs)
+	}
+}
+
+// Network is a created VPC and its subnets.
+type Network struct {
+	VpcID      pulumi.StringOutput
+	PrivateIDs pulumi.StringArrayOutput
+	PublicIDs  pulumi.StringArrayOutput
+	// Private lists each private subnet with its ARN, for sharing by RAM.
+	Private []sharedsubnets.Subnet
+}
+
+// PrivateARNs returns the ARNs of the private subnets.
+func (n *Network) PrivateARNs() pulumi.StringArrayOutput {
+	var arns pulumi.StringArray
+	for _, s := range n.Private {
+		arns = append(arns, s.ARN)
+	}
+	return arns.ToStringArrayOutput()
+}
+
+// builder holds what the steps of one VPC share.
+type builder struct {
+	ctx    *pulumi.Context
+	name   string
+	args   Args
+	parent pulumi.Resource
+}
+
+// New creates the VPC as children of parent, named name-<role>, with the
+// account's provider. The args must have passed Check.
+func New(ctx *pulumi.Context, name string, args Args, parent pulumi.Resource) (*Network, error) {
+	b := &builder{ctx: ctx, name: name, args: args, parent: parent}
+	return b.build()
+}
+
+func (b *builder) opts() []pulumi.ResourceOption {
+	return []pulumi.ResourceOption{pulumi.Parent(b.parent), pulumi.Provider(b.args.Account.Provider)}
+}
+
+func (b *builder) tags(role string, extra map[string]string) pulumi.StringMap {
+	m := pulumi.ToStringMap(b.args.Tags)
+	for k, v := range extra {
+		m[k] = pulumi.String(v)
+	}
+	m["Name"] = pulumi.String(naming.Child(b.args.NamePrefix, role))
+	return m
+}
+
+func (b *builder) build() (*Network, error) {
+	a := b.args
+	azs := a.Zones()
+	vpcBlock, err := netip.ParsePrefix(a.CIDR)
+	if err != nil {
+		return nil, fmt.Errorf("vpc cidr %q: %w", a.CIDR, err)
+	}
+	layout, err := netplan.Plan(vpcBlock, azs)
+	if err != nil {
+		return nil, err
+	}
+	zones, err := aws.GetAvailabilityZones(b.ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")},
+		pulumi.Parent(b.parent), pulumi.Provider(a.Account.Provider))
+	if err != nil {
+		return nil, fmt.Errorf("listing availability zones: %w", err)
+	}
+	if len(zones.Names) < azs {
+		return nil, fmt.Errorf("region %s has %d available zones, fewer than the %d asked for", a.Account.Region, len(zones.Names), azs)
+	}
+	clusterTags := map[string]string{}
+	for _, c := range a.ClusterNames {
+		clusterTags["kubernetes.io/cluster/"+c] = "shared"
+	}
+
+	vpc, err := ec2.NewVpc(b.ctx, naming.Child(b.name, "vpc"), &ec2.VpcArgs{
+		CidrBlock:          pulumi.String(layout.VPC.String()),
+		EnableDnsHostnames: pulumi.Bool(true),
+		EnableDnsSupport:   pulumi.Bool(true),
+		Tags:               b.tags("vpc", nil),
+	}, b.opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("creating VPC: %w", err)
+	}
+	igw, err := ec2.NewInternetGateway(b.ctx, naming.Child(b.name, "igw"), &ec2.InternetGatewayArgs{
+		VpcId: vpc.ID(), Tags: b.tags("igw", nil),
+	}, b.opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("creating internet gateway: %w", err)
+	}
+	publicRT, err := ec2.NewRouteTable(b.ctx, naming.Child(b.name, "public-rt"), &ec2.RouteTableArgs{
+		VpcId:  vpc.ID(),
+		Routes: ec2.RouteTableRouteArray{&ec2.RouteTableRouteArgs{CidrBlock: pulumi.String("0.0.0.0/0"), GatewayId: igw.ID()}},
+		Tags:   b.tags("public", nil),
+	}, b.opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("creating public route table: %w", err)
+	}
+
+	out := &Network{VpcID: vpc.ID().ToStringOutput()}
+	var privateIDs, publicIDs pulumi.StringArray
+	var nat *ec2.NatGateway
+	for i := 0; i < azs; i++ {
+		zone := zones.Names[i]
+		public, err := b.subnet(fmt.Sprintf("public-%d", i), vpc, layout.Public[i].String(), zone,
+			withTag(clusterTags, PublicELBTag), publicRT)
+		if err != nil {
+			return nil, err
+		}
+		publicIDs = append(publicIDs, public.ID())
+		if nat == nil || !a.SingleNATGateway {
+			if nat, err = b.natGateway(i, public); err != nil {
+				return nil, err
+			}
+		}
+		privateRT, err := ec2.NewRouteTable(b.ctx, naming.Child(b.name, fmt.Sprintf("private-rt-%d", i)), &ec2.RouteTableArgs{
+			VpcId:  vpc.ID(),
+			Routes: ec2.RouteTableRouteArray{&ec2.RouteTableRouteArgs{CidrBlock: pulumi.String("0.0.0.0/0"), NatGatewayId: nat.ID()}},
+			Tags:   b.tags("private-"+zone, nil),
+		}, b.opts()...)
+		if err != nil {
+			return nil, fmt.Errorf("creating private route table: %w", err)
+		}
+		private, err := b.subnet(fmt.Sprintf("private-%d", i), vpc, layout.Private[i].String(), zone,
+			withTag(clusterTags, InternalELBTag), privateRT)
+		if err != nil {
+			return nil, err
+		}
+		privateIDs = append(privateIDs, private.ID())
+		out.Private = append(out.Private, sharedsubnets.Subnet{ID: private.ID(), ARN: private.Arn})
+	}
+	out.PrivateIDs = privateIDs.ToStringArrayOutput()
+	out.PublicIDs = publicIDs.ToStringArrayOutput()
+	return out, nil
+}
+
+// withTag returns tags plus key=1.
+func withTag(tags map[string]string, key string) map[string]string {
+	out := map[string]string{key: "1"}
+	for k, v := range tags {
+		out[k] = v
+	}
+	return out
+}
+
+// subnet creates one subnet and associates it with its route table.
+func (b *builder) subnet(role string, vpc *ec2.Vpc, cidr, zone string, tags map[string]string, rt *ec2.RouteTable) (*ec2.Subnet, error) {
+	s, err := ec2.NewSubnet(b.ctx, naming.Child(b.name, role), &ec2.SubnetArgs{
+		VpcId:            vpc.ID(),
+		CidrBlock:        pulumi.String(cidr),
+		AvailabilityZone: pulumi.String(zone),
+		Tags:             b.tags(role, tags),
+	}, b.opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("creating subnet %s: %w", role, err)
+	}
+	if _, err := ec2.NewRouteTableAssociation(b.ctx, naming.Child(b.name, role, "rt"), &ec2.RouteTableAssociationArgs{
+		SubnetId: s.ID(), RouteTableId: rt.ID(),
+	}, b.opts()...); err != nil {
+		return nil, fmt.Errorf("associating subnet %s: %w", role, err)
+	}
+	return s, nil
+}
+
+// natGateway creates the NAT gateway of zone i in its public subnet.
+func (b *builder) natGateway(i int, public *ec2.Subnet) (*ec2.NatGateway, error) {
+	role := fmt.Sprintf("nat-%d", i)
+	eip, err := ec2.NewEip(b.ctx, naming.Child(b.name, "nat-eip", fmt.Sprint(i)), &ec2.EipArgs{
+		Domain: pulumi.String("vpc"), Tags: b.tags(role, nil),
+	}, b.opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("creating NAT address: %w", err)
+	}
+	nat, err := ec2.NewNatGateway(b.ctx, naming.Child(b.name, role), &ec2.NatGatewayArgs{
+		AllocationId: eip.AllocationId, SubnetId: public.ID(), Tags: b.tags(role, nil),
+	}, b.opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("creating NAT gateway: %w", err)
+	}
+	return nat, nil
+}
