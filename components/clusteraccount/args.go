@@ -162,8 +162,9 @@ func or(s, def string) string {
 func (a *Args) nodeRoleName() string    { return a.ClusterName + "-node" }
 func (a *Args) fargateRoleName() string { return a.ClusterName + "-fargate-pod" }
 
-// validate reports every problem with the arguments.
-func (a *Args) validate() error {
+// Validate reports every problem with the arguments, each naming its field
+// and value. The constructor calls it before registering anything.
+func (a *Args) Validate() error {
 	var ps validate.Problems
 	if a == nil {
 		ps.Add("args", nil, "are required")

@@ -86,7 +86,9 @@ func IsPrincipal(p string) bool {
 	return validate.IsAccountID(p) || ouARN.MatchString(p) || orgARN.MatchString(p)
 }
 
-func (a *Args) validate() error {
+// Validate reports every problem with the arguments, each naming its field
+// and value. The constructor calls it before registering anything.
+func (a *Args) Validate() error {
 	var ps validate.Problems
 	if a == nil {
 		ps.Add("args", nil, "are required")
@@ -127,7 +129,7 @@ func (a *Args) validate() error {
 // NewSharedSubnets creates the share and its associations.
 func NewSharedSubnets(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*SharedSubnets, error) {
 	c := &SharedSubnets{}
-	err := lifecycle.Register(ctx, Type, name, c, args.validate, func() (pulumi.Map, error) {
+	err := lifecycle.Register(ctx, Type, name, c, args.Validate, func() (pulumi.Map, error) {
 		if err := build(ctx, name, args, c); err != nil {
 			return nil, err
 		}

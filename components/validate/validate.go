@@ -61,22 +61,32 @@ func (ps *Problems) Missing(path string) {
 // path prefix, so a component can report its children's problems with full
 // paths. Errors that are not problems are recorded as they are.
 func (ps *Problems) Nest(prefix string, err error) {
+	ps.NestMapped(prefix, err, func(p string) (string, bool) { return p, true })
+}
+
+// NestMapped is Nest with each problem's path first passed through mapPath,
+// which may rename it or drop the problem (by returning false).
+func (ps *Problems) NestMapped(prefix string, err error, mapPath func(string) (string, bool)) {
 	if err == nil {
 		return
 	}
 	if joined, ok := err.(interface{ Unwrap() []error }); ok {
 		for _, e := range joined.Unwrap() {
-			ps.Nest(prefix, e)
+			ps.NestMapped(prefix, e, mapPath)
 		}
 		return
 	}
 	var p Problem
-	if errors.As(err, &p) {
-		p.Path = Path(prefix, p.Path)
-		ps.list = append(ps.list, p)
+	if !errors.As(err, &p) {
+		ps.list = append(ps.list, err)
 		return
 	}
-	ps.list = append(ps.list, err)
+	path, keep := mapPath(p.Path)
+	if !keep {
+		return
+	}
+	p.Path = Path(prefix, path)
+	ps.list = append(ps.list, p)
 }
 
 // Len returns the number of problems recorded.

@@ -154,8 +154,9 @@ func (a *Args) roleArgs(i int, oidcProviderARN pulumi.StringInput, ns pulumi.Res
 	}
 }
 
-// validate reports every problem, the service accounts' included.
-func (a *Args) validate() error {
+// Validate reports every problem with the arguments, each naming its field
+// and value. The constructor calls it before registering anything.
+func (a *Args) Validate() error {
 	var ps validate.Problems
 	if a == nil {
 		ps.Add("args", nil, "are required")

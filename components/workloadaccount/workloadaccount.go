@@ -48,7 +48,7 @@ type WorkloadAccount struct {
 // NewWorkloadAccount creates the tenant.
 func NewWorkloadAccount(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*WorkloadAccount, error) {
 	c := &WorkloadAccount{}
-	err := lifecycle.Register(ctx, Type, name, c, args.validate, func() (pulumi.Map, error) {
+	err := lifecycle.Register(ctx, Type, name, c, args.Validate, func() (pulumi.Map, error) {
 		b := &builder{ctx: ctx, name: name, args: args, parent: c}
 		if err := b.build(c); err != nil {
 			return nil, err

@@ -88,9 +88,12 @@ func NewPreview(project, stack string) *Engine {
 }
 
 // Run runs a Pulumi program against the engine and returns the program's
-// error, or the first error the engine raised.
-func (e *Engine) Run(program pulumi.RunFunc) error {
-	return pulumi.RunErr(program, pulumi.WithMocks(e.project, e.stack, e))
+// error, or the first error the engine raised. config holds the stack's
+// configuration ("namespace:key" to value), as Pulumi hands it to a program.
+func (e *Engine) Run(program pulumi.RunFunc, config map[string]string) error {
+	return pulumi.RunErr(program, pulumi.WithMocks(e.project, e.stack, e), func(info *pulumi.RunInfo) {
+		info.Config = config
+	})
 }
 
 // Resources returns a copy of every recorded resource, sorted by URN so the

@@ -38,7 +38,7 @@ type Result struct {
 func Run(t *testing.T, program pulumi.RunFunc) Result {
 	t.Helper()
 	e := mockengine.New(Project, Stack)
-	return Result{Engine: e, Err: e.Run(program)}
+	return Result{Engine: e, Err: e.Run(program, nil)}
 }
 
 // Preview runs program as `pulumi preview` would: PULUMI_DRY_RUN is set and
@@ -47,7 +47,7 @@ func Preview(t *testing.T, program pulumi.RunFunc) Result {
 	t.Helper()
 	t.Setenv("PULUMI_DRY_RUN", "true")
 	e := mockengine.NewPreview(Project, Stack)
-	return Result{Engine: e, Err: e.Run(program)}
+	return Result{Engine: e, Err: e.Run(program, nil)}
 }
 
 // Account creates the provider of an account the way the stacks do.

@@ -1,0 +1,29 @@
+// Command centralized is a standalone Pulumi project: the centralized model
+// from its stack file, plus the payroll workload account's own data (an S3
+// bucket, a DynamoDB table and a database subnet group in the subnets its
+// cluster account shares with it), which its payroll-app service account
+// may read and write, and nothing else.
+package main
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/examples/workloaddata"
+	"github.com/eks-multi-account/eks-multi-account/stacks"
+)
+
+func main() {
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		estate, err := stacks.Run(ctx, stacks.Options{})
+		if err != nil {
+			return err
+		}
+		payroll, ok := estate.Tenants["payroll"]
+		if !ok {
+			return nil
+		}
+		return workloaddata.New(ctx, "payroll", workloaddata.Args{
+			Account: payroll.Account, Tenant: payroll.WorkloadAccount, ServiceAccount: 0, Share: payroll.Share,
+		})
+	})
+}

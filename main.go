@@ -1,0 +1,17 @@
+// Command eks-multi-account is the root Pulumi program: `pulumi up` here
+// runs the model that the stack's configuration names (centralized or
+// decentralized), from Pulumi.<env>.yaml alone.
+package main
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/stacks"
+)
+
+func main() {
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		_, err := stacks.Run(ctx, stacks.Options{})
+		return err
+	})
+}

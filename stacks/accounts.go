@@ -1,0 +1,97 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-eks/sdk/v2/go/eks"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
+	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/stacks/config"
+)
+
+// placeholderProvider stands in for an account's provider while the stack
+// validates component arguments, before any provider exists. It is never
+// used to create anything.
+var placeholderProvider pulumi.ProviderResource = &pulumi.ProviderResourceState{}
+
+// placeholderAccount is an account for validation only.
+func placeholderAccount(id, region string) providers.Account {
+	return providers.Account{ID: id, Region: region, Provider: placeholderProvider}
+}
+
+// placeholderCluster describes a cluster for validation only.
+func placeholderCluster(name string, account providers.Account, sharedChaining bool, fargate []string) clusterref.Cluster {
+	c := clusterref.Cluster{
+		Name:               name,
+		Account:            account,
+		KubernetesProvider: placeholderProvider,
+		OIDCIssuerURL:      pulumi.String("https://oidc.eks." + account.Region + ".amazonaws.com/id/PLACEHOLDER"),
+		FargateNamespaces:  fargate,
+	}
+	if sharedChaining {
+		c.SharedChainingRole = sharedChainingPlaceholder(c)
+	}
+	return c
+}
+
+func sharedChainingPlaceholder(c clusterref.Cluster) *clusterref.ChainingRole {
+	return &clusterref.ChainingRole{Name: "placeholder", ARN: c.Account.RoleARN("/", "placeholder"), UniqueID: pulumi.String("AROAPLACEHOLDER")}
+}
+
+// accounts creates each account's provider once, named by account and
+// region, with the stack's deploy role and default tags.
+type accounts struct {
+	ctx      *pulumi.Context
+	defaults config.Defaults
+	made     map[string]providers.Account
+	eks      *eks.Provider
+}
+
+func newAccounts(ctx *pulumi.Context, defaults config.Defaults) *accounts {
+	return &accounts{ctx: ctx, defaults: defaults, made: map[string]providers.Account{}}
+}
+
+// get returns the provider of an account in a region, creating it the
+// first time. roleARN overrides the deploy role (the management account).
+func (a *accounts) get(id, region, roleARN string) (providers.Account, error) {
+	name := "aws-" + id + "-" + region
+	if acct, ok := a.made[name]; ok {
+		return acct, nil
+	}
+	acct, err := providers.NewAccount(a.ctx, name, providers.AccountSettings{
+		AccountID:      id,
+		Region:         region,
+		DeployRoleName: a.defaults.DeployRoleName,
+		RoleARN:        roleARN,
+		DefaultTags:    a.defaults.Tags,
+	})
+	if err != nil {
+		return providers.Account{}, err
+	}
+	a.made[name] = acct
+	return acct, nil
+}
+
+// eksProvider returns the stack's one pulumi-eks provider.
+func (a *accounts) eksProvider() (*eks.Provider, error) {
+	if a.eks == nil {
+		p, err := providers.NewEKSProvider(a.ctx, "eks")
+		if err != nil {
+			return nil, err
+		}
+		a.eks = p
+	}
+	return a.eks, nil
+}
+
+// deployRoleARN is the role the deployer assumes in an account.
+func deployRoleARN(defaults config.Defaults, account providers.Account) string {
+	return account.RoleARN("/", defaults.DeployRoleName)
+}
+
+// errorf wraps an error with the config entry it came from.
+func errorf(path string, err error) error {
+	return fmt.Errorf("%s: %w", path, err)
+}

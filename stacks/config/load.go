@@ -1,0 +1,126 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
+)
+
+// Getter returns the raw value of a key of the namespace (a string, or the
+// JSON text of an object or list) and whether it is set.
+type Getter func(key string) (string, bool)
+
+// FromContext reads keys from a Pulumi program's configuration.
+func FromContext(ctx *pulumi.Context) Getter {
+	cfg := pulumiconfig.New(ctx, Namespace)
+	return func(key string) (string, bool) {
+		v, err := cfg.Try(key)
+		return v, err == nil
+	}
+}
+
+// Load reads the configuration and applies the defaults. The stacks then
+// validate it (Validate, and the checks of each model) before anything is
+// registered.
+func Load(get Getter) (*Config, error) {
+	c, err := Parse(get)
+	if err != nil {
+		return nil, err
+	}
+	c.ApplyDefaults()
+	return c, nil
+}
+
+// Parse decodes every key strictly: an unknown key (a typo) is a problem,
+// reported with the index of the list element it is in.
+func Parse(get Getter) (*Config, error) {
+	var ps validate.Problems
+	c := &Config{}
+	if v, ok := get("model"); ok {
+		c.Model = v
+	} else {
+		ps.Missing("model")
+	}
+	decodeObject(get, "defaults", &c.Defaults, &ps)
+	if _, ok := get("organization"); ok {
+		c.Organization = &Organization{}
+		decodeObject(get, "organization", c.Organization, &ps)
+	}
+	if _, ok := get("networkAccount"); ok {
+		c.NetworkAccount = &NetworkAccount{}
+		decodeObject(get, "networkAccount", c.NetworkAccount, &ps)
+	}
+	c.ClusterAccounts = decodeList[ClusterAccount](get, "clusterAccounts", &ps)
+	c.WorkloadAccounts = decodeList[WorkloadAccount](get, "workloadAccounts", &ps)
+	if err := ps.Err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func decodeObject(get Getter, key string, dst any, ps *validate.Problems) {
+	raw, ok := get(key)
+	if !ok {
+		return
+	}
+	if err := strictDecode([]byte(raw), dst); err != nil {
+		ps.Add(key, nil, err.Error())
+	}
+}
+
+func decodeList[T any](get Getter, key string, ps *validate.Problems) []T {
+	raw, ok := get(key)
+	if !ok {
+		return nil
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &items); err != nil {
+		ps.Add(key, nil, "must be a list")
+		return nil
+	}
+	out := make([]T, len(items))
+	for i, item := range items {
+		if err := strictDecode(item, &out[i]); err != nil {
+			ps.Add(validate.Index(key, i), nil, err.Error())
+		}
+	}
+	return out
+}
+
+// strictDecode decodes JSON, rejecting keys the type does not have, with
+// messages in the stack file's terms.
+func strictDecode(data []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		msg := err.Error()
+		if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+			return fmt.Errorf("has an unknown key %s", f)
+		}
+		if te, ok := err.(*json.UnmarshalTypeError); ok {
+			return fmt.Errorf("%s: expected %s, got a %s", te.Field, plainType(te.Type.String()), te.Value)
+		}
+		return fmt.Errorf("is not valid: %s", strings.TrimPrefix(msg, "json: "))
+	}
+	return nil
+}
+
+func plainType(t string) string {
+	switch {
+	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "*int"):
+		return "a whole number"
+	case t == "string" || t == "config.PolicyText":
+		return "a string"
+	case t == "bool":
+		return "true or false"
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	}
+	return "an object"
+}

@@ -1,0 +1,325 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/eks-multi-account/eks-multi-account/components/netplan"
+	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
+)
+
+// Identity modes each model allows for its tenants.
+var modelIdentities = map[string][]string{
+	Centralized:   {"irsa", "podIdentityChain"},
+	Decentralized: {"podIdentity", "irsa"},
+}
+
+var (
+	k8sVersion     = regexp.MustCompile(`^1\.[0-9]{2}$`)
+	targetID       = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|[0-9]{12})$`)
+	exemptARN      = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:(iam|sts)::([0-9]{12}|\*):[\x21-\x7E]+$`)
+	repositoryURL  = regexp.MustCompile(`^(https://|ssh://)[^\s]+$`)
+	repositoryPath = regexp.MustCompile(`^(\./)?([A-Za-z0-9._-]+/?)*$`)
+)
+
+// Validate records every problem of the configuration that needs no
+// component to find: missing and malformed values, duplicates, references
+// to unknown accounts, overlapping VPCs, keys of the other model, and the
+// management-account rules. It returns, per workload and cluster account,
+// whether that entry had a problem, so the stacks can skip the component
+// checks of entries that are already wrong.
+func (c *Config) Validate(ps *validate.Problems) (badClusters, badWorkloads map[int]bool) {
+	v := &validator{c: c, ps: ps, accounts: map[string]string{}, badClusters: map[int]bool{}, badWorkloads: map[int]bool{}}
+	v.top()
+	v.organization()
+	v.networkAccount()
+	v.clusterAccounts()
+	v.workloadAccounts()
+	v.cidrs()
+	return v.badClusters, v.badWorkloads
+}
+
+type validator struct {
+	c                         *Config
+	ps                        *validate.Problems
+	accounts                  map[string]string // account ID -> key path of its first use
+	badClusters, badWorkloads map[int]bool
+}
+
+// add records a problem and marks the entry it belongs to.
+func (v *validator) add(mark map[int]bool, i int, path string, value any, reason string) {
+	if mark != nil {
+		mark[i] = true
+	}
+	v.ps.Add(path, value, reason)
+}
+
+func (v *validator) top() {
+	c := v.c
+	if c.Model != Centralized && c.Model != Decentralized {
+		v.ps.Addf("model", c.Model, "is not %q or %q", Centralized, Decentralized)
+	}
+	if !validate.IsRegion(c.Defaults.Region) {
+		v.ps.Add("defaults.region", c.Defaults.Region, "is not an AWS region code such as us-east-1")
+	}
+	if reason := validate.RoleName(c.Defaults.DeployRoleName); reason != "" {
+		v.ps.Add("defaults.deployRoleName", c.Defaults.DeployRoleName, reason)
+	}
+	if !k8sVersion.MatchString(c.Defaults.KubernetesVersion) {
+		v.ps.Add("defaults.kubernetesVersion", c.Defaults.KubernetesVersion, `is not a Kubernetes minor version such as "1.34"`)
+	}
+	providers.CheckTags("defaults.tags", c.Defaults.Tags, v.ps)
+	switch c.Model {
+	case Centralized:
+		if len(c.ClusterAccounts) == 0 {
+			v.ps.Add("clusterAccounts", nil, "is required by the centralized model: at least one cluster account")
+		}
+		if c.NetworkAccount != nil {
+			v.ps.Add("networkAccount", nil, "is for the de-centralized model; a centralized cluster account shares its own subnets")
+		}
+	case Decentralized:
+		if len(c.ClusterAccounts) > 0 {
+			v.ps.Add("clusterAccounts", nil, "is for the centralized model; a de-centralized workload account gets a cluster of its own")
+		}
+	}
+}
+
+// account checks an account ID and records where it is used, so that one
+// account in two roles is reported.
+func (v *validator) account(mark map[int]bool, i int, path, id string) {
+	switch {
+	case !validate.IsAccountID(id):
+		v.add(mark, i, path, id, "is not a 12-digit AWS account ID")
+		return
+	case v.c.Organization != nil && id == v.c.Organization.ManagementAccountID && !strings.HasPrefix(path, "organization"):
+		v.add(mark, i, path, id, "is the organization's management account, which service control policies never bind; use a member account")
+	}
+	if first, seen := v.accounts[id]; seen {
+		v.add(mark, i, path, id, "is already used by "+first)
+		return
+	}
+	v.accounts[id] = path
+}
+
+func (v *validator) region(mark map[int]bool, i int, path, region string) {
+	if !validate.IsRegion(region) {
+		v.add(mark, i, path, region, "is not an AWS region code such as us-east-1")
+	}
+}
+
+func (v *validator) name(mark map[int]bool, i int, path, name string, seen map[string]bool, what string) {
+	switch {
+	case !validate.IsDNS1123Label(name):
+		v.add(mark, i, path, name, "is not a valid name (lowercase letters, digits and '-', at most 63)")
+	case seen[name]:
+		v.add(mark, i, path, name, "is used by another "+what)
+	}
+	seen[name] = true
+}
+
+func (v *validator) organization() {
+	o := v.c.Organization
+	if o == nil {
+		return
+	}
+	v.account(nil, 0, "organization.managementAccountId", o.ManagementAccountID)
+	switch {
+	case !validate.IsIAMRoleARN(o.ManagementRoleArn):
+		v.ps.Add("organization.managementRoleArn", o.ManagementRoleArn, "is not an IAM role ARN")
+	case !strings.Contains(o.ManagementRoleArn, "::"+o.ManagementAccountID+":"):
+		v.ps.Addf("organization.managementRoleArn", o.ManagementRoleArn, "is not a role in the management account %s", o.ManagementAccountID)
+	}
+	if g := o.TagGuard; g != nil {
+		if len(g.TargetIDs) == 0 {
+			v.ps.Add("organization.tagGuard.targetIds", nil, "is required: the roots, OUs or accounts the policy attaches to")
+		}
+		for i, t := range g.TargetIDs {
+			if !targetID.MatchString(t) {
+				v.ps.Add(validate.Index("organization.tagGuard.targetIds", i), t, "is not a root (r-...), OU (ou-...-...) or account ID")
+			}
+		}
+		for i, a := range g.ExemptPrincipalArns {
+			if !exemptARN.MatchString(a) {
+				v.ps.Add(validate.Index("organization.tagGuard.exemptPrincipalArns", i), a, "is not an IAM principal ARN (account may be *)")
+			}
+		}
+	}
+}
+
+func (v *validator) networkAccount() {
+	n := v.c.NetworkAccount
+	if n == nil {
+		return
+	}
+	if !validate.IsDNS1123Label(n.Name) {
+		v.ps.Add("networkAccount.name", n.Name, "is not a valid name (lowercase letters, digits and '-', at most 63)")
+	}
+	v.account(nil, 0, "networkAccount.accountId", n.AccountID)
+	v.region(nil, 0, "networkAccount.region", n.Region)
+}
+
+func (v *validator) clusterAccounts() {
+	names, clusters := map[string]bool{}, map[string]bool{}
+	for i, ca := range v.c.ClusterAccounts {
+		p := validate.Index("clusterAccounts", i)
+		v.name(v.badClusters, i, p+".name", ca.Name, names, "cluster account")
+		if clusters[ca.ClusterName] {
+			v.add(v.badClusters, i, p+".clusterName", ca.ClusterName, "is used by another cluster")
+		}
+		clusters[ca.ClusterName] = true
+		v.account(v.badClusters, i, p+".accountId", ca.AccountID)
+		v.region(v.badClusters, i, p+".region", ca.Region)
+		if ca.ChainingRole != SharedChaining && ca.ChainingRole != PerServiceAccount {
+			v.add(v.badClusters, i, p+".chainingRole", ca.ChainingRole, fmt.Sprintf("is not %q or %q", SharedChaining, PerServiceAccount))
+		}
+	}
+}
+
+func (v *validator) workloadAccounts() {
+	c := v.c
+	names := map[string]bool{}
+	namespaces := map[string]string{} // cluster + "/" + namespace -> path
+	for i, w := range c.WorkloadAccounts {
+		p := validate.Index("workloadAccounts", i)
+		v.name(v.badWorkloads, i, p+".name", w.Name, names, "workload account")
+		v.account(v.badWorkloads, i, p+".accountId", w.AccountID)
+		if allowed := modelIdentities[c.Model]; allowed != nil {
+			if !slices.Contains(allowed, w.Identity) {
+				v.add(v.badWorkloads, i, p+".identity", w.Identity, fmt.Sprintf("is not a %s identity mode (want one of %s)", c.Model, strings.Join(allowed, ", ")))
+			}
+			for j, sa := range w.ServiceAccounts {
+				if sa.Identity != "" && !slices.Contains(allowed, sa.Identity) {
+					v.add(v.badWorkloads, i, fmt.Sprintf("%s.serviceAccounts[%d].identity", p, j), sa.Identity,
+						fmt.Sprintf("is not a %s identity mode (want one of %s)", c.Model, strings.Join(allowed, ", ")))
+				}
+			}
+		}
+		host := w.ClusterAccount
+		if c.Model == Centralized {
+			v.centralizedTenant(i, p, w)
+		} else if c.Model == Decentralized {
+			v.decentralizedTenant(i, p, w)
+			host = w.Name
+		}
+		key := host + "/" + w.Namespace
+		if first, dup := namespaces[key]; dup && host != "" {
+			v.add(v.badWorkloads, i, p+".namespace", w.Namespace, "is already the namespace of "+first+" on the same cluster")
+		}
+		namespaces[key] = p
+	}
+}
+
+func (v *validator) centralizedTenant(i int, p string, w WorkloadAccount) {
+	if w.ClusterAccount == "" {
+		v.add(v.badWorkloads, i, p+".clusterAccount", nil, "is required: the cluster account that hosts this tenant")
+	} else if !slices.ContainsFunc(v.c.ClusterAccounts, func(ca ClusterAccount) bool { return ca.Name == w.ClusterAccount }) {
+		v.add(v.badWorkloads, i, p+".clusterAccount", w.ClusterAccount, "is not the name of a configured cluster account")
+	}
+	for _, k := range []struct {
+		key string
+		set bool
+	}{
+		{"blueprint", w.Blueprint != ""}, {"region", w.Region != ""}, {"networking", w.Networking != ""},
+		{"vpcCidr", w.VpcCIDR != ""}, {"nodeGroups", len(w.NodeGroups) > 0}, {"gitops", w.GitOps != nil},
+		{"kubernetesVersion", w.KubernetesVersion != ""}, {"availabilityZones", w.AvailabilityZones != 0},
+	} {
+		if k.set {
+			v.add(v.badWorkloads, i, p+"."+k.key, nil, "is a de-centralized key; a centralized tenant runs on its cluster account's cluster")
+		}
+	}
+}
+
+func (v *validator) decentralizedTenant(i int, p string, w WorkloadAccount) {
+	if w.ClusterAccount != "" {
+		v.add(v.badWorkloads, i, p+".clusterAccount", w.ClusterAccount, "is a centralized key; a de-centralized workload account gets a cluster of its own")
+	}
+	if w.ShareSubnets {
+		v.add(v.badWorkloads, i, p+".shareSubnets", true, "is a centralized key; use networking: shared to use a network account's subnets")
+	}
+	v.region(v.badWorkloads, i, p+".region", w.Region)
+	if !k8sVersion.MatchString(w.KubernetesVersion) {
+		v.add(v.badWorkloads, i, p+".kubernetesVersion", w.KubernetesVersion, `is not a Kubernetes minor version such as "1.34"`)
+	}
+	switch w.Networking {
+	case Dedicated:
+		if w.VpcCIDR == "" {
+			v.add(v.badWorkloads, i, p+".vpcCidr", nil, "is required for dedicated networking")
+		}
+	case Shared:
+		n := v.c.NetworkAccount
+		switch {
+		case n == nil:
+			v.add(v.badWorkloads, i, p+".networking", Shared, "needs networkAccount: the account whose subnets are shared")
+		case w.Region != n.Region:
+			v.add(v.badWorkloads, i, p+".region", w.Region, fmt.Sprintf("is not the network account's region %s: RAM shares subnets within one region", n.Region))
+		}
+		if w.VpcCIDR != "" {
+			v.add(v.badWorkloads, i, p+".vpcCidr", w.VpcCIDR, "is for dedicated networking; shared networking uses the network account's VPC")
+		}
+	default:
+		v.add(v.badWorkloads, i, p+".networking", w.Networking, fmt.Sprintf("is not %q or %q", Dedicated, Shared))
+	}
+	if w.GitOps != nil {
+		v.gitops(i, p+".gitops", w.GitOps)
+	}
+}
+
+func (v *validator) gitops(i int, p string, g *GitOps) {
+	if len(g.Repositories) == 0 {
+		v.add(v.badWorkloads, i, p+".repositories", nil, "is required when gitops is set")
+	}
+	names := map[string]bool{}
+	for j, r := range g.Repositories {
+		rp := validate.Index(p+".repositories", j)
+		v.name(v.badWorkloads, i, rp+".name", r.Name, names, "repository")
+		if !repositoryURL.MatchString(r.URL) {
+			v.add(v.badWorkloads, i, rp+".url", r.URL, "is not an https:// or ssh:// Git URL")
+		}
+		if !validate.IsDNS1123Label(r.Team) {
+			v.add(v.badWorkloads, i, rp+".team", r.Team, "is not a valid team name (DNS-1123 label)")
+		}
+		if !validate.IsDNS1123Label(r.Namespace) || slices.Contains([]string{"kube-system", "flux-system", "default"}, r.Namespace) {
+			v.add(v.badWorkloads, i, rp+".namespace", r.Namespace, "is not a namespace a team's repository may own")
+		}
+		if !repositoryPath.MatchString(r.Path) || strings.Contains(r.Path, "..") {
+			v.add(v.badWorkloads, i, rp+".path", r.Path, "is not a relative path inside the repository")
+		}
+	}
+}
+
+// cidrs checks every VPC block and that none overlaps another.
+func (v *validator) cidrs() {
+	type block struct {
+		path   string
+		prefix netip.Prefix
+	}
+	var blocks []block
+	check := func(mark map[int]bool, i int, path, cidr string) {
+		p, err := netplan.ParseVPC(cidr)
+		if err != nil {
+			v.add(mark, i, path, cidr, err.Error())
+			return
+		}
+		for _, b := range blocks {
+			if netplan.Overlap(b.prefix, p) {
+				v.add(mark, i, path, cidr, fmt.Sprintf("overlaps %s (%s)", b.path, b.prefix))
+			}
+		}
+		blocks = append(blocks, block{path, p})
+	}
+	if n := v.c.NetworkAccount; n != nil {
+		check(nil, 0, "networkAccount.vpcCidr", n.VpcCIDR)
+	}
+	for i, ca := range v.c.ClusterAccounts {
+		check(v.badClusters, i, validate.Index("clusterAccounts", i)+".vpcCidr", ca.VpcCIDR)
+	}
+	for i, w := range v.c.WorkloadAccounts {
+		if v.c.Model == Decentralized && w.Networking == Dedicated && w.VpcCIDR != "" {
+			check(v.badWorkloads, i, validate.Index("workloadAccounts", i)+".vpcCidr", w.VpcCIDR)
+		}
+	}
+}

@@ -1,0 +1,252 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
+	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
+	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
+	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/network"
+	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
+	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
+	"github.com/eks-multi-account/eks-multi-account/stacks/blueprints"
+	"github.com/eks-multi-account/eks-multi-account/stacks/config"
+	"github.com/eks-multi-account/eks-multi-account/stacks/gitops"
+)
+
+// Type tokens of the de-centralized stack's own components.
+const (
+	VendedClusterType  = "eks-multi-account:index:VendedCluster"
+	NetworkAccountType = "eks-multi-account:index:NetworkAccount"
+)
+
+// decentralized is the validated plan of a de-centralized stack: a cluster
+// per workload account, vended from a blueprint.
+type decentralized struct {
+	cfg        *config.Config
+	blueprints *blueprints.Registry
+}
+
+// clusterArgs returns the ClusterAccount args of workload account i, in
+// account, on the network account's subnets when it uses shared
+// networking.
+func (m *decentralized) clusterArgs(i int, account providers.Account, eksProvider pulumi.ProviderResource, shared *clusteraccount.ExistingNetwork) *clusteraccount.Args {
+	w := m.cfg.WorkloadAccounts[i]
+	bp, _ := m.blueprints.Get(w.Blueprint)
+	args := &clusteraccount.Args{
+		Account:           account,
+		EKSProvider:       eksProvider,
+		ClusterName:       w.Name,
+		KubernetesVersion: w.KubernetesVersion,
+		DeployRoleARN:     deployRoleARN(m.cfg.Defaults, account),
+		NodeGroups:        bp.WithOverrides(w.NodeGroups),
+		AdminRoleARNs:     w.Admins,
+		Tags:              m.cfg.Defaults.Tags,
+	}
+	if w.Networking == config.Shared {
+		args.ExistingNetwork = shared
+	} else {
+		args.VPC = &clusteraccount.VPC{CIDR: w.VpcCIDR, AvailabilityZones: w.AvailabilityZones}
+	}
+	return args
+}
+
+// gitopsArgs returns the GitOps args of a workload account, nil without.
+func gitopsArgs(w config.WorkloadAccount, k8s pulumi.ProviderResource, after []pulumi.Resource) *gitops.Args {
+	if w.GitOps == nil {
+		return nil
+	}
+	repos := make([]gitops.Repository, len(w.GitOps.Repositories))
+	for i, r := range w.GitOps.Repositories {
+		repos[i] = gitops.Repository{Name: r.Name, URL: r.URL, Branch: r.Branch, Path: r.Path, Namespace: r.Namespace, Team: r.Team}
+	}
+	return &gitops.Args{KubernetesProvider: k8s, Repositories: repos, ExistingNamespaces: []string{w.Namespace}, After: after}
+}
+
+// networkArgs describes the network account's VPC.
+func (m *decentralized) networkArgs(account providers.Account) network.Args {
+	n := m.cfg.NetworkAccount
+	var clusters []string
+	for _, w := range m.cfg.WorkloadAccounts {
+		if w.Networking == config.Shared {
+			clusters = append(clusters, w.Name)
+		}
+	}
+	return network.Args{
+		Account: account, CIDR: n.VpcCIDR, AvailabilityZones: n.AvailabilityZones,
+		ClusterNames: clusters, NamePrefix: n.Name, Tags: m.cfg.Defaults.Tags,
+	}
+}
+
+var placeholderNetwork = &clusteraccount.ExistingNetwork{
+	VpcID:            pulumi.String("vpc-placeholder"),
+	PrivateSubnetIDs: pulumi.ToStringArray([]string{"subnet-placeholder-a", "subnet-placeholder-b"}),
+}
+
+// validate records every problem of the configuration and of the
+// arguments each component would get.
+func (m *decentralized) validate(ps *validate.Problems) {
+	_, bad := m.cfg.Validate(ps)
+	if n := m.cfg.NetworkAccount; n != nil {
+		m.networkArgs(placeholderAccount(n.AccountID, n.Region)).Check("networkAccount.vpcCidr", "networkAccount.availabilityZones", ps)
+	}
+	for i, w := range m.cfg.WorkloadAccounts {
+		p := validate.Index("workloadAccounts", i)
+		if _, ok := m.blueprints.Get(w.Blueprint); !ok {
+			ps.Addf(p+".blueprint", w.Blueprint, "is not a known blueprint (want one of %s)", strings.Join(m.blueprints.Names(), ", "))
+			continue
+		}
+		if bad[i] {
+			continue
+		}
+		account := placeholderAccount(w.AccountID, w.Region)
+		ps.NestMapped(p, m.clusterArgs(i, account, placeholderProvider, placeholderNetwork).Validate(),
+			mapper(map[string]string{"clusterName": "name", "adminRoleArns": "admins", "vpc.cidr": "vpcCidr", "vpc.availabilityZones": "availabilityZones"},
+				[]string{"account", "eksProvider", "deployRoleArn", "tags", "existingNetwork"}, nil))
+		cluster := placeholderCluster(w.Name, account, false, nil)
+		ps.NestMapped(p, m.tenantArgs(w, cluster, account).Validate(), tenantPaths)
+		if g := gitopsArgs(w, placeholderProvider, nil); g != nil {
+			ps.NestMapped(p+".gitops", g.Validate(), mapper(nil, []string{"kubernetesProvider"}, nil))
+		}
+	}
+}
+
+// tenantArgs are the WorkloadAccount args of the workload account's own
+// namespace on its own cluster. Its admins are already cluster admins.
+func (m *decentralized) tenantArgs(w config.WorkloadAccount, cluster clusterref.Cluster, account providers.Account) *workloadaccount.Args {
+	args := tenantArgs(w, cluster, account, m.cfg.Defaults.Tags)
+	args.Admins = nil
+	return args
+}
+
+// apply creates the stack.
+func (m *decentralized) apply(ctx *pulumi.Context, acc *accounts, guard *guardrailsResult) (*Estate, error) {
+	out := newEstate()
+	eksProvider, err := acc.eksProvider()
+	if err != nil {
+		return nil, err
+	}
+	shared, err := m.applyNetwork(ctx, acc, guard, out)
+	if err != nil {
+		return nil, err
+	}
+	for i, w := range m.cfg.WorkloadAccounts {
+		account, err := acc.get(w.AccountID, w.Region, "")
+		if err != nil {
+			return nil, err
+		}
+		v := &vendedCluster{}
+		err = lifecycle.Register(ctx, VendedClusterType, w.Name, v, func() error { return nil }, func() (pulumi.Map, error) {
+			return v.build(ctx, m, i, account, eksProvider, shared, out)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// applyNetwork creates the network account's VPC and shares its private
+// subnets with the workload accounts on shared networking.
+func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, guard *guardrailsResult, out *Estate) (*clusteraccount.ExistingNetwork, error) {
+	n := m.cfg.NetworkAccount
+	var principals []string
+	for _, w := range m.cfg.WorkloadAccounts {
+		if w.Networking == config.Shared {
+			principals = append(principals, w.AccountID)
+		}
+	}
+	if n == nil || len(principals) == 0 {
+		return nil, nil
+	}
+	account, err := acc.get(n.AccountID, n.Region, "")
+	if err != nil {
+		return nil, err
+	}
+	na := &networkAccount{}
+	var shared *clusteraccount.ExistingNetwork
+	err = lifecycle.Register(ctx, NetworkAccountType, n.Name, na, func() error { return nil }, func() (pulumi.Map, error) {
+		vpc, err := network.New(ctx, n.Name, m.networkArgs(account), na)
+		if err != nil {
+			return nil, err
+		}
+		share, err := sharedsubnets.NewSharedSubnets(ctx, naming.Child(n.Name, "subnets"), &sharedsubnets.Args{
+			Owner: account, Subnets: vpc.Private, Principals: principals,
+			OrganizationSharing: guard.organizationSharing(), Tags: m.cfg.Defaults.Tags,
+		}, pulumi.Parent(na))
+		if err != nil {
+			return nil, err
+		}
+		out.share(n.Name, share)
+		// The clusters wait for the share: a participant can use the subnets
+		// only once they are shared.
+		shared = &clusteraccount.ExistingNetwork{
+			VpcID: pulumi.All(vpc.VpcID, share.ShareArn).ApplyT(func(v []any) string { return v[0].(string) }).(pulumi.StringOutput),
+			PrivateSubnetIDs: pulumi.All(vpc.PrivateIDs, share.ShareArn).ApplyT(func(v []any) []string {
+				return v[0].([]string)
+			}).(pulumi.StringArrayOutput),
+		}
+		return pulumi.Map{"vpcId": vpc.VpcID, "shareArn": share.ShareArn}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return shared, nil
+}
+
+// networkAccount groups the network account's VPC and share.
+type networkAccount struct {
+	pulumi.ResourceState
+}
+
+// vendedCluster groups one workload account's cluster, charts, namespace
+// and GitOps bootstrap.
+type vendedCluster struct {
+	pulumi.ResourceState
+}
+
+func (v *vendedCluster) build(ctx *pulumi.Context, m *decentralized, i int, account providers.Account, eksProvider pulumi.ProviderResource,
+	shared *clusteraccount.ExistingNetwork, out *Estate) (pulumi.Map, error) {
+	w := m.cfg.WorkloadAccounts[i]
+	c, err := clusteraccount.NewClusterAccount(ctx, w.Name, m.clusterArgs(i, account, eksProvider, shared), pulumi.Parent(v))
+	if err != nil {
+		return nil, err
+	}
+	out.cluster(w.Name, c)
+	bp, _ := m.blueprints.Get(w.Blueprint)
+	for _, chart := range bp.Charts {
+		if _, err := helmv3.NewRelease(ctx, naming.Child(w.Name, chart.Name), &helmv3.ReleaseArgs{
+			Name:            pulumi.String(chart.Name),
+			Chart:           pulumi.String(chart.Chart),
+			Version:         pulumi.String(chart.Version),
+			Namespace:       pulumi.String(chart.Namespace),
+			CreateNamespace: pulumi.Bool(true),
+			RepositoryOpts:  &helmv3.RepositoryOptsArgs{Repo: pulumi.String(chart.Repository)},
+			Values:          pulumi.ToMap(chart.Values),
+		}, pulumi.Parent(v), pulumi.Provider(c.KubernetesProvider), pulumi.DependsOn([]pulumi.Resource{c})); err != nil {
+			return nil, fmt.Errorf("installing %s: %w", chart.Name, err)
+		}
+	}
+	t, err := workloadaccount.NewWorkloadAccount(ctx, w.Name, m.tenantArgs(w, c.Ref(), account), pulumi.Parent(v))
+	if err != nil {
+		return nil, err
+	}
+	tenant := &Tenant{WorkloadAccount: t, Account: account}
+	if w.Networking == config.Shared {
+		tenant.Share = out.Shares[m.cfg.NetworkAccount.Name]
+	}
+	out.tenant(w.Name, tenant)
+	if g := gitopsArgs(w, c.KubernetesProvider, []pulumi.Resource{t}); g != nil {
+		if _, err := gitops.NewGitOps(ctx, w.Name, g, pulumi.Parent(v)); err != nil {
+			return nil, err
+		}
+	}
+	return pulumi.Map{"clusterArn": c.ClusterArn}, nil
+}

@@ -1,0 +1,278 @@
+// Package gitops provides the GitOps component: Flux installed by Helm on a
+// de-centralized cluster, bootstrapped with several Git repositories
+// (platform, application, security teams), each confined to its team's
+// namespace. Every repository is reconciled as its namespace's
+// service account, which RBAC limits to that namespace, and the
+// kustomize-controller runs with --no-cross-namespace-refs,
+// --default-service-account and --no-remote-bases, so a team's repository
+// can neither reach into another namespace nor pull in remote bases.
+package gitops
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
+	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
+)
+
+// Type is the component's type token.
+const Type = "eks-multi-account:index:GitOps"
+
+// Flux's install and the identity each repository is reconciled as.
+const (
+	FluxNamespace      = "flux-system"
+	FluxChart          = "flux2"
+	FluxRepository     = "https://fluxcd-community.github.io/helm-charts"
+	DefaultFluxVersion = "2.16.0"
+	// ReconcilerServiceAccount is the service account Flux impersonates in
+	// each team namespace (--default-service-account).
+	ReconcilerServiceAccount = "gitops-reconciler"
+	// ReconcilerClusterRole is bound to it in its namespace only.
+	ReconcilerClusterRole = "admin"
+)
+
+// KustomizeControllerArgs are the flags that keep a repository inside its
+// namespace.
+var KustomizeControllerArgs = []string{
+	"--no-cross-namespace-refs=true",
+	"--default-service-account=" + ReconcilerServiceAccount,
+	"--no-remote-bases=true",
+}
+
+// HelmControllerArgs apply the same confinement to Helm releases.
+var HelmControllerArgs = []string{
+	"--no-cross-namespace-refs=true",
+	"--default-service-account=" + ReconcilerServiceAccount,
+}
+
+// Repository is one team's Git repository.
+type Repository struct {
+	// Name names the GitRepository and Kustomization. Required.
+	Name string
+	// URL is the repository's https:// or ssh:// URL. Required.
+	URL string
+	// Branch is reconciled. Required.
+	Branch string
+	// Path is the directory in the repository to apply. Required.
+	Path string
+	// Namespace is the team's namespace; everything the repository holds
+	// is applied there. Required.
+	Namespace string
+	// Team owns the repository, for labels. Required.
+	Team string
+}
+
+// Args configures the GitOps bootstrap.
+type Args struct {
+	// KubernetesProvider reaches the cluster. Required.
+	KubernetesProvider pulumi.ProviderResource
+	// Repositories are bootstrapped. Required.
+	Repositories []Repository
+	// ExistingNamespaces already exist (a tenant's own namespace, say)
+	// and are not created again. Optional.
+	ExistingNamespaces []string
+	// After are resources the namespaces wait for, such as the resource
+	// that creates an existing namespace. Optional.
+	After []pulumi.Resource
+	// FluxVersion is the flux2 chart version. Optional; default 2.16.0.
+	FluxVersion string
+}
+
+// GitOps is Flux and its repositories on one cluster.
+type GitOps struct {
+	pulumi.ResourceState
+
+	// Namespaces are the team namespaces, one per repository namespace.
+	Namespaces pulumi.StringArrayOutput `pulumi:"namespaces"`
+}
+
+// Validate reports every problem with the arguments, each naming its field
+// and value. The constructor calls it before registering anything.
+func (a *Args) Validate() error {
+	var ps validate.Problems
+	if a == nil {
+		ps.Add("args", nil, "are required")
+		return ps.Err()
+	}
+	if a.KubernetesProvider == nil {
+		ps.Missing("kubernetesProvider")
+	}
+	if len(a.Repositories) == 0 {
+		ps.Missing("repositories")
+	}
+	for i, r := range a.Repositories {
+		p := validate.Index("repositories", i)
+		for _, f := range []struct{ key, value string }{{"name", r.Name}, {"namespace", r.Namespace}, {"team", r.Team}} {
+			if !validate.IsDNS1123Label(f.value) {
+				ps.Add(p+"."+f.key, f.value, "is not a DNS-1123 label")
+			}
+		}
+		if r.URL == "" || r.Branch == "" || r.Path == "" {
+			ps.Add(p, r.Name, "needs a url, a branch and a path")
+		}
+	}
+	return ps.Err()
+}
+
+// NewGitOps installs Flux and bootstraps the repositories.
+func NewGitOps(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*GitOps, error) {
+	g := &GitOps{}
+	err := lifecycle.Register(ctx, Type, name, g, args.Validate, func() (pulumi.Map, error) {
+		b := &builder{ctx: ctx, name: name, args: args, parent: g}
+		namespaces, err := b.build()
+		if err != nil {
+			return nil, err
+		}
+		g.Namespaces = pulumi.ToStringArray(namespaces).ToStringArrayOutput()
+		return pulumi.Map{"namespaces": g.Namespaces}, nil
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+type builder struct {
+	ctx    *pulumi.Context
+	name   string
+	args   *Args
+	parent pulumi.Resource
+}
+
+func (b *builder) opts(after ...pulumi.Resource) []pulumi.ResourceOption {
+	o := []pulumi.ResourceOption{pulumi.Parent(b.parent), pulumi.Provider(b.args.KubernetesProvider)}
+	if len(after) > 0 {
+		o = append(o, pulumi.DependsOn(after))
+	}
+	return o
+}
+
+func (b *builder) build() ([]string, error) {
+	a := b.args
+	version := a.FluxVersion
+	if version == "" {
+		version = DefaultFluxVersion
+	}
+	fluxNS, err := corev1.NewNamespace(b.ctx, naming.Child(b.name, FluxNamespace), &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(FluxNamespace)},
+	}, b.opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("creating %s: %w", FluxNamespace, err)
+	}
+	flux, err := helmv3.NewRelease(b.ctx, naming.Child(b.name, "flux"), &helmv3.ReleaseArgs{
+		Name:           pulumi.String("flux"),
+		Chart:          pulumi.String(FluxChart),
+		Version:        pulumi.String(version),
+		Namespace:      pulumi.String(FluxNamespace),
+		RepositoryOpts: &helmv3.RepositoryOptsArgs{Repo: pulumi.String(FluxRepository)},
+		Values: pulumi.Map{
+			"kustomizeController":       pulumi.Map{"container": pulumi.Map{"additionalArgs": pulumi.ToStringArray(KustomizeControllerArgs)}},
+			"helmController":            pulumi.Map{"container": pulumi.Map{"additionalArgs": pulumi.ToStringArray(HelmControllerArgs)}},
+			"imageAutomationController": pulumi.Map{"create": pulumi.Bool(false)},
+			"imageReflectionController": pulumi.Map{"create": pulumi.Bool(false)},
+		},
+	}, b.opts(fluxNS)...)
+	if err != nil {
+		return nil, fmt.Errorf("installing Flux: %w", err)
+	}
+
+	var namespaces []string
+	confined := map[string]pulumi.Resource{}
+	for _, r := range a.Repositories {
+		if _, done := confined[r.Namespace]; !done {
+			rb, err := b.confine(r)
+			if err != nil {
+				return nil, err
+			}
+			confined[r.Namespace] = rb
+			namespaces = append(namespaces, r.Namespace)
+		}
+		if err := b.repository(r, flux, confined[r.Namespace]); err != nil {
+			return nil, err
+		}
+	}
+	return namespaces, nil
+}
+
+// confine creates the team namespace (unless it exists), the reconciler
+// service account and its namespace-only role binding, and returns the
+// binding, which the repository's objects wait for.
+func (b *builder) confine(r Repository) (pulumi.Resource, error) {
+	after := slices.Clone(b.args.After)
+	if !slices.Contains(b.args.ExistingNamespaces, r.Namespace) {
+		ns, err := corev1.NewNamespace(b.ctx, naming.Child(b.name, "ns", r.Namespace), &corev1.NamespaceArgs{
+			Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(r.Namespace), Labels: pulumi.StringMap{"eks-multi-account/team": pulumi.String(r.Team)}},
+		}, b.opts(after...)...)
+		if err != nil {
+			return nil, fmt.Errorf("creating namespace %s: %w", r.Namespace, err)
+		}
+		after = append(after, ns)
+	}
+	sa, err := corev1.NewServiceAccount(b.ctx, naming.Child(b.name, "sa", r.Namespace), &corev1.ServiceAccountArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ReconcilerServiceAccount), Namespace: pulumi.String(r.Namespace)},
+	}, b.opts(after...)...)
+	if err != nil {
+		return nil, fmt.Errorf("creating reconciler of %s: %w", r.Namespace, err)
+	}
+	rb, err := rbacv1.NewRoleBinding(b.ctx, naming.Child(b.name, "rb", r.Namespace), &rbacv1.RoleBindingArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ReconcilerServiceAccount), Namespace: pulumi.String(r.Namespace)},
+		RoleRef: rbacv1.RoleRefArgs{
+			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("ClusterRole"), Name: pulumi.String(ReconcilerClusterRole),
+		},
+		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{
+			Kind: pulumi.String("ServiceAccount"), Name: pulumi.String(ReconcilerServiceAccount), Namespace: pulumi.String(r.Namespace),
+		}},
+	}, b.opts(append(after, sa)...)...)
+	if err != nil {
+		return nil, fmt.Errorf("binding reconciler of %s: %w", r.Namespace, err)
+	}
+	return rb, nil
+}
+
+// repository creates the GitRepository and the Kustomization that applies
+// it in its namespace as the namespace's reconciler.
+func (b *builder) repository(r Repository, flux, binding pulumi.Resource) error {
+	meta := &metav1.ObjectMetaArgs{
+		Name: pulumi.String(r.Name), Namespace: pulumi.String(r.Namespace),
+		Labels: pulumi.StringMap{"eks-multi-account/team": pulumi.String(r.Team)},
+	}
+	after := b.opts(flux, binding)
+	if _, err := apiextensions.NewCustomResource(b.ctx, naming.Child(b.name, "repo", r.Name), &apiextensions.CustomResourceArgs{
+		ApiVersion: pulumi.String("source.toolkit.fluxcd.io/v1"),
+		Kind:       pulumi.String("GitRepository"),
+		Metadata:   meta,
+		OtherFields: kubernetes.UntypedArgs{"spec": pulumi.Map{
+			"url":      pulumi.String(r.URL),
+			"ref":      pulumi.Map{"branch": pulumi.String(r.Branch)},
+			"interval": pulumi.String("5m"),
+		}},
+	}, after...); err != nil {
+		return fmt.Errorf("creating GitRepository %s: %w", r.Name, err)
+	}
+	if _, err := apiextensions.NewCustomResource(b.ctx, naming.Child(b.name, "sync", r.Name), &apiextensions.CustomResourceArgs{
+		ApiVersion: pulumi.String("kustomize.toolkit.fluxcd.io/v1"),
+		Kind:       pulumi.String("Kustomization"),
+		Metadata:   meta,
+		OtherFields: kubernetes.UntypedArgs{"spec": pulumi.Map{
+			"sourceRef":          pulumi.Map{"kind": pulumi.String("GitRepository"), "name": pulumi.String(r.Name)},
+			"path":               pulumi.String(r.Path),
+			"prune":              pulumi.Bool(true),
+			"interval":           pulumi.String("10m"),
+			"targetNamespace":    pulumi.String(r.Namespace),
+			"serviceAccountName": pulumi.String(ReconcilerServiceAccount),
+		}},
+	}, after...); err != nil {
+		return fmt.Errorf("creating Kustomization %s: %w", r.Name, err)
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+// Package stacks composes the components into the two models of the EKS
+// multi-account strategy. The same code runs for every environment: only
+// the stack's configuration (Pulumi.<env>.yaml, keys under the
+// eks-multi-account namespace) differs.
+//
+// Run validates the whole configuration, including the arguments every
+// component would get, before the first resource is registered; every
+// problem is reported at once with its key path and value.
+package stacks
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
+	"github.com/eks-multi-account/eks-multi-account/stacks/blueprints"
+	"github.com/eks-multi-account/eks-multi-account/stacks/config"
+)
+
+// Options are what a program may add to the configuration.
+type Options struct {
+	// Blueprints are the blueprints de-centralized workload accounts are
+	// vended from. Optional; default the built-in ones.
+	Blueprints *blueprints.Registry
+}
+
+// ConfigError is the error of a configuration that failed validation:
+// nothing was registered.
+type ConfigError struct {
+	// Problems joins every problem, one per line.
+	Problems error
+}
+
+func (e *ConfigError) Error() string { return "invalid configuration:\n" + e.Problems.Error() }
+
+// Unwrap gives errors.Is and errors.As the problems.
+func (e *ConfigError) Unwrap() error { return e.Problems }
+
+// model is one of the two ways to lay out the estate.
+type model interface {
+	validate(ps *validate.Problems)
+	apply(ctx *pulumi.Context, acc *accounts, guard *guardrailsResult) (*Estate, error)
+}
+
+// Run reads the stack's configuration and creates the model it names.
+func Run(ctx *pulumi.Context, opts Options) (*Estate, error) {
+	cfg, err := config.Load(config.FromContext(ctx))
+	if err != nil {
+		return nil, &ConfigError{Problems: err}
+	}
+	return RunConfig(ctx, cfg, opts)
+}
+
+// Validate checks a loaded configuration as Run would, without a Pulumi
+// program: it returns a *ConfigError or nil.
+func Validate(cfg *config.Config, opts Options) error {
+	_, err := prepare(cfg, opts)
+	return err
+}
+
+// RunConfig creates the model a loaded configuration names, exports the
+// stack outputs, and returns what it created.
+func RunConfig(ctx *pulumi.Context, cfg *config.Config, opts Options) (*Estate, error) {
+	m, err := prepare(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	acc := newAccounts(ctx, cfg.Defaults)
+	guard, err := applyOrganization(ctx, cfg, acc)
+	if err != nil {
+		return nil, err
+	}
+	out, err := m.apply(ctx, acc, guard)
+	if err != nil {
+		return nil, err
+	}
+	out.export(ctx)
+	return out, nil
+}
+
+// prepare validates everything and returns the model to apply.
+func prepare(cfg *config.Config, opts Options) (model, error) {
+	if opts.Blueprints == nil {
+		opts.Blueprints = blueprints.NewRegistry()
+	}
+	var m model
+	if cfg.Model == config.Decentralized {
+		m = &decentralized{cfg: cfg, blueprints: opts.Blueprints}
+	} else {
+		m = &centralized{cfg: cfg}
+	}
+	var ps validate.Problems
+	m.validate(&ps)
+	validateOrganization(cfg, &ps)
+	if err := ps.Err(); err != nil {
+		return nil, &ConfigError{Problems: err}
+	}
+	return m, nil
+}
