@@ -9,21 +9,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/examples/workloaddata"
-	"github.com/eks-multi-account/eks-multi-account/stacks"
 )
 
 func main() {
-	pulumi.Run(func(ctx *pulumi.Context) error {
-		estate, err := stacks.Run(ctx, stacks.Options{})
-		if err != nil {
-			return err
-		}
-		payroll, ok := estate.Tenants["payroll"]
-		if !ok {
-			return nil
-		}
-		return workloaddata.New(ctx, "payroll", workloaddata.Args{
-			Account: payroll.Account, Tenant: payroll.WorkloadAccount, ServiceAccount: 0, Share: payroll.Share,
-		})
-	})
+	pulumi.Run(workloaddata.Program("payroll"))
 }

@@ -18,7 +18,30 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
+	"github.com/eks-multi-account/eks-multi-account/stacks"
 )
+
+// Program runs the stacks from the stack's configuration, then gives each
+// named tenant that the stack has its own data, accessible to its first
+// service account.
+func Program(tenants ...string) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		estate, err := stacks.Run(ctx, stacks.Options{})
+		if err != nil {
+			return err
+		}
+		for _, name := range tenants {
+			t, ok := estate.Tenants[name]
+			if !ok {
+				continue
+			}
+			if err := New(ctx, name, Args{Account: t.Account, Tenant: t.WorkloadAccount, ServiceAccount: 0, Share: t.Share}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
 
 // Args says which tenant gets the data and where.
 type Args struct {

@@ -38,11 +38,24 @@ func Load(path string) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg, err := ParseConfig(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	project, err := projectName(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	return &Stack{Project: project, Name: name, Config: cfg}, nil
+}
+
+// ParseConfig reads the config section of a stack file's text.
+func ParseConfig(data []byte) (map[string]string, error) {
 	var file struct {
 		Config map[string]yaml.Node `yaml:"config"`
 	}
 	if err := yaml.Unmarshal(data, &file); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
 	cfg := map[string]string{}
 	keys := make([]string, 0, len(file.Config))
@@ -54,15 +67,11 @@ func Load(path string) (*Stack, error) {
 		node := file.Config[k]
 		v, err := value(&node)
 		if err != nil {
-			return nil, fmt.Errorf("%s: config key %s: %w", path, k, err)
+			return nil, fmt.Errorf("config key %s: %w", k, err)
 		}
 		cfg[k] = v
 	}
-	project, err := projectName(filepath.Dir(path))
-	if err != nil {
-		return nil, err
-	}
-	return &Stack{Project: project, Name: name, Config: cfg}, nil
+	return cfg, nil
 }
 
 // value renders one config value the way the Pulumi CLI passes it.

@@ -97,6 +97,7 @@ func (v *validator) account(mark map[int]bool, i int, path, id string) {
 		return
 	case v.c.Organization != nil && id == v.c.Organization.ManagementAccountID && !strings.HasPrefix(path, "organization"):
 		v.add(mark, i, path, id, "is the organization's management account, which service control policies never bind; use a member account")
+		return
 	}
 	if first, seen := v.accounts[id]; seen {
 		v.add(mark, i, path, id, "is already used by "+first)

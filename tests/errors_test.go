@@ -1,0 +1,179 @@
+package tests
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/stacks"
+)
+
+const centralizedBase = `
+config:
+  eks-multi-account:model: centralized
+  eks-multi-account:defaults:
+    region: us-east-1
+    tags: {cost-center: platform}
+  eks-multi-account:organization:
+    managementAccountId: "000011112222"
+    managementRoleArn: arn:aws:iam::000011112222:role/PlatformOrgAdmin
+  eks-multi-account:clusterAccounts:
+    - name: prod
+      accountId: "111122223333"
+      vpcCidr: 10.0.0.0/16
+      chainingRole: shared
+      nodeGroups: [{name: general, instanceTypes: [m6i.large], minSize: 1, maxSize: 3, desiredSize: 2}]
+      fargateProfiles: [{name: jobs, namespaces: [jobs]}]
+    - name: staging
+      accountId: "222233334444"
+      vpcCidr: 10.1.0.0/16
+      nodeGroups: [{name: general, instanceTypes: [m6i.large], minSize: 1, maxSize: 3, desiredSize: 2}]
+  eks-multi-account:workloadAccounts:
+    - name: payroll
+      accountId: "444455556666"
+      clusterAccount: prod
+      identity: podIdentityChain
+      shareSubnets: true
+      serviceAccounts:
+        - name: app
+    - name: jobs
+      accountId: "555566667777"
+      clusterAccount: prod
+      identity: irsa
+      serviceAccounts:
+        - name: runner
+`
+
+const decentralizedBase = `
+config:
+  eks-multi-account:model: decentralized
+  eks-multi-account:defaults: {region: us-west-2}
+  eks-multi-account:networkAccount: {name: network, accountId: "999988887777", vpcCidr: 10.10.0.0/16}
+  eks-multi-account:workloadAccounts:
+    - name: ml
+      accountId: "313131313131"
+      blueprint: ai-ml
+      networking: shared
+      serviceAccounts: [{name: trainer}]
+      gitops:
+        repositories:
+          - {name: platform, url: "https://git.example.com/p.git", path: clusters/ml, team: platform}
+    - name: web
+      accountId: "535353535353"
+      networking: dedicated
+      vpcCidr: 10.30.0.0/16
+`
+
+// edit replaces each old text of base (which must be there) by its new text.
+func edit(t *testing.T, base string, pairs ...string) string {
+	t.Helper()
+	for i := 0; i < len(pairs); i += 2 {
+		require.Contains(t, base, pairs[i], "the edit must apply")
+		base = strings.Replace(base, pairs[i], pairs[i+1], 1)
+	}
+	return base
+}
+
+func TestBaseConfigsAreValid(t *testing.T) {
+	for _, base := range []string{centralizedBase, decentralizedBase} {
+		r, err := runYAML(t, base)
+		require.NoError(t, err)
+		assert.NotEmpty(t, r.resources)
+	}
+}
+
+// TestConfigErrors covers every case of the error contract: each problem is
+// reported with its key path and value, and nothing is registered.
+func TestConfigErrors(t *testing.T) {
+	long := strings.Repeat("a", 60)
+	cases := map[string]struct {
+		yaml string
+		want []string
+	}{
+		"malformed account ID": {edit(t, centralizedBase, `accountId: "444455556666"`, `accountId: "44445555666"`),
+			[]string{`workloadAccounts[0].accountId: "44445555666" is not a 12-digit AWS account ID`}},
+		"duplicate account ID": {edit(t, centralizedBase, `accountId: "555566667777"`, `accountId: "444455556666"`),
+			[]string{`workloadAccounts[1].accountId: "444455556666" is already used by workloadAccounts[0].accountId`}},
+		"duplicate name": {edit(t, centralizedBase, `- name: jobs`, `- name: payroll`),
+			[]string{`workloadAccounts[1].name: "payroll" is used by another workload account`}},
+		"duplicate cluster account name": {edit(t, centralizedBase, `name: staging`, `name: prod`),
+			[]string{`clusterAccounts[1].name: "prod" is used by another cluster account`}},
+		"tenant on an unknown cluster account": {edit(t, centralizedBase, "clusterAccount: prod\n      identity: irsa", "clusterAccount: qa\n      identity: irsa"),
+			[]string{`workloadAccounts[1].clusterAccount: "qa" is not the name of a configured cluster account`}},
+		"two tenants with one namespace on one cluster": {edit(t, centralizedBase, "name: jobs\n", "name: jobs\n      namespace: payroll\n"),
+			[]string{`workloadAccounts[1].namespace: "payroll" is already the namespace of workloadAccounts[0] on the same cluster`}},
+		"name that is not DNS-1123": {edit(t, centralizedBase, "- name: app", "- name: App_1"),
+			[]string{`workloadAccounts[0].serviceAccounts[0].name: "App_1" is not a valid Kubernetes service account name`}},
+		"name that is not an IAM name": {edit(t, centralizedBase, "- name: app", "- name: app\n          roleName: payroll app"),
+			[]string{`workloadAccounts[0].serviceAccounts[0].roleName: "payroll app" is not a valid IAM role name`}},
+		"generated role name over 64": {edit(t, centralizedBase, "- name: app", "- name: "+long),
+			[]string{`workloadAccounts[0].serviceAccounts[0].roleName (generated from cluster, namespace and service account): "prod-payroll-` + long + `" is 73 characters, over IAM's 64-character limit`}},
+		"overlapping VPC CIDRs": {edit(t, centralizedBase, "vpcCidr: 10.1.0.0/16", "vpcCidr: 10.0.128.0/17"),
+			[]string{`clusterAccounts[1].vpcCidr: "10.0.128.0/17" overlaps clusterAccounts[0].vpcCidr (10.0.0.0/16)`}},
+		"identity the model cannot use": {edit(t, centralizedBase, "identity: podIdentityChain", "identity: podIdentity"),
+			[]string{`workloadAccounts[0].identity: "podIdentity" is not a centralized identity mode (want one of irsa, podIdentityChain)`}},
+		"identity the nodes cannot use": {edit(t, centralizedBase, "identity: irsa", "identity: podIdentityChain"),
+			[]string{`workloadAccounts[1].serviceAccounts[0].identity: "podIdentityChain" cannot be used in namespace "jobs": its pods run on Fargate, where EKS Pod Identity does not work; use irsa`}},
+		"inline policy over the size limit": {edit(t, centralizedBase, "- name: app", `- name: app
+          policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::`+strings.Repeat("b", 10300)+`/*"}]}'`),
+			[]string{`workloadAccounts[0].serviceAccounts[0].policy: `, `is 10410 characters, over IAM's 10240-character limit for a role's inline policies`}},
+		"invalid JSON in an inline policy": {edit(t, centralizedBase, "- name: app", "- name: app\n          policy: '{\"Version\":\"2012-10-17\",'"),
+			[]string{`workloadAccounts[0].serviceAccounts[0].policy: "{\"Version\":\"2012-10-17\"," is not a valid policy document`}},
+		"chained session over an hour": {edit(t, centralizedBase, "- name: app", "- name: app\n          sessionDurationSeconds: 7200"),
+			[]string{`workloadAccounts[0].serviceAccounts[0].sessionDurationSeconds: 7200 is over 3600: role chaining limits a session to one hour`}},
+		"cluster account is the management account": {edit(t, centralizedBase, `accountId: "111122223333"`, `accountId: "000011112222"`),
+			[]string{`clusterAccounts[0].accountId: "000011112222" is the organization's management account`}},
+		"workload account is the management account": {edit(t, centralizedBase, `accountId: "555566667777"`, `accountId: "000011112222"`),
+			[]string{`workloadAccounts[1].accountId: "000011112222" is the organization's management account`}},
+		"reserved default tag": {edit(t, centralizedBase, "tags: {cost-center: platform}", "tags: {cost-center: platform, eks-cluster-arn: x}"),
+			[]string{`defaults.tags: "eks-cluster-arn" is a reserved tag key`}},
+		"a typo in a key": {edit(t, centralizedBase, "shareSubnets: true", "shareSubnet: true"),
+			[]string{`workloadAccounts[0]: has an unknown key "shareSubnet"`}},
+		"bad node group": {edit(t, centralizedBase, "minSize: 1, maxSize: 3, desiredSize: 2}]\n      fargate", "minSize: 1, maxSize: 3, desiredSize: 9}]\n      fargate"),
+			[]string{`clusterAccounts[0].nodeGroups[0].desiredSize: 9 must be within minSize 1 and maxSize 3`}},
+		"unknown blueprint": {edit(t, decentralizedBase, "blueprint: ai-ml", "blueprint: quantum"),
+			[]string{`workloadAccounts[0].blueprint: "quantum" is not a known blueprint (want one of ai-ml, batch, general-purpose)`}},
+		"shared networking in another region": {edit(t, decentralizedBase, "networking: shared", "networking: shared\n      region: eu-west-1"),
+			[]string{`workloadAccounts[0].region: "eu-west-1" is not the network account's region us-west-2: RAM shares subnets within one region`}},
+		"centralized key in the de-centralized model": {edit(t, decentralizedBase, "networking: dedicated", "networking: dedicated\n      clusterAccount: prod"),
+			[]string{`workloadAccounts[1].clusterAccount: "prod" is a centralized key`}},
+		"dedicated networking without a VPC": {edit(t, decentralizedBase, "vpcCidr: 10.30.0.0/16", "availabilityZones: 2"),
+			[]string{`workloadAccounts[1].vpcCidr: is required for dedicated networking`}},
+		"repository escaping its path": {edit(t, decentralizedBase, "path: clusters/ml", "path: ../other-team"),
+			[]string{`workloadAccounts[0].gitops.repositories[0].path: "../other-team" is not a relative path inside the repository`}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			r, err := runYAML(t, c.yaml)
+			require.Error(t, err)
+			var cfgErr *stacks.ConfigError
+			if !strings.Contains(name, "typo") {
+				require.True(t, errors.As(err, &cfgErr), "a configuration error, not %v", err)
+			}
+			for _, want := range c.want {
+				assert.Contains(t, err.Error(), want)
+			}
+			assert.Empty(t, r.resources, "nothing is registered")
+		})
+	}
+}
+
+func TestEveryProblemIsReportedAtOnce(t *testing.T) {
+	_, err := runYAML(t, edit(t, centralizedBase,
+		`accountId: "444455556666"`, `accountId: "12345"`,
+		"vpcCidr: 10.1.0.0/16", "vpcCidr: 10.0.0.0/16",
+		"identity: irsa", "identity: kiam",
+		"- name: app", "- name: app\n          sessionDurationSeconds: 7200",
+	))
+	require.Error(t, err)
+	for _, want := range []string{
+		`workloadAccounts[0].accountId: "12345"`,
+		`clusterAccounts[1].vpcCidr: "10.0.0.0/16" overlaps`,
+		`workloadAccounts[1].identity: "kiam"`,
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+}
