@@ -50,13 +50,6 @@ func Run(ctx *pulumi.Context, opts Options) (*Estate, error) {
 	return RunConfig(ctx, cfg, opts)
 }
 
-// Validate checks a loaded configuration as Run would, without a Pulumi
-// program: it returns a *ConfigError or nil.
-func Validate(cfg *config.Config, opts Options) error {
-	_, err := prepare(cfg, opts)
-	return err
-}
-
 // RunConfig creates the model a loaded configuration names, exports the
 // stack outputs, and returns what it created.
 func RunConfig(ctx *pulumi.Context, cfg *config.Config, opts Options) (*Estate, error) {

@@ -8,9 +8,9 @@ package main
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/eks-multi-account/eks-multi-account/examples/workloaddata"
+	"github.com/eks-multi-account/eks-multi-account/examples"
 )
 
 func main() {
-	pulumi.Run(workloaddata.Program("ml", "ml-dev"))
+	pulumi.Run(examples.Decentralized())
 }

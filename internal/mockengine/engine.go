@@ -204,3 +204,10 @@ func (e *Engine) defaultTags(urn string) map[string]string {
 	}
 	return tags
 }
+
+// Count returns how many resources have been registered so far.
+func (e *Engine) Count() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.resources)
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -29,10 +30,9 @@ type Stack struct {
 // Load reads the stack file at path and the nearest Pulumi.yaml at or
 // above its folder.
 func Load(path string) (*Stack, error) {
-	base := filepath.Base(path)
-	name, ok := strings.CutPrefix(strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml"), "Pulumi.")
-	if !ok || name == "" || base == "Pulumi.yaml" {
-		return nil, fmt.Errorf("%s: a stack file is named Pulumi.<stack>.yaml", path)
+	name, err := stackName(path)
+	if err != nil {
+		return nil, err
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -47,6 +47,43 @@ func Load(path string) (*Stack, error) {
 		return nil, err
 	}
 	return &Stack{Project: project, Name: name, Config: cfg}, nil
+}
+
+// LoadFS reads the stack file at path in fsys and the Pulumi.yaml beside
+// it.
+func LoadFS(fsys fs.FS, path string) (*Stack, error) {
+	name, err := stackName(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := fs.ReadFile(fsys, path)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := ParseConfig(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	projectFile := filepath.ToSlash(filepath.Join(filepath.Dir(path), "Pulumi.yaml"))
+	projectData, err := fs.ReadFile(fsys, projectFile)
+	if err != nil {
+		return nil, err
+	}
+	project, err := parseProject(projectFile, projectData)
+	if err != nil {
+		return nil, err
+	}
+	return &Stack{Project: project, Name: name, Config: cfg}, nil
+}
+
+// stackName returns <stack> of a path to Pulumi.<stack>.yaml.
+func stackName(path string) (string, error) {
+	base := filepath.Base(path)
+	name, ok := strings.CutPrefix(strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml"), "Pulumi.")
+	if !ok || name == "" || base == "Pulumi.yaml" {
+		return "", fmt.Errorf("%s: a stack file is named Pulumi.<stack>.yaml", path)
+	}
+	return name, nil
 }
 
 // ParseConfig reads the config section of a stack file's text.
@@ -102,21 +139,26 @@ func projectName(dir string) (string, error) {
 		return "", err
 	}
 	for d := abs; ; d = filepath.Dir(d) {
-		data, err := os.ReadFile(filepath.Join(d, "Pulumi.yaml"))
-		if err == nil {
-			var p struct {
-				Name string `yaml:"name"`
-			}
-			if err := yaml.Unmarshal(data, &p); err != nil {
-				return "", fmt.Errorf("%s: %w", filepath.Join(d, "Pulumi.yaml"), err)
-			}
-			if p.Name == "" {
-				return "", fmt.Errorf("%s has no name", filepath.Join(d, "Pulumi.yaml"))
-			}
-			return p.Name, nil
+		file := filepath.Join(d, "Pulumi.yaml")
+		if data, err := os.ReadFile(file); err == nil {
+			return parseProject(file, data)
 		}
 		if filepath.Dir(d) == d {
 			return "", fmt.Errorf("no Pulumi.yaml at or above %s", dir)
 		}
 	}
+}
+
+// parseProject returns the name in a project file.
+func parseProject(file string, data []byte) (string, error) {
+	var p struct {
+		Name string `yaml:"name"`
+	}
+	if err := yaml.Unmarshal(data, &p); err != nil {
+		return "", fmt.Errorf("%s: %w", file, err)
+	}
+	if p.Name == "" {
+		return "", fmt.Errorf("%s has no name", file)
+	}
+	return p.Name, nil
 }

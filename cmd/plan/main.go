@@ -1,0 +1,141 @@
+// Command plan shows what `pulumi up` would create for a stack, in every
+// account, without AWS: it runs the very same stack code under Pulumi's
+// in-process mock engine, with no credentials and no network.
+//
+//	go run ./cmd/plan [flags] [path/to/Pulumi.<env>.yaml]
+//
+// With no stack file it plans the bundled example
+// (examples/centralized/Pulumi.prod.yaml). The project is the name in the
+// nearest Pulumi.yaml; an example project runs its own program, any other
+// the stacks alone.
+//
+// Flags:
+//
+//	--json              print one JSON document
+//	--diagram[=mermaid] print a Mermaid flowchart (--diagram=dot: Graphviz DOT)
+//
+// Exit codes: 0 planned; 1 the plan failed; 2 bad usage or an invalid
+// configuration (every problem on stderr with its key path, nothing on
+// stdout).
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"golang.org/x/term"
+
+	"github.com/eks-multi-account/eks-multi-account/examples"
+	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+	"github.com/eks-multi-account/eks-multi-account/internal/render"
+	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
+	"github.com/eks-multi-account/eks-multi-account/stacks"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitInvalid = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, term.IsTerminal(int(os.Stderr.Fd()))))
+}
+
+// diagramFlag is --diagram with an optional format.
+type diagramFlag struct{ format string }
+
+func (d *diagramFlag) String() string   { return d.format }
+func (d *diagramFlag) IsBoolFlag() bool { return true }
+func (d *diagramFlag) Set(v string) error {
+	switch v {
+	case "true", "mermaid":
+		d.format = "mermaid"
+	case "dot":
+		d.format = "dot"
+	case "false":
+		d.format = ""
+	default:
+		return fmt.Errorf("unknown diagram format %q (want mermaid or dot)", v)
+	}
+	return nil
+}
+
+// run is the command, with its streams and whether stderr is a terminal
+// (for the progress line) passed in so that tests can drive it.
+func run(args []string, stdout, stderr io.Writer, tty bool) int {
+	flags := flag.NewFlagSet("plan", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	asJSON := flags.Bool("json", false, "print one JSON document")
+	var diagram diagramFlag
+	flags.Var(&diagram, "diagram", "print a diagram: mermaid (the default) or dot")
+	if err := flags.Parse(args); err != nil {
+		return exitInvalid
+	}
+	if flags.NArg() > 1 {
+		fmt.Fprintln(stderr, "usage: plan [--json] [--diagram[=mermaid|dot]] [Pulumi.<env>.yaml]")
+		return exitInvalid
+	}
+	stack, err := load(flags.Arg(0))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitInvalid
+	}
+	program, ok := examples.Program(stack.Project)
+	if !ok {
+		program = func(ctx *pulumi.Context) error {
+			_, err := stacks.Run(ctx, stacks.Options{})
+			return err
+		}
+	}
+	in := plan.Input{Project: stack.Project, Stack: stack.Name, Config: stack.Config, Program: program}
+	if tty {
+		in.Progress = func(n int) { fmt.Fprintf(stderr, "\rplanning %s/%s: %d resources", stack.Project, stack.Name, n) }
+	}
+	doc, err := plan.Make(in)
+	if tty {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	var cfgErr *stacks.ConfigError
+	switch {
+	case errors.As(err, &cfgErr):
+		fmt.Fprintln(stderr, cfgErr.Error())
+		return exitInvalid
+	case err != nil:
+		fmt.Fprintln(stderr, "plan failed:", err)
+		return exitFailed
+	}
+	var out bytes.Buffer
+	switch {
+	case *asJSON:
+		err = render.JSON(&out, doc)
+	case diagram.format == "mermaid":
+		err = render.Mermaid(&out, doc)
+	case diagram.format == "dot":
+		err = render.DOT(&out, doc)
+	default:
+		err = render.Text(&out, doc)
+	}
+	if err == nil {
+		_, err = stdout.Write(out.Bytes())
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "printing the plan:", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// load reads the stack file at path, or the bundled example.
+func load(path string) (*stackfile.Stack, error) {
+	if path == "" {
+		return stackfile.LoadFS(examples.Bundled, examples.BundledStack)
+	}
+	return stackfile.Load(path)
+}

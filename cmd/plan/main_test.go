@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+)
+
+// plan runs the command and returns its exit code and streams.
+func planCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr, false)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestTextHasEverySection(t *testing.T) {
+	code, out, errOut := planCmd(t)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Empty(t, errOut, "no progress line when stderr is not a terminal")
+	for _, want := range []string{
+		"Plan of eks-multi-account-centralized/prod (centralized model)",
+		"== Account 111122223333 (prod) ==",
+		"== Account 444455556666 (payroll) ==",
+		"-- us-east-1, cluster prod --",
+		"trust policy:",
+		"permission policy:",
+		"service control policy:",
+		`"aws:PrincipalTag/kubernetes-service-account": "payroll-app"`,
+		"== Credential paths ==",
+		"payroll/payroll-app\n    -> arn:aws:iam::444455556666:role/eks-multi-account/prod/prod-payroll-payroll-app  via podIdentityChain",
+		"== Totals ==",
+		"aws:s3/bucketV2:BucketV2",
+	} {
+		assert.Contains(t, out, want)
+	}
+}
+
+func TestJSONDocument(t *testing.T) {
+	for _, path := range []string{"", "../../examples/decentralized/Pulumi.prod.yaml", "../../examples/centralized/Pulumi.dev.yaml"} {
+		t.Run(path, func(t *testing.T) {
+			args := []string{"--json"}
+			if path != "" {
+				args = append(args, path)
+			}
+			code, out, errOut := planCmd(t, args...)
+			require.Equal(t, exitOK, code, errOut)
+			var doc plan.Document
+			require.NoError(t, json.Unmarshal([]byte(out), &doc))
+			assert.NotEmpty(t, doc.Project)
+			assert.NotEmpty(t, doc.Model)
+			urns := map[string]bool{}
+			for _, r := range doc.Resources {
+				urns[r.URN] = true
+			}
+			kinds := map[string]int{}
+			for _, r := range doc.Resources {
+				kinds[r.Kind]++
+				if r.Kind == plan.KindResource {
+					assert.Regexp(t, `^[0-9]{12}$`, r.Account, "%s %s", r.Type, r.Name)
+					assert.NotEmpty(t, r.Region, r.Name)
+					assert.NotEmpty(t, r.Provider, r.Name)
+					assert.NotNil(t, r.Inputs, r.Name)
+				}
+				if strings.HasPrefix(r.Type, "kubernetes:") {
+					assert.NotEmpty(t, r.Cluster, "%s %s names its cluster", r.Type, r.Name)
+				}
+				if r.Parent != "" && !strings.HasSuffix(r.Parent, "pulumi:pulumi:Stack::"+doc.Project+"-"+doc.Stack) {
+					assert.True(t, urns[r.Parent], "the parent of %s is in the plan", r.Name)
+				}
+			}
+			assert.Greater(t, kinds[plan.KindResource], 50)
+			assert.Greater(t, kinds[plan.KindComponent], 3)
+			require.NotEmpty(t, doc.Access)
+			for _, a := range doc.Access {
+				assert.Regexp(t, `^arn:aws:eks:[a-z0-9-]+:[0-9]{12}:cluster/`, a.Cluster)
+				assert.Regexp(t, `^arn:aws:iam::[0-9]{12}:role/`, a.RoleArn)
+				assert.Contains(t, []string{"irsa", "podIdentityChain", "podIdentity"}, a.Via)
+				assert.NotEmpty(t, a.Namespace)
+				assert.NotEmpty(t, a.ServiceAccount)
+				if a.Via == "podIdentityChain" {
+					assert.NotEmpty(t, a.SourceRoleArn)
+				}
+			}
+		})
+	}
+}
+
+var (
+	mermaidNode = regexp.MustCompile(`^\s*(n[0-9]+)[\[\(\{]`)
+	mermaidEdge = regexp.MustCompile(`^\s*(n[0-9]+) -\.?->(\|[^|]*\|)? (n[0-9]+)$`)
+	dotNode     = regexp.MustCompile(`^\s*(n[0-9]+) \[label=`)
+	dotEdge     = regexp.MustCompile(`^\s*(n[0-9]+) -> (n[0-9]+) \[`)
+)
+
+// checkGraph parses a diagram line by line: every line is a known
+// statement, every edge joins declared nodes, and groups are balanced.
+func checkGraph(t *testing.T, out string, node, edge *regexp.Regexp, open, close func(string) bool) {
+	t.Helper()
+	declared := map[string]bool{}
+	var edges [][2]string
+	depth := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		switch {
+		case open(line):
+			depth++
+		case close(line):
+			depth--
+			require.GreaterOrEqual(t, depth, 0, "unbalanced: %s", line)
+		case node.MatchString(line):
+			declared[node.FindStringSubmatch(line)[1]] = true
+		case edge.MatchString(line):
+			m := edge.FindStringSubmatch(line)
+			edges = append(edges, [2]string{m[1], m[len(m)-1]})
+		default:
+			if strings.TrimSpace(line) != "" && !strings.Contains(line, "=") {
+				t.Errorf("unexpected line %q", line)
+			}
+		}
+	}
+	assert.Zero(t, depth, "every group is closed")
+	require.NotEmpty(t, edges)
+	for _, e := range edges {
+		assert.True(t, declared[e[0]], "edge from undeclared node %s", e[0])
+		assert.True(t, declared[e[1]], "edge to undeclared node %s", e[1])
+	}
+}
+
+func TestMermaidIsAFlowchart(t *testing.T) {
+	for _, path := range []string{"", "../../examples/decentralized/Pulumi.prod.yaml"} {
+		args := []string{"--diagram"}
+		if path != "" {
+			args = append(args, path)
+		}
+		code, out, errOut := planCmd(t, args...)
+		require.Equal(t, exitOK, code, errOut)
+		require.True(t, strings.HasPrefix(out, "flowchart LR\n"))
+		checkGraph(t, out, mermaidNode, mermaidEdge,
+			func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "subgraph ") },
+			func(l string) bool { return strings.TrimSpace(l) == "end" })
+		assert.Contains(t, out, "shares subnets")
+		assert.Contains(t, out, "AssumeRoleWithWebIdentity")
+		if path == "" {
+			assert.Contains(t, out, "AssumeRole + TagSession", "the centralized example chains roles")
+		}
+	}
+}
+
+func TestDOT(t *testing.T) {
+	code, out, errOut := planCmd(t, "--diagram=dot")
+	require.Equal(t, exitOK, code, errOut)
+	require.True(t, strings.HasPrefix(out, "digraph plan {\n"))
+	checkGraph(t, strings.TrimSuffix(strings.TrimSpace(out), "}"), dotNode, dotEdge,
+		func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "subgraph cluster_") },
+		func(l string) bool { return strings.TrimSpace(l) == "}" })
+}
+
+func TestOutputIsByteIdentical(t *testing.T) {
+	for _, args := range [][]string{nil, {"--json"}, {"--diagram"}, {"--diagram=dot"}, {"--json", "../../examples/decentralized/Pulumi.prod.yaml"}} {
+		_, first, _ := planCmd(t, args...)
+		_, second, _ := planCmd(t, args...)
+		assert.Equal(t, first, second, "%v", args)
+		assert.NotEmpty(t, first)
+	}
+}
+
+func TestInvalidConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte("name: mine\nruntime: go\n"), 0o644))
+	stack := filepath.Join(dir, "Pulumi.bad.yaml")
+	require.NoError(t, os.WriteFile(stack, []byte(`config:
+  eks-multi-account:model: centralized
+  eks-multi-account:defaults: {region: us-east-1}
+  eks-multi-account:clusterAccounts:
+    - {name: prod, accountId: "1111", vpcCidr: 10.0.0.0/16}
+  eks-multi-account:workloadAccounts:
+    - {name: payroll, accountId: "444455556666", clusterAccount: qa}
+`), 0o644))
+	code, out, errOut := planCmd(t, "--json", stack)
+	assert.Equal(t, exitInvalid, code)
+	assert.Empty(t, out, "nothing on stdout")
+	for _, want := range []string{
+		`clusterAccounts[0].accountId: "1111" is not a 12-digit AWS account ID`,
+		`workloadAccounts[0].clusterAccount: "qa" is not the name of a configured cluster account`,
+	} {
+		assert.Contains(t, errOut, want)
+	}
+}
+
+func TestBadUsage(t *testing.T) {
+	for _, args := range [][]string{{"--diagram=svg"}, {"a", "b"}, {"no/such/Pulumi.x.yaml"}, {"README.md"}} {
+		code, out, _ := planCmd(t, args...)
+		assert.Equal(t, exitInvalid, code, "%v", args)
+		assert.Empty(t, out)
+	}
+}
+
+func TestProgressLineOnATerminal(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, exitOK, run(nil, &stdout, &stderr, true))
+	assert.Contains(t, stderr.String(), "\rplanning eks-multi-account-centralized/prod: ")
+	assert.True(t, strings.HasSuffix(stderr.String(), "\r\033[K"), "the line is cleared at the end")
+}

@@ -1,0 +1,256 @@
+// Package plan runs a stack's program under the mock engine and describes
+// what `pulumi up` would create: every resource with its account, region,
+// cluster, parent, provider and inputs, and the credential paths from
+// service accounts to roles. The renderers turn a Document into text, JSON
+// or a diagram.
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
+	"github.com/eks-multi-account/eks-multi-account/stacks"
+	"github.com/eks-multi-account/eks-multi-account/stacks/config"
+)
+
+// Kinds of resources in a plan.
+const (
+	KindResource  = "resource"  // a resource a provider creates, in an account
+	KindComponent = "component" // a component of this library or of pulumi-eks
+	KindProvider  = "provider"  // a provider instance
+)
+
+// Document is a plan: the JSON document `--json` prints.
+type Document struct {
+	Project   string     `json:"project"`
+	Stack     string     `json:"stack"`
+	Model     string     `json:"model"`
+	Resources []Resource `json:"resources"`
+	Access    []Access   `json:"access"`
+	// Accounts names each account ID that the configuration names.
+	Accounts map[string]string `json:"accounts"`
+}
+
+// Resource is one resource `pulumi up` would register.
+type Resource struct {
+	URN      string         `json:"urn"`
+	Type     string         `json:"type"`
+	Name     string         `json:"name"`
+	Kind     string         `json:"kind"`
+	Parent   string         `json:"parent,omitempty"`
+	Account  string         `json:"account,omitempty"`
+	Region   string         `json:"region,omitempty"`
+	Cluster  string         `json:"cluster,omitempty"`
+	Provider string         `json:"provider,omitempty"`
+	Inputs   map[string]any `json:"inputs"`
+	// Outputs holds the values AWS would compute that the plan shows
+	// (ARNs, IDs), fabricated deterministically.
+	Outputs map[string]any `json:"outputs,omitempty"`
+}
+
+// Access is one credential path: which service account reaches which
+// role, and how.
+type Access struct {
+	Cluster        string `json:"cluster"`
+	Namespace      string `json:"namespace"`
+	ServiceAccount string `json:"serviceAccount"`
+	RoleArn        string `json:"roleArn"`
+	Via            string `json:"via"`
+	// SourceRoleArn is the cluster-account role a chain starts from.
+	SourceRoleArn string `json:"sourceRoleArn,omitempty"`
+}
+
+// Input is what to plan: a stack's configuration and the program to run.
+type Input struct {
+	Project, Stack string
+	Config         map[string]string
+	Program        pulumi.RunFunc
+	// Progress, when set, is called with the number of resources
+	// registered so far while the program runs.
+	Progress func(count int)
+}
+
+// Make loads and validates the configuration, runs the program under the
+// mock engine, and describes the result. A configuration that does not
+// validate gives a *stacks.ConfigError.
+func Make(in Input) (*Document, error) {
+	cfg, err := config.Load(func(key string) (string, bool) {
+		v, ok := in.Config[config.Namespace+":"+key]
+		return v, ok
+	})
+	if err != nil {
+		return nil, &stacks.ConfigError{Problems: err}
+	}
+	e := mockengine.New(in.Project, in.Stack)
+	stop := watch(e, in.Progress)
+	err = e.Run(in.Program, in.Config)
+	stop()
+	if err != nil {
+		var cfgErr *stacks.ConfigError
+		if errors.As(err, &cfgErr) {
+			return nil, cfgErr
+		}
+		return nil, err
+	}
+	doc := &Document{Project: in.Project, Stack: in.Stack, Model: cfg.Model, Accounts: accountNames(cfg)}
+	for _, r := range e.Resources() {
+		if r.Type == "pulumi:pulumi:Stack" {
+			continue
+		}
+		res, err := describe(r)
+		if err != nil {
+			return nil, err
+		}
+		doc.Resources = append(doc.Resources, res)
+	}
+	doc.Access = access(e.Resources())
+	return doc, nil
+}
+
+// describe turns a recorded resource into a plan resource. A resource in
+// AWS or a cluster whose account cannot be told is an error.
+func describe(r mockengine.Resource) (Resource, error) {
+	res := Resource{
+		URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Provider: r.Provider,
+		Account: r.Account, Region: r.Region, Cluster: r.Cluster, Inputs: plainMap(r.Inputs),
+	}
+	switch {
+	case r.IsProvider():
+		res.Kind = KindProvider
+	case r.Custom:
+		res.Kind = KindResource
+		res.Outputs = computed(r)
+	default:
+		res.Kind = KindComponent
+		if r.Remote {
+			res.Provider = r.Providers["aws"]
+			res.Outputs = computed(r)
+		}
+	}
+	if (res.Kind == KindResource || r.Remote) && res.Account == "" {
+		return Resource{}, fmt.Errorf("%s %q: the account it would be created in cannot be told from its provider", r.Type, r.Name)
+	}
+	return res, nil
+}
+
+// computed returns the outputs the engine fabricated that were not inputs.
+func computed(r mockengine.Resource) map[string]any {
+	out := map[string]any{}
+	if r.ID != "" {
+		out["id"] = r.ID
+	}
+	for k, v := range r.Outputs {
+		if _, given := r.Inputs[k]; given || k == "tagsAll" {
+			continue
+		}
+		out[string(k)] = plain(v)
+	}
+	return out
+}
+
+// access lists every credential path the CrossAccountRoles create.
+func access(rs []mockengine.Resource) []Access {
+	children := map[string][]mockengine.Resource{}
+	for _, r := range rs {
+		children[r.Parent] = append(children[r.Parent], r)
+	}
+	var out []Access
+	for _, c := range rs {
+		if c.Type != crossaccountrole.Type {
+			continue
+		}
+		var a Access
+		var associated string
+		for _, ch := range children[c.URN] {
+			switch {
+			case ch.Type == "kubernetes:core/v1:ServiceAccount":
+				meta := ch.Inputs["metadata"].ObjectValue()
+				a.Namespace, a.ServiceAccount = meta["namespace"].StringValue(), meta["name"].StringValue()
+				a.Via = meta["labels"].ObjectValue()["eks-multi-account/credential-via"].StringValue()
+				a.Cluster = fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", providers.Partition(ch.Region), ch.Region, ch.Account, ch.Cluster)
+			case ch.Type == "aws:iam/role:Role" && strings.HasSuffix(ch.Name, "-role"):
+				a.RoleArn = ch.Outputs["arn"].StringValue()
+			case ch.Type == "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+				associated = ch.Inputs["roleArn"].StringValue()
+			}
+		}
+		if a.Via == string(crossaccountrole.PodIdentityChain) {
+			a.SourceRoleArn = associated
+		}
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Cluster != out[j].Cluster {
+			return out[i].Cluster < out[j].Cluster
+		}
+		if out[i].Namespace != out[j].Namespace {
+			return out[i].Namespace < out[j].Namespace
+		}
+		return out[i].ServiceAccount < out[j].ServiceAccount
+	})
+	return out
+}
+
+// accountNames names each account ID after its entry in the configuration.
+func accountNames(cfg *config.Config) map[string]string {
+	names := map[string]string{}
+	if o := cfg.Organization; o != nil {
+		names[o.ManagementAccountID] = "management"
+	}
+	if n := cfg.NetworkAccount; n != nil {
+		names[n.AccountID] = n.Name
+	}
+	for _, ca := range cfg.ClusterAccounts {
+		names[ca.AccountID] = ca.Name
+	}
+	for _, w := range cfg.WorkloadAccounts {
+		names[w.AccountID] = w.Name
+	}
+	return names
+}
+
+// plainMap converts inputs to plain JSON values; secrets are masked.
+func plainMap(m resource.PropertyMap) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[string(k)] = plain(v)
+	}
+	return out
+}
+
+func plain(v resource.PropertyValue) any {
+	switch {
+	case v.IsSecret():
+		return "[secret]"
+	case v.IsComputed() || v.IsOutput():
+		return "[unknown until created]"
+	case v.IsNull():
+		return nil
+	case v.IsString():
+		return v.StringValue()
+	case v.IsNumber():
+		return v.NumberValue()
+	case v.IsBool():
+		return v.BoolValue()
+	case v.IsArray():
+		arr := v.ArrayValue()
+		out := make([]any, len(arr))
+		for i, e := range arr {
+			out[i] = plain(e)
+		}
+		return out
+	case v.IsObject():
+		return plainMap(v.ObjectValue())
+	case v.IsResourceReference():
+		return string(v.ResourceReferenceValue().URN)
+	}
+	return fmt.Sprint(v.V)
+}

@@ -1,0 +1,229 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+)
+
+// graph is what the diagrams draw: accounts as groups holding clusters,
+// shares, OIDC providers and roles, and edges for RAM shares and the
+// credential paths. Both diagram formats render the same graph.
+type graph struct {
+	accounts []*group
+	edges    []edge
+}
+
+type group struct {
+	id, label string
+	nodes     []node
+	clusters  []*group
+}
+
+type node struct {
+	id, label string
+	// shape is "box", "share", "provider" or "account".
+	shape string
+}
+
+type edge struct {
+	from, to, label string
+	dashed          bool
+}
+
+// builder assigns node IDs in a fixed order and finds nodes by key.
+type graphBuilder struct {
+	d        *plan.Document
+	g        graph
+	accounts map[string]*group
+	clusters map[string]*group // "account/cluster"
+	ids      map[string]string // node key -> id
+	n        int
+}
+
+// newGraph builds the graph of a plan.
+func newGraph(d *plan.Document) graph {
+	b := &graphBuilder{d: d, accounts: map[string]*group{}, clusters: map[string]*group{}, ids: map[string]string{}}
+	var accts []string
+	for _, r := range d.Resources {
+		if r.Account != "" && b.accounts[r.Account] == nil {
+			b.accounts[r.Account] = &group{id: "acct_" + r.Account, label: accountLabel(d, r.Account)}
+			accts = append(accts, r.Account)
+		}
+	}
+	sort.Strings(accts)
+	for _, a := range accts {
+		g := b.accounts[a]
+		b.add(g, "account:"+a, "account "+a, "account")
+		b.g.accounts = append(b.g.accounts, g)
+	}
+	issuers := map[string]string{}
+	for _, r := range d.Resources {
+		if r.Type == "eks:index:Cluster" {
+			b.cluster(r.Account, str(r.Inputs["name"]))
+			issuers[issuer(r)] = str(r.Inputs["name"])
+		}
+	}
+	for _, r := range d.Resources {
+		switch r.Type {
+		case "aws:ram/resourceShare:ResourceShare":
+			b.add(b.accounts[r.Account], "share:"+r.URN, "RAM share "+r.Name, "share")
+		case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+			label := "OIDC provider of cluster " + issuers[str(r.Inputs["url"])]
+			b.add(b.accounts[r.Account], "oidc:"+str(r.Outputs["arn"]), label, "provider")
+		}
+	}
+	for _, r := range d.Resources {
+		if r.Type == "aws:ram/principalAssociation:PrincipalAssociation" {
+			share := b.ids["share:"+b.shareOf(r)]
+			if to, ok := b.ids["account:"+str(r.Inputs["principal"])]; ok && share != "" {
+				b.g.edges = append(b.g.edges, edge{from: share, to: to, label: "shares subnets", dashed: true})
+			}
+		}
+	}
+	for _, a := range d.Access {
+		b.path(a)
+	}
+	return b.g
+}
+
+// add declares a node in group g once, and returns its ID.
+func (b *graphBuilder) add(g *group, key, label, shape string) string {
+	if id, ok := b.ids[key]; ok {
+		return id
+	}
+	b.n++
+	id := fmt.Sprintf("n%d", b.n)
+	b.ids[key] = id
+	g.nodes = append(g.nodes, node{id: id, label: label, shape: shape})
+	return id
+}
+
+func (b *graphBuilder) cluster(account, name string) *group {
+	key := account + "/" + name
+	if c, ok := b.clusters[key]; ok {
+		return c
+	}
+	acct := b.accounts[account]
+	c := &group{id: fmt.Sprintf("cluster_%d", len(b.clusters)+1), label: "EKS cluster " + name}
+	b.clusters[key] = c
+	acct.clusters = append(acct.clusters, c)
+	return c
+}
+
+// shareOf returns the URN of the resource share a principal association
+// belongs to: the share among its siblings.
+func (b *graphBuilder) shareOf(assoc plan.Resource) string {
+	for _, r := range b.d.Resources {
+		if r.Type == "aws:ram/resourceShare:ResourceShare" && r.Parent == assoc.Parent {
+			return r.URN
+		}
+	}
+	return ""
+}
+
+// path draws one credential path.
+func (b *graphBuilder) path(a plan.Access) {
+	clusterAcct, clusterName := splitClusterARN(a.Cluster)
+	c := b.cluster(clusterAcct, clusterName)
+	sa := b.add(c, "sa:"+a.Cluster+"/"+a.Namespace+"/"+a.ServiceAccount, a.Namespace+"/"+a.ServiceAccount, "box")
+	role := b.role(a.RoleArn)
+	switch a.Via {
+	case "irsa":
+		oidc := b.ids["oidc:"+b.federatedPrincipal(a.RoleArn)]
+		if oidc == "" {
+			b.edge(sa, role, "IRSA")
+			return
+		}
+		b.edge(sa, oidc, "IRSA token")
+		b.edge(oidc, role, "AssumeRoleWithWebIdentity")
+	case "podIdentityChain":
+		src := b.role(a.SourceRoleArn)
+		b.edge(sa, src, "Pod Identity")
+		b.edge(src, role, "AssumeRole + TagSession")
+	default:
+		b.edge(sa, role, "Pod Identity")
+	}
+}
+
+func (b *graphBuilder) edge(from, to, label string) {
+	for _, e := range b.g.edges {
+		if e.from == from && e.to == to {
+			return
+		}
+	}
+	b.g.edges = append(b.g.edges, edge{from: from, to: to, label: label})
+}
+
+// role declares the node of a role, in its account, by ARN.
+func (b *graphBuilder) role(arn string) string {
+	account := accountOfARN(arn)
+	g, ok := b.accounts[account]
+	if !ok {
+		g = &group{id: "acct_" + account, label: accountLabel(b.d, account)}
+		b.accounts[account] = g
+		b.g.accounts = append(b.g.accounts, g)
+	}
+	return b.add(g, "role:"+arn, "role "+lastSegment(arn), "box")
+}
+
+// federatedPrincipal returns the OIDC provider a role's trust names.
+func (b *graphBuilder) federatedPrincipal(roleARN string) string {
+	for _, r := range b.d.Resources {
+		if r.Type != "aws:iam/role:Role" || str(r.Outputs["arn"]) != roleARN {
+			continue
+		}
+		var doc struct {
+			Statement []struct {
+				Principal struct {
+					Federated any
+				}
+			}
+		}
+		if json.Unmarshal([]byte(str(r.Inputs["assumeRolePolicy"])), &doc) != nil || len(doc.Statement) == 0 {
+			return ""
+		}
+		return str(doc.Statement[0].Principal.Federated)
+	}
+	return ""
+}
+
+// issuer returns the OIDC issuer URL of a pulumi-eks cluster, from the
+// outputs of its EKS cluster.
+func issuer(cluster plan.Resource) string {
+	ids, _ := cluster.Outputs["identities"].([]any)
+	if len(ids) == 0 {
+		return ""
+	}
+	oidcs, _ := ids[0].(map[string]any)["oidcs"].([]any)
+	if len(oidcs) == 0 {
+		return ""
+	}
+	return str(oidcs[0].(map[string]any)["issuer"])
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func lastSegment(s string) string {
+	return s[strings.LastIndexByte(s, '/')+1:]
+}
+
+// accountOfARN returns the account field of an ARN.
+func accountOfARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[4]
+}
+
+// splitClusterARN returns the account and the name of a cluster ARN.
+func splitClusterARN(arn string) (account, name string) {
+	return accountOfARN(arn), lastSegment(arn)
+}

@@ -1,0 +1,194 @@
+// Package render prints a plan: as text for people, as one JSON document,
+// or as a Mermaid or Graphviz diagram of accounts, clusters, shares and
+// credential paths. Every renderer is deterministic: the same plan gives
+// the same bytes.
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+)
+
+// keyInputs are the inputs worth a glance, per resource type; a type not
+// listed shows its name input, if any.
+var keyInputs = map[string][]string{
+	"aws:ec2/vpc:Vpc":                                         {"cidrBlock"},
+	"aws:ec2/subnet:Subnet":                                   {"cidrBlock", "availabilityZone"},
+	"aws:ec2/launchTemplate:LaunchTemplate":                   {"metadataOptions"},
+	"aws:eks/nodeGroup:NodeGroup":                             {"nodeGroupName", "instanceTypes", "capacityType", "amiType", "scalingConfig"},
+	"aws:eks/addon:Addon":                                     {"addonName", "configurationValues"},
+	"aws:eks/fargateProfile:FargateProfile":                   {"fargateProfileName", "selectors"},
+	"aws:eks/podIdentityAssociation:PodIdentityAssociation":   {"clusterName", "namespace", "serviceAccount", "roleArn"},
+	"aws:eks/accessEntry:AccessEntry":                         {"clusterName", "principalArn"},
+	"aws:eks/accessPolicyAssociation:AccessPolicyAssociation": {"principalArn", "policyArn", "accessScope"},
+	"aws:iam/role:Role":                                       {"name", "path"},
+	"aws:iam/rolePolicy:RolePolicy":                           {"role", "name"},
+	"aws:iam/rolePolicyAttachment:RolePolicyAttachment":       {"role", "policyArn"},
+	"aws:iam/openIdConnectProvider:OpenIdConnectProvider":     {"url", "clientIdLists"},
+	"aws:ram/resourceShare:ResourceShare":                     {"name", "allowExternalPrincipals"},
+	"aws:ram/resourceAssociation:ResourceAssociation":         {"resourceArn"},
+	"aws:ram/principalAssociation:PrincipalAssociation":       {"principal"},
+	"aws:organizations/policy:Policy":                         {"name", "type"},
+	"aws:organizations/policyAttachment:PolicyAttachment":     {"targetId"},
+	"aws:s3/bucketV2:BucketV2":                                {"bucket"},
+	"aws:rds/subnetGroup:SubnetGroup":                         {"name", "subnetIds"},
+	"eks:index:Cluster":                                       {"name", "version", "authenticationMode"},
+	"pulumi:providers:aws":                                    {"region", "allowedAccountIds", "assumeRole"},
+	"kubernetes:helm.sh/v3:Release":                           {"chart", "version", "namespace"},
+}
+
+// policyInputs are the inputs that hold policy documents, and what to
+// call them.
+var policyInputs = map[string]struct{ key, title string }{
+	"aws:iam/role:Role":               {"assumeRolePolicy", "trust policy"},
+	"aws:iam/rolePolicy:RolePolicy":   {"policy", "permission policy"},
+	"aws:organizations/policy:Policy": {"content", "service control policy"},
+}
+
+// Text prints the plan for people: per account and region every resource
+// with its key inputs and policies, Kubernetes resources per cluster, the
+// credential paths, and totals per account and type.
+func Text(w io.Writer, d *plan.Document) error {
+	p := &printer{w: w}
+	accounts := map[string][]plan.Resource{}
+	var components []plan.Resource
+	for _, r := range d.Resources {
+		if r.Account == "" {
+			components = append(components, r)
+			continue
+		}
+		accounts[r.Account] = append(accounts[r.Account], r)
+	}
+	p.f("Plan of %s/%s (%s model): %d resources in %d accounts\n", d.Project, d.Stack, d.Model, len(d.Resources), len(accounts))
+	for _, acct := range sortedKeys(accounts) {
+		p.f("\n== Account %s ==\n", accountLabel(d, acct))
+		byPlace := map[string][]plan.Resource{}
+		for _, r := range accounts[acct] {
+			place := r.Region
+			if r.Cluster != "" {
+				place = r.Region + ", cluster " + r.Cluster
+			}
+			byPlace[place] = append(byPlace[place], r)
+		}
+		for _, place := range sortedKeys(byPlace) {
+			p.f("\n-- %s --\n", place)
+			rs := byPlace[place]
+			sort.SliceStable(rs, func(i, j int) bool { return rs[i].Type+" "+rs[i].Name < rs[j].Type+" "+rs[j].Name })
+			for _, r := range rs {
+				p.resource(r)
+			}
+		}
+	}
+	p.f("\n== Components ==\n")
+	for _, c := range components {
+		p.f("  %s  %s\n", c.Type, c.Name)
+	}
+	p.f("\n== Credential paths ==\n")
+	for _, a := range d.Access {
+		p.f("  %s  %s/%s\n    -> %s  via %s", a.Cluster, a.Namespace, a.ServiceAccount, a.RoleArn, a.Via)
+		if a.SourceRoleArn != "" {
+			p.f(" (chained from %s)", a.SourceRoleArn)
+		}
+		p.f("\n")
+	}
+	p.f("\n== Totals ==\n")
+	for _, acct := range sortedKeys(accounts) {
+		count := map[string]int{}
+		for _, r := range accounts[acct] {
+			count[r.Type]++
+		}
+		p.f("  %s: %d\n", accountLabel(d, acct), len(accounts[acct]))
+		for _, t := range sortedKeys(count) {
+			p.f("    %-60s %d\n", t, count[t])
+		}
+	}
+	return p.err
+}
+
+// printer writes until the first error, which it keeps.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) f(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func (p *printer) resource(r plan.Resource) {
+	p.f("  %s  %s", r.Type, r.Name)
+	keys, ok := keyInputs[r.Type]
+	if !ok {
+		keys = []string{"name"}
+	}
+	for _, k := range keys {
+		if v, ok := r.Inputs[k]; ok {
+			p.f("  %s=%s", k, compact(v))
+		}
+	}
+	if meta, ok := r.Inputs["metadata"].(map[string]any); ok {
+		if ns, ok := meta["namespace"]; ok {
+			p.f("  namespace=%v", ns)
+		}
+		p.f("  name=%v", meta["name"])
+	}
+	p.f("\n")
+	if pi, ok := policyInputs[r.Type]; ok {
+		if text, ok := r.Inputs[pi.key].(string); ok {
+			p.f("    %s:\n%s\n", pi.title, indentJSON(text, "      "))
+		}
+	}
+}
+
+// accountLabel is "123456789012 (name)", or the ID alone.
+func accountLabel(d *plan.Document, id string) string {
+	if name, ok := d.Accounts[id]; ok {
+		return id + " (" + name + ")"
+	}
+	return id
+}
+
+func compact(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// indentJSON pretty-prints JSON text, or returns it as it is when it is
+// not JSON (an unknown value).
+func indentJSON(text, prefix string) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, []byte(text), prefix, "  "); err != nil {
+		return prefix + text
+	}
+	return prefix + buf.String()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// JSON prints the plan as one indented JSON document.
+func JSON(w io.Writer, d *plan.Document) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(d)
+}
