@@ -11,12 +11,14 @@
 //
 // Flags:
 //
-//	--json              print one JSON document
+//	--json              print one JSON document (with the checks' findings)
 //	--diagram[=mermaid] print a Mermaid flowchart (--diagram=dot: Graphviz DOT)
+//	--check             print only the checks' findings
+//	--as-of=YYYY-MM-DD  the date EKS version support is judged by (default today)
 //
-// Exit codes: 0 planned; 1 the plan failed; 2 bad usage or an invalid
-// configuration (every problem on stderr with its key path, nothing on
-// stdout).
+// Exit codes: 0 planned; 1 the plan failed, or --check found an error;
+// 2 bad usage or an invalid configuration (every problem on stderr with
+// its key path, nothing on stdout).
 package main
 
 import (
@@ -26,11 +28,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"golang.org/x/term"
 
 	"github.com/eks-multi-account/eks-multi-account/examples"
+	"github.com/eks-multi-account/eks-multi-account/internal/check"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 	"github.com/eks-multi-account/eks-multi-account/internal/render"
 	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
@@ -73,13 +78,20 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 	flags := flag.NewFlagSet("plan", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	asJSON := flags.Bool("json", false, "print one JSON document")
+	checkOnly := flags.Bool("check", false, "print only the checks' findings; exit 1 when one is an error")
+	asOf := flags.String("as-of", time.Now().UTC().Format(time.DateOnly), "the date EKS version support is judged by")
 	var diagram diagramFlag
 	flags.Var(&diagram, "diagram", "print a diagram: mermaid (the default) or dot")
 	if err := flags.Parse(args); err != nil {
 		return exitInvalid
 	}
 	if flags.NArg() > 1 {
-		fmt.Fprintln(stderr, "usage: plan [--json] [--diagram[=mermaid|dot]] [Pulumi.<env>.yaml]")
+		fmt.Fprintln(stderr, "usage: plan [--json] [--diagram[=mermaid|dot]] [--check] [--as-of=YYYY-MM-DD] [Pulumi.<env>.yaml]")
+		return exitInvalid
+	}
+	day, err := time.Parse(time.DateOnly, *asOf)
+	if err != nil {
+		fmt.Fprintf(stderr, "--as-of %q is not a date such as 2026-11-27\n", *asOf)
 		return exitInvalid
 	}
 	stack, err := load(flags.Arg(0))
@@ -111,6 +123,7 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 		fmt.Fprintln(stderr, "plan failed:", err)
 		return exitFailed
 	}
+	doc.Findings = check.Run(doc, day)
 	var out bytes.Buffer
 	switch {
 	case *asJSON:
@@ -119,6 +132,8 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 		err = render.Mermaid(&out, doc)
 	case diagram.format == "dot":
 		err = render.DOT(&out, doc)
+	case *checkOnly:
+		err = render.Findings(&out, doc)
 	default:
 		err = render.Text(&out, doc)
 	}
@@ -127,6 +142,9 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "printing the plan:", err)
+		return exitFailed
+	}
+	if *checkOnly && slices.ContainsFunc(doc.Findings, func(f plan.Finding) bool { return f.Severity == check.Error }) {
 		return exitFailed
 	}
 	return exitOK

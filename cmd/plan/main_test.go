@@ -210,3 +210,25 @@ func TestProgressLineOnATerminal(t *testing.T) {
 	assert.Contains(t, stderr.String(), "\rplanning eks-multi-account-centralized/prod: ")
 	assert.True(t, strings.HasSuffix(stderr.String(), "\r\033[K"), "the line is cleared at the end")
 }
+
+func TestCheck(t *testing.T) {
+	code, out, errOut := planCmd(t, "--check", "--as-of=2026-11-27")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "== Findings (0) ==\n", out)
+
+	code, out, _ = planCmd(t, "--check", "--as-of=2027-01-15")
+	assert.Equal(t, exitFailed, code, "an error finding fails the check")
+	assert.Contains(t, out, "error  kubernetes-version  prod-eks in 111122223333 (prod): Kubernetes 1.34 of cluster prod left EKS standard support on 2026-12-02")
+
+	code, out, _ = planCmd(t, "--json", "--as-of=2027-01-15")
+	require.Equal(t, exitOK, code, "without --check findings do not fail the plan")
+	var doc plan.Document
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.Findings, 2)
+	assert.Equal(t, "kubernetes-version", doc.Findings[0].Rule)
+	assert.Equal(t, "222233334444", doc.Findings[0].Account)
+
+	code, _, errOut = planCmd(t, "--check", "--as-of=tomorrow")
+	assert.Equal(t, exitInvalid, code)
+	assert.Contains(t, errOut, `--as-of "tomorrow" is not a date`)
+}

@@ -37,6 +37,24 @@ type Document struct {
 	Access    []Access   `json:"access"`
 	// Accounts names each account ID that the configuration names.
 	Accounts map[string]string `json:"accounts"`
+	// Findings are what the checks found (see internal/check).
+	Findings []Finding `json:"findings"`
+}
+
+// Finding is one problem the checks found in a plan.
+type Finding struct {
+	// Severity is "error" or "warning".
+	Severity string `json:"severity"`
+	// Rule names the check.
+	Rule string `json:"rule"`
+	// Resource is the URN of the resource concerned.
+	Resource string `json:"resource"`
+	// Name is the resource's logical name.
+	Name string `json:"name"`
+	// Account is the account the resource is in.
+	Account string `json:"account"`
+	// Message says what is wrong.
+	Message string `json:"message"`
 }
 
 // Resource is one resource `pulumi up` would register.
@@ -100,7 +118,7 @@ func Make(in Input) (*Document, error) {
 		}
 		return nil, err
 	}
-	doc := &Document{Project: in.Project, Stack: in.Stack, Model: cfg.Model, Accounts: accountNames(cfg)}
+	doc := &Document{Project: in.Project, Stack: in.Stack, Model: cfg.Model, Accounts: accountNames(cfg), Findings: []Finding{}}
 	for _, r := range e.Resources() {
 		if r.Type == "pulumi:pulumi:Stack" {
 			continue

@@ -96,6 +96,8 @@ func Text(w io.Writer, d *plan.Document) error {
 		}
 		p.f("\n")
 	}
+	p.f("\n")
+	p.findings(d)
 	p.f("\n== Totals ==\n")
 	for _, acct := range sortedKeys(accounts) {
 		count := map[string]int{}
@@ -108,6 +110,20 @@ func Text(w io.Writer, d *plan.Document) error {
 		}
 	}
 	return p.err
+}
+
+// Findings prints only the checks' findings.
+func Findings(w io.Writer, d *plan.Document) error {
+	p := &printer{w: w}
+	p.findings(d)
+	return p.err
+}
+
+func (p *printer) findings(d *plan.Document) {
+	p.f("== Findings (%d) ==\n", len(d.Findings))
+	for _, f := range d.Findings {
+		p.f("  %s  %s  %s in %s: %s\n", f.Severity, f.Rule, f.Name, accountLabel(d, f.Account), f.Message)
+	}
 }
 
 // printer writes until the first error, which it keeps.

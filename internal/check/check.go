@@ -1,0 +1,332 @@
+// Package check finds what would go wrong in AWS, or weaken isolation, in
+// a plan: limits IAM and EKS enforce, and patterns that let a principal
+// reach more than it should. The stacks' own validation rules out most of
+// them for a stack file; the checks also cover what a program adds itself.
+package check
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
+	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+)
+
+// Severities.
+const (
+	Error   = "error"
+	Warning = "warning"
+)
+
+// Quotas the checks apply.
+const (
+	MaxOIDCProvidersPerAccount = 100
+	MaxRolesPerAccount         = 1000
+	MaxChainedSessionSeconds   = 3600
+)
+
+// rule is one check over a whole plan.
+type rule func(c *checker)
+
+// rules are every check, in the order their findings are listed.
+var rules = []rule{
+	trustPolicySize,
+	oidcProvidersPerAccount,
+	rolesPerAccount,
+	chainedSessionLength,
+	wildcardPrincipals,
+	chainingRolePermissions,
+	podIdentityOnFargate,
+	externalRAMPrincipals,
+	accountRootTrust,
+	kubernetesSupport,
+}
+
+// Run applies every check to a plan. asOf is the date EKS support is
+// judged by.
+func Run(doc *plan.Document, asOf time.Time) []plan.Finding {
+	c := &checker{doc: doc, asOf: asOf}
+	for _, r := range rules {
+		r(c)
+	}
+	return c.findings
+}
+
+type checker struct {
+	doc      *plan.Document
+	asOf     time.Time
+	findings []plan.Finding
+}
+
+func (c *checker) add(severity, rule string, r plan.Resource, format string, args ...any) {
+	c.findings = append(c.findings, plan.Finding{
+		Severity: severity, Rule: rule, Resource: r.URN, Name: r.Name, Account: r.Account,
+		Message: fmt.Sprintf(format, args...),
+	})
+}
+
+func (c *checker) ofType(typ string) []plan.Resource {
+	var out []plan.Resource
+	for _, r := range c.doc.Resources {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// policies returns every policy document a resource holds in its inputs,
+// by input key.
+func policies(r plan.Resource) map[string]iampolicy.Document {
+	keys := map[string][]string{
+		"aws:iam/role:Role":                {"assumeRolePolicy"},
+		"aws:iam/rolePolicy:RolePolicy":    {"policy"},
+		"aws:iam/policy:Policy":            {"policy"},
+		"aws:organizations/policy:Policy":  {"content"},
+		"aws:s3/bucketPolicy:BucketPolicy": {"policy"},
+		"aws:kms/key:Key":                  {"policy"},
+	}[r.Type]
+	out := map[string]iampolicy.Document{}
+	for _, k := range keys {
+		if doc, err := iampolicy.Parse(str(r.Inputs[k])); err == nil {
+			out[k] = doc
+		}
+	}
+	return out
+}
+
+func trustPolicySize(c *checker) {
+	for _, r := range c.ofType("aws:iam/role:Role") {
+		if n := iampolicy.Size(str(r.Inputs["assumeRolePolicy"])); n > iampolicy.TrustPolicyLimit {
+			c.add(Error, "trust-policy-size", r, "role %s: its trust policy is %d characters, over IAM's default %d", str(r.Inputs["name"]), n, iampolicy.TrustPolicyLimit)
+		}
+	}
+}
+
+func perAccount(rs []plan.Resource) (map[string]int, map[string]plan.Resource) {
+	count, last := map[string]int{}, map[string]plan.Resource{}
+	for _, r := range rs {
+		count[r.Account]++
+		last[r.Account] = r
+	}
+	return count, last
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// oidcProvidersPerAccount counts the IAM OIDC providers of each account:
+// those created for IRSA and the one pulumi-eks creates per cluster.
+func oidcProvidersPerAccount(c *checker) {
+	rs := c.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+	for _, cl := range c.ofType("eks:index:Cluster") {
+		if cl.Inputs["createOidcProvider"] == true {
+			rs = append(rs, cl)
+		}
+	}
+	count, last := perAccount(rs)
+	for _, acct := range sortedKeys(count) {
+		if count[acct] > MaxOIDCProvidersPerAccount {
+			c.add(Error, "oidc-providers-per-account", last[acct], "account %s would have %d IAM OIDC providers, over IAM's quota of %d", acct, count[acct], MaxOIDCProvidersPerAccount)
+		}
+	}
+}
+
+// rolesPerAccount counts the IAM roles of each account, including the
+// cluster role pulumi-eks creates per cluster.
+func rolesPerAccount(c *checker) {
+	rs := append(c.ofType("aws:iam/role:Role"), c.ofType("eks:index:Cluster")...)
+	count, last := perAccount(rs)
+	for _, acct := range sortedKeys(count) {
+		if count[acct] > MaxRolesPerAccount {
+			c.add(Error, "roles-per-account", last[acct], "account %s would have %d IAM roles, over IAM's default quota of %d", acct, count[acct], MaxRolesPerAccount)
+		}
+	}
+}
+
+var durationSeconds = regexp.MustCompile(`(?m)^duration_seconds\s*=\s*([0-9]+)\s*$`)
+
+// chainedSessionLength reads the AWS config files that chain roles: a
+// chained session cannot last more than an hour.
+func chainedSessionLength(c *checker) {
+	for _, r := range c.ofType("kubernetes:core/v1:ConfigMap") {
+		data, _ := r.Inputs["data"].(map[string]any)
+		for _, key := range sortedKeys(data) {
+			text := str(data[key])
+			if !strings.Contains(text, "source_profile") {
+				continue
+			}
+			for _, m := range durationSeconds.FindAllStringSubmatch(text, -1) {
+				if n, _ := strconv.Atoi(m[1]); n > MaxChainedSessionSeconds {
+					c.add(Error, "chained-session-length", r, "config map key %s asks for a %d-second chained session; role chaining gives at most %d", key, n, MaxChainedSessionSeconds)
+				}
+			}
+		}
+	}
+}
+
+func wildcardPrincipals(c *checker) {
+	for _, r := range c.doc.Resources {
+		docs := policies(r)
+		for _, key := range sortedKeys(docs) {
+			for _, s := range docs[key].Statement {
+				if s.Effect == iampolicy.Allow && s.Principal != nil && contains(s.Principal.All(), "*") {
+					c.add(Error, "wildcard-principal", r, "%s allows the principal * in %s", r.Name, key)
+				}
+			}
+		}
+	}
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// chainingRolePermissions checks that the roles service accounts chain
+// from can do nothing but assume and tag their targets.
+func chainingRolePermissions(c *checker) {
+	sources := map[string]bool{}
+	for _, a := range c.doc.Access {
+		if a.SourceRoleArn != "" {
+			sources[a.SourceRoleArn] = true
+		}
+	}
+	names := map[string]bool{} // account + " " + role name
+	for _, r := range c.ofType("aws:iam/role:Role") {
+		if arn, ok := r.Outputs["arn"].(string); ok && sources[arn] {
+			names[r.Account+" "+str(r.Inputs["name"])] = true
+		}
+	}
+	for _, r := range c.ofType("aws:iam/rolePolicy:RolePolicy") {
+		if !names[r.Account+" "+str(r.Inputs["role"])] {
+			continue
+		}
+		doc, err := iampolicy.Parse(str(r.Inputs["policy"]))
+		if err != nil {
+			c.add(Error, "chaining-role-permissions", r, "the policy of chaining role %s is not a policy document", str(r.Inputs["role"]))
+			continue
+		}
+		for _, s := range doc.Statement {
+			for _, a := range s.Action {
+				if a != "sts:AssumeRole" && a != "sts:TagSession" {
+					c.add(Error, "chaining-role-permissions", r, "chaining role %s is allowed %s; it may only have sts:AssumeRole and sts:TagSession", str(r.Inputs["role"]), a)
+				}
+			}
+		}
+	}
+	for _, r := range c.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+		if names[r.Account+" "+str(r.Inputs["role"])] {
+			c.add(Error, "chaining-role-permissions", r, "chaining role %s has the managed policy %s attached; it may only have sts:AssumeRole and sts:TagSession", str(r.Inputs["role"]), str(r.Inputs["policyArn"]))
+		}
+	}
+}
+
+// podIdentityOnFargate finds Pod Identity associations for namespaces
+// whose pods run on Fargate, where the Pod Identity agent does not run.
+func podIdentityOnFargate(c *checker) {
+	fargate := map[string]bool{} // account + cluster + namespace
+	for _, fp := range c.ofType("aws:eks/fargateProfile:FargateProfile") {
+		selectors, _ := fp.Inputs["selectors"].([]any)
+		for _, s := range selectors {
+			if m, ok := s.(map[string]any); ok {
+				fargate[fp.Account+" "+str(fp.Inputs["clusterName"])+" "+str(m["namespace"])] = true
+			}
+		}
+	}
+	for _, a := range c.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation") {
+		if fargate[a.Account+" "+str(a.Inputs["clusterName"])+" "+str(a.Inputs["namespace"])] {
+			c.add(Error, "pod-identity-on-fargate", a, "namespace %s of cluster %s runs on Fargate, where EKS Pod Identity does not work; use IRSA", str(a.Inputs["namespace"]), str(a.Inputs["clusterName"]))
+		}
+	}
+}
+
+func externalRAMPrincipals(c *checker) {
+	for _, r := range c.ofType("aws:ram/resourceShare:ResourceShare") {
+		if r.Inputs["allowExternalPrincipals"] != false {
+			c.add(Error, "ram-external-principals", r, "resource share %s allows principals outside the organization (AWS's default when allowExternalPrincipals is not false)", str(r.Inputs["name"]))
+		}
+	}
+}
+
+var accountRoot = regexp.MustCompile(`^(arn:aws[a-z-]*:iam::[0-9]{12}:root|[0-9]{12})$`)
+
+// accountRootTrust finds role trusts that name an account root: anyone in
+// that account with sts:AssumeRole could assume the role, tags or not.
+func accountRootTrust(c *checker) {
+	for _, r := range c.ofType("aws:iam/role:Role") {
+		doc, err := iampolicy.Parse(str(r.Inputs["assumeRolePolicy"]))
+		if err != nil {
+			continue
+		}
+		for _, s := range doc.Statement {
+			if s.Effect != iampolicy.Allow || s.Principal == nil {
+				continue
+			}
+			for _, p := range s.Principal.AWS {
+				if accountRoot.MatchString(p) {
+					c.add(Error, "account-root-trust", r, "role %s trusts the account root %s instead of the source role", str(r.Inputs["name"]), p)
+				}
+			}
+		}
+	}
+}
+
+// kubernetesSupport flags clusters on a Kubernetes version out of EKS
+// standard support on the asOf date.
+func kubernetesSupport(c *checker) {
+	for _, r := range c.ofType("eks:index:Cluster") {
+		v := str(r.Inputs["version"])
+		end, ok := StandardSupportEnds[v]
+		switch {
+		case !ok:
+			c.add(Warning, "kubernetes-version", r, "Kubernetes %s of cluster %s is not a version this library knows the EKS support dates of", v, str(r.Inputs["name"]))
+		case c.asOf.After(end):
+			c.add(Error, "kubernetes-version", r, "Kubernetes %s of cluster %s left EKS standard support on %s", v, str(r.Inputs["name"]), end.Format(time.DateOnly))
+		}
+	}
+}
+
+// StandardSupportEnds is the last day of EKS standard support of each
+// Kubernetes minor version: 14 months after its EKS release. Versions
+// past 1.35 are estimates from the release cadence; update the table as
+// AWS publishes the dates.
+var StandardSupportEnds = map[string]time.Time{
+	"1.28": date("2024-11-26"),
+	"1.29": date("2025-03-23"),
+	"1.30": date("2025-07-23"),
+	"1.31": date("2025-11-26"),
+	"1.32": date("2026-03-23"),
+	"1.33": date("2026-07-29"),
+	"1.34": date("2026-12-02"),
+	"1.35": date("2027-03-27"),
+	"1.36": date("2027-07-31"),
+	"1.37": date("2027-11-30"),
+}
+
+func date(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}

@@ -1,0 +1,161 @@
+package check_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ram"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
+	"github.com/eks-multi-account/eks-multi-account/internal/check"
+	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
+	"github.com/eks-multi-account/eks-multi-account/stacks"
+)
+
+var today = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+
+// planOf plans the centralized example's prod stack file, with the
+// version of its clusters replaced, and with what extra adds to it.
+func planOf(t *testing.T, version string, extra func(ctx *pulumi.Context, e *stacks.Estate) error) *plan.Document {
+	t.Helper()
+	s, err := stackfile.Load("../../examples/centralized/Pulumi.prod.yaml")
+	require.NoError(t, err)
+	s.Config["eks-multi-account:defaults"] = strings.Replace(s.Config["eks-multi-account:defaults"], `"1.34"`, `"`+version+`"`, 1)
+	doc, err := plan.Make(plan.Input{Project: s.Project, Stack: s.Name, Config: s.Config, Program: func(ctx *pulumi.Context) error {
+		e, err := stacks.Run(ctx, stacks.Options{})
+		if err != nil {
+			return err
+		}
+		return extra(ctx, e)
+	}})
+	require.NoError(t, err)
+	return doc
+}
+
+func nothing(*pulumi.Context, *stacks.Estate) error { return nil }
+
+// in returns the provider option of a tenant's account.
+func in(e *stacks.Estate, tenant string) pulumi.ResourceOption {
+	return pulumi.Provider(e.Tenants[tenant].Account.Provider)
+}
+
+func trustOf(principal *iampolicy.Principal, conditions iampolicy.Conditions) pulumi.StringInput {
+	text, err := iampolicy.New(iampolicy.Statement{Effect: iampolicy.Allow, Principal: principal, Action: iampolicy.Values{"sts:AssumeRole"}, Condition: conditions}).JSON()
+	if err != nil {
+		panic(err)
+	}
+	return pulumi.String(text)
+}
+
+func TestTheExamplesHaveNoFindings(t *testing.T) {
+	assert.Empty(t, check.Run(planOf(t, "1.34", nothing), today))
+}
+
+func TestEveryRule(t *testing.T) {
+	cases := map[string]struct {
+		version  string
+		extra    func(*pulumi.Context, *stacks.Estate) error
+		severity string
+		name     string // the resource the finding names; "" for per-account rules, which name one of the account's
+
+		account string
+		message string
+	}{
+		"trust-policy-size": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+			values := iampolicy.Values{}
+			for i := 0; i < 60; i++ {
+				values = append(values, fmt.Sprintf("system:serviceaccount:payroll:service-account-%03d", i))
+			}
+			_, err := iam.NewRole(ctx, "big-trust", &iam.RoleArgs{Name: pulumi.String("big-trust"), AssumeRolePolicy: trustOf(
+				&iampolicy.Principal{AWS: iampolicy.Values{"arn:aws:iam::111122223333:role/x"}}, iampolicy.Conditions{"StringEquals": {"aws:PrincipalTag/x": values}})}, in(e, "payroll"))
+			return err
+		}, check.Error, "big-trust", "444455556666", "role big-trust: its trust policy is 3"},
+		"oidc-providers-per-account": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+			for i := 0; i < check.MaxOIDCProvidersPerAccount; i++ {
+				if _, err := iam.NewOpenIdConnectProvider(ctx, fmt.Sprintf("idp-%03d", i), &iam.OpenIdConnectProviderArgs{
+					Url: pulumi.Sprintf("https://idp-%d.example.com", i), ClientIdLists: pulumi.StringArray{pulumi.String("sts.amazonaws.com")},
+				}, in(e, "reports")); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, check.Error, "", "555566667777", "account 555566667777 would have 101 IAM OIDC providers, over IAM's quota of 100"},
+		"roles-per-account": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+			for i := 0; i < check.MaxRolesPerAccount; i++ {
+				if _, err := iam.NewRole(ctx, fmt.Sprintf("role-%04d", i), &iam.RoleArgs{AssumeRolePolicy: trustOf(&iampolicy.Principal{Service: iampolicy.Values{"ec2.amazonaws.com"}}, nil)}, in(e, "billing")); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, check.Error, "", "666677778888", "account 666677778888 would have 1001 IAM roles, over IAM's default quota of 1000"},
+		"chained-session-length": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+			_, err := corev1.NewConfigMap(ctx, "long-session", &corev1.ConfigMapArgs{
+				Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("long-session"), Namespace: pulumi.String("payroll")},
+				Data:     pulumi.StringMap{"config": pulumi.String("[profile workload]\nsource_profile = eks-pod-identity\nrole_arn = arn:aws:iam::444455556666:role/x\nduration_seconds = 7200\n")},
+			}, pulumi.Provider(e.Clusters["prod"].KubernetesProvider))
+			return err
+		}, check.Error, "long-session", "111122223333", "config map key config asks for a 7200-second chained session; role chaining gives at most 3600"},
+		"wildcard-principal": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+			_, err := iam.NewRole(ctx, "open", &iam.RoleArgs{Name: pulumi.String("open"), AssumeRolePolicy: trustOf(&iampolicy.Principal{AWS: iampolicy.Values{"*"}}, nil)}, in(e, "payroll"))
+			return err
+		}, check.Error, "open", "444455556666", "open allows the principal * in assumeRolePolicy"},
+		"chaining-role-permissions": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+			text, err := iampolicy.New(iampolicy.Statement{Effect: iampolicy.Allow, Action: iampolicy.Values{"s3:GetObject"}, Resource: iampolicy.Values{"*"}}).JSON()
+			if err != nil {
+				return err
+			}
+			_, err = iam.NewRolePolicy(ctx, "too-much", &iam.RolePolicyArgs{Role: pulumi.String("prod-pod-identity-chain"), Policy: pulumi.String(text)},
+				pulumi.Provider(e.Clusters["prod"].Ref().Account.Provider))
+			return err
+		}, check.Error, "too-much", "111122223333", "chaining role prod-pod-identity-chain is allowed s3:GetObject; it may only have sts:AssumeRole and sts:TagSession"},
+		"pod-identity-on-fargate": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+			_, err := eks.NewPodIdentityAssociation(ctx, "on-fargate", &eks.PodIdentityAssociationArgs{
+				ClusterName: pulumi.String("prod"), Namespace: pulumi.String("reports"), ServiceAccount: pulumi.String("reporter"),
+				RoleArn: pulumi.String("arn:aws:iam::111122223333:role/x"),
+			}, pulumi.Provider(e.Clusters["prod"].Ref().Account.Provider))
+			return err
+		}, check.Error, "on-fargate", "111122223333", "namespace reports of cluster prod runs on Fargate, where EKS Pod Identity does not work; use IRSA"},
+		"ram-external-principals": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+			_, err := ram.NewResourceShare(ctx, "leaky", &ram.ResourceShareArgs{Name: pulumi.String("leaky")}, in(e, "payroll"))
+			return err
+		}, check.Error, "leaky", "444455556666", "resource share leaky allows principals outside the organization"},
+		"account-root-trust": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+			_, err := iam.NewRole(ctx, "root-trust", &iam.RoleArgs{Name: pulumi.String("root-trust"), AssumeRolePolicy: trustOf(
+				&iampolicy.Principal{AWS: iampolicy.Values{"arn:aws:iam::111122223333:root"}},
+				iampolicy.Conditions{"StringEquals": {"aws:PrincipalTag/kubernetes-namespace": {"payroll"}}})}, in(e, "payroll"))
+			return err
+		}, check.Error, "root-trust", "444455556666", "role root-trust trusts the account root arn:aws:iam::111122223333:root instead of the source role"},
+		"kubernetes-version":         {"1.30", nothing, check.Error, "prod-eks", "111122223333", "Kubernetes 1.30 of cluster prod left EKS standard support on 2025-07-23"},
+		"kubernetes-version unknown": {"1.99", nothing, check.Warning, "prod-eks", "111122223333", "Kubernetes 1.99 of cluster prod is not a version this library knows the EKS support dates of"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			findings := check.Run(planOf(t, c.version, c.extra), today)
+			require.NotEmpty(t, findings)
+			rule := strings.TrimSuffix(name, " unknown")
+			var matched []plan.Finding
+			for _, f := range findings {
+				assert.Equal(t, rule, f.Rule, "only the rule under test trips: %s", f.Message)
+				if f.Name == c.name || c.name == "" {
+					matched = append(matched, f)
+				}
+			}
+			require.Len(t, matched, 1, "%v", findings)
+			f := matched[0]
+			assert.Equal(t, c.severity, f.Severity)
+			assert.Equal(t, c.account, f.Account, "the finding names the account")
+			assert.NotEmpty(t, f.Resource, "the finding names the resource")
+			assert.Contains(t, f.Message, c.message)
+		})
+	}
+}
