@@ -10,6 +10,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/trust"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
@@ -169,7 +170,7 @@ func tenantArgs(w config.WorkloadAccount, cluster clusterref.Cluster, account pr
 		Namespace:             w.Namespace,
 		Identity:              crossaccountrole.Mode(w.Identity),
 		UseSharedChainingRole: cluster.SharedChainingRole != nil,
-		Quota:                 workloadaccount.Quota{CPU: w.Quota.CPU, Memory: w.Quota.Memory, Pods: w.Quota.Pods},
+		Quota:                 tenancy.Quota{CPU: w.Quota.CPU, Memory: w.Quota.Memory, Pods: w.Quota.Pods},
 		Admins:                w.Admins,
 		ServiceAccounts:       sas,
 		Tags:                  tags,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
@@ -331,7 +332,7 @@ func (r run) gitopsConfinement(t *testing.T) {
 	for _, k := range r.ofType("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization") {
 		ns := testkit.Input(k, "metadata", "namespace")
 		assert.Equal(t, ns, testkit.Input(k, "spec", "targetNamespace"), k.Name)
-		assert.Equal(t, gitops.ReconcilerServiceAccount, testkit.Input(k, "spec", "serviceAccountName"), k.Name)
+		assert.Equal(t, tenancy.ReconcilerServiceAccount, testkit.Input(k, "spec", "serviceAccountName"), k.Name)
 	}
 	for _, rb := range r.ofType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding") {
 		ns := testkit.Input(rb, "metadata", "namespace")

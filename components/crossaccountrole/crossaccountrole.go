@@ -10,21 +10,16 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/trust"
 )
 
 // Type is the component's type token.
 const Type = "eks-multi-account:index:CrossAccountRole"
-
-// IRSAAnnotation is the service account annotation that tells the EKS pod
-// identity webhook which role to inject for IRSA.
-const IRSAAnnotation = "eks.amazonaws.com/role-arn"
 
 // CrossAccountRole is the credentials path of one service account.
 type CrossAccountRole struct {
@@ -229,22 +224,12 @@ func (b *builder) reachedRole(trustPolicy pulumi.StringOutput) error {
 // IRSA when that is the mode.
 func (b *builder) serviceAccount() error {
 	a := b.args
-	var annotations pulumi.StringMapInput
+	var irsaRole pulumi.StringInput
 	if a.Mode == IRSA {
-		annotations = pulumi.StringMap{IRSAAnnotation: b.role.Arn}
+		irsaRole = b.role.Arn
 	}
-	_, err := corev1.NewServiceAccount(b.ctx, naming.Child(b.name, "sa"), &corev1.ServiceAccountArgs{
-		Metadata: &metav1.ObjectMetaArgs{
-			Name:        pulumi.String(a.ServiceAccount),
-			Namespace:   pulumi.String(a.Namespace),
-			Labels:      pulumi.ToStringMap(labels(a)),
-			Annotations: annotations,
-		},
-	}, b.inCluster()...)
-	if err != nil {
-		return fmt.Errorf("creating service account: %w", err)
-	}
-	return nil
+	_, err := tenancy.NewServiceAccount(b.ctx, naming.Child(b.name, "sa"), a.Namespace, a.ServiceAccount, labels(a), irsaRole, b.inCluster()...)
+	return err
 }
 
 // association creates the EKS Pod Identity association of the service
@@ -269,27 +254,15 @@ func (b *builder) association(roleARN pulumi.StringInput) error {
 // the target role.
 func (b *builder) awsConfig() error {
 	a := b.args
-	cfg := chainConfig{
+	cfg := tenancy.ChainConfig{
 		TargetRoleARN:   a.roleARN(),
 		SessionName:     naming.SessionName(a.Namespace, a.ServiceAccount),
 		DurationSeconds: a.sessionDuration(),
 	}
-	name := ConfigMapName(a.ServiceAccount)
-	_, err := corev1.NewConfigMap(b.ctx, naming.Child(b.name, "aws-config"), &corev1.ConfigMapArgs{
-		Metadata: &metav1.ObjectMetaArgs{
-			Name:      pulumi.String(name),
-			Namespace: pulumi.String(a.Namespace),
-			Labels:    pulumi.ToStringMap(labels(a)),
-		},
-		Data: pulumi.StringMap{
-			ConfigKey: pulumi.String(cfg.File()),
-			ScriptKey: pulumi.String(CredentialProcessScript),
-		},
-	}, b.inCluster(b.role)...)
-	if err != nil {
-		return fmt.Errorf("creating AWS config map: %w", err)
+	if _, err := tenancy.AWSConfigMap(b.ctx, naming.Child(b.name, "aws-config"), a.Namespace, a.ServiceAccount, labels(a), cfg, b.inCluster(b.role)...); err != nil {
+		return err
 	}
-	b.instructions = PodSpecInstructions(a.ServiceAccount, name)
+	b.instructions = tenancy.PodSpecInstructions(a.ServiceAccount, tenancy.ConfigMapName(a.ServiceAccount))
 	return nil
 }
 

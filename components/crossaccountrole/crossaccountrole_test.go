@@ -12,6 +12,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
 )
@@ -126,7 +127,7 @@ func TestIRSA(t *testing.T) {
 	sa := testkit.Named(t, rs, "kubernetes:core/v1:ServiceAccount", "payroll-app-sa")
 	assert.Equal(t, "payroll-app", testkit.Input(sa, "metadata", "name"))
 	assert.Equal(t, "payroll", testkit.Input(sa, "metadata", "namespace"))
-	assert.Equal(t, map[string]any{crossaccountrole.IRSAAnnotation: "arn:aws:iam::444455556666:role/eks-multi-account/prod/prod-payroll-payroll-app"},
+	assert.Equal(t, map[string]any{tenancy.IRSAAnnotation: "arn:aws:iam::444455556666:role/eks-multi-account/prod/prod-payroll-payroll-app"},
 		testkit.Value(sa, "metadata", "annotations"))
 
 	att := testkit.Named(t, rs, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "payroll-app-managed-0")
@@ -195,7 +196,7 @@ func TestPodIdentityChainPerServiceAccount(t *testing.T) {
 	assert.Equal(t, "payroll-app-aws-config", testkit.Input(cm, "metadata", "name"))
 	assert.Equal(t, "payroll", testkit.Input(cm, "metadata", "namespace"))
 	data := testkit.Value(cm, "data").(map[string]any)
-	assert.Equal(t, crossaccountrole.CredentialProcessScript, data["credential-process.sh"])
+	assert.Equal(t, tenancy.CredentialProcessScript, data["credential-process.sh"])
 	assert.Equal(t, `[profile eks-pod-identity]
 credential_process = /bin/sh /etc/eks-multi-account/aws/credential-process.sh
 

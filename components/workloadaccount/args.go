@@ -1,7 +1,6 @@
 package workloadaccount
 
 import (
-	"regexp"
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -9,6 +8,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
 
@@ -33,10 +33,10 @@ type Args struct {
 	// from the cluster's shared chaining role. Optional; default false.
 	UseSharedChainingRole bool
 	// Quota caps what the namespace may request. Required.
-	Quota Quota
+	Quota tenancy.Quota
 	// Limits are the default container requests and limits. Optional;
 	// defaults 100m/128Mi requested, 500m/512Mi limit.
-	Limits Limits
+	Limits tenancy.Limits
 	// Admins are IAM role ARNs (any account) given admin access to the
 	// namespace only, by EKS access entries. Optional.
 	Admins []string
@@ -48,25 +48,6 @@ type Args struct {
 	IPv6 bool
 	// Tags are added to every taggable AWS resource. Optional.
 	Tags map[string]string
-}
-
-// Quota is the namespace's resource quota. Quantities use Kubernetes
-// notation.
-type Quota struct {
-	// CPU caps the sum of CPU requests and of CPU limits. Required.
-	// Example: "16".
-	CPU string
-	// Memory caps the sum of memory requests and of memory limits.
-	// Required. Example: "64Gi".
-	Memory string
-	// Pods caps the number of pods. Required. Example: 100.
-	Pods int
-}
-
-// Limits are the LimitRange defaults of containers that set none.
-type Limits struct {
-	DefaultRequestCPU, DefaultRequestMemory string
-	DefaultCPU, DefaultMemory               string
 }
 
 // ServiceAccount is one service account of the tenant and its role.
@@ -85,12 +66,6 @@ type ServiceAccount struct {
 	SessionDurationSeconds int
 }
 
-var quantity = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$`)
-
-// IsQuantity reports whether s is a Kubernetes resource quantity in the
-// plain notation this library accepts ("500m", "16", "64Gi").
-func IsQuantity(s string) bool { return quantity.MatchString(s) }
-
 func (a *Args) namespace() string {
 	if a.Namespace == "" {
 		return a.Tenant
@@ -98,20 +73,15 @@ func (a *Args) namespace() string {
 	return a.Namespace
 }
 
-func (a *Args) limits() Limits {
-	l := a.Limits
-	l.DefaultRequestCPU = or(l.DefaultRequestCPU, "100m")
-	l.DefaultRequestMemory = or(l.DefaultRequestMemory, "128Mi")
-	l.DefaultCPU = or(l.DefaultCPU, "500m")
-	l.DefaultMemory = or(l.DefaultMemory, "512Mi")
-	return l
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
+// namespaceSpec describes the tenant's namespace to package tenancy.
+func (a *Args) namespaceSpec() tenancy.Namespace {
+	return tenancy.Namespace{
+		Name:   a.namespace(),
+		Labels: map[string]string{tenancy.TenantLabel: a.Tenant, tenancy.AccountLabel: a.Account.ID},
+		Quota:  a.Quota,
+		Limits: a.Limits,
+		IPv6:   a.IPv6,
 	}
-	return s
 }
 
 func (sa ServiceAccount) mode(tenant crossaccountrole.Mode) crossaccountrole.Mode {
@@ -167,13 +137,10 @@ func (a *Args) Validate() error {
 	}
 	a.Cluster.Check("cluster", &ps)
 	a.Account.Check("account", &ps)
-	if !validate.IsDNS1123Label(a.namespace()) {
-		ps.Add("namespace", a.namespace(), "is not a valid Kubernetes namespace name (DNS-1123 label)")
-	}
 	if slices.Contains([]string{"default", "kube-system", "kube-public", "kube-node-lease"}, a.namespace()) {
 		ps.Add("namespace", a.namespace(), "is a system namespace; a tenant needs a namespace of its own")
 	}
-	a.checkQuota(&ps)
+	a.namespaceSpec().Check("", &ps)
 	for i, arn := range a.Admins {
 		if !validate.IsIAMRoleARN(arn) {
 			ps.Add(validate.Index("admins", i), arn, "is not an IAM role ARN")
@@ -195,24 +162,4 @@ func (a *Args) Validate() error {
 	}
 	providers.CheckTags("tags", a.Tags, &ps)
 	return ps.Err()
-}
-
-func (a *Args) checkQuota(ps *validate.Problems) {
-	for _, q := range []struct{ key, value string }{{"quota.cpu", a.Quota.CPU}, {"quota.memory", a.Quota.Memory}} {
-		if !IsQuantity(q.value) {
-			ps.Add(q.key, q.value, "is not a Kubernetes quantity such as 16, 500m or 64Gi")
-		}
-	}
-	if a.Quota.Pods < 1 {
-		ps.Add("quota.pods", a.Quota.Pods, "must be at least 1")
-	}
-	l := a.limits()
-	for _, q := range []struct{ key, value string }{
-		{"limits.defaultRequestCpu", l.DefaultRequestCPU}, {"limits.defaultRequestMemory", l.DefaultRequestMemory},
-		{"limits.defaultCpu", l.DefaultCPU}, {"limits.defaultMemory", l.DefaultMemory},
-	} {
-		if !IsQuantity(q.value) {
-			ps.Add(q.key, q.value, "is not a Kubernetes quantity such as 500m or 512Mi")
-		}
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
 )
@@ -18,7 +19,7 @@ func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {
 	}{
 		"bad tenant":       {func(a *workloadaccount.Args) { a.Tenant = "Pay Roll" }, []string{`tenant: "Pay Roll" is not a valid tenant name`}},
 		"system namespace": {func(a *workloadaccount.Args) { a.Namespace = "kube-system" }, []string{`namespace: "kube-system" is a system namespace`}},
-		"bad quota": {func(a *workloadaccount.Args) { a.Quota = workloadaccount.Quota{CPU: "lots", Memory: "64GB", Pods: 0} },
+		"bad quota": {func(a *workloadaccount.Args) { a.Quota = tenancy.Quota{CPU: "lots", Memory: "64GB", Pods: 0} },
 			[]string{`quota.cpu: "lots" is not a Kubernetes quantity`, `quota.memory: "64GB" is not a Kubernetes quantity`, `quota.pods: 0 must be at least 1`}},
 		"bad limit":    {func(a *workloadaccount.Args) { a.Limits.DefaultMemory = "1 GiB" }, []string{`limits.defaultMemory: "1 GiB" is not a Kubernetes quantity`}},
 		"bad admin":    {func(a *workloadaccount.Args) { a.Admins = []string{"PayrollAdmin"} }, []string{`admins[0]: "PayrollAdmin" is not an IAM role ARN`}},

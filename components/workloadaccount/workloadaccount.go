@@ -18,6 +18,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/trust"
 )
 
@@ -80,7 +81,7 @@ func (b *builder) opts(p pulumi.ProviderResource, more ...pulumi.ResourceOption)
 
 func (b *builder) build(c *WorkloadAccount) error {
 	a := b.args
-	ns, err := b.namespaceObjects()
+	ns, err := tenancy.NewNamespace(b.ctx, b.name, a.namespaceSpec(), b.opts(a.Cluster.KubernetesProvider)...)
 	if err != nil {
 		return err
 	}

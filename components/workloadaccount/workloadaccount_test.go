@@ -11,6 +11,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
@@ -28,7 +29,7 @@ func tenantArgs() *workloadaccount.Args {
 		Tenant:                "payroll",
 		Identity:              crossaccountrole.PodIdentityChain,
 		UseSharedChainingRole: true,
-		Quota:                 workloadaccount.Quota{CPU: "16", Memory: "64Gi", Pods: 100},
+		Quota:                 tenancy.Quota{CPU: "16", Memory: "64Gi", Pods: 100},
 		Admins:                []string{"arn:aws:iam::444455556666:role/PayrollAdmin"},
 		ServiceAccounts: []workloadaccount.ServiceAccount{
 			{Name: "payroll-app", ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}},
@@ -110,8 +111,8 @@ func TestWorkloadAccount(t *testing.T) {
 
 	ns := testkit.Named(t, rs, "kubernetes:core/v1:Namespace", "payroll-ns")
 	assert.Equal(t, "payroll", testkit.Input(ns, "metadata", "name"))
-	assert.Equal(t, "payroll", testkit.Input(ns, "metadata", "labels", workloadaccount.TenantLabel))
-	assert.Equal(t, workloadAcct, testkit.Input(ns, "metadata", "labels", workloadaccount.AccountLabel))
+	assert.Equal(t, "payroll", testkit.Input(ns, "metadata", "labels", tenancy.TenantLabel))
+	assert.Equal(t, workloadAcct, testkit.Input(ns, "metadata", "labels", tenancy.AccountLabel))
 
 	quota := testkit.Named(t, rs, "kubernetes:core/v1:ResourceQuota", "payroll-quota")
 	assert.Equal(t, map[string]any{"requests.cpu": "16", "limits.cpu": "16", "requests.memory": "64Gi", "limits.memory": "64Gi", "pods": "100"},

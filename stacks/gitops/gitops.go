@@ -17,11 +17,11 @@ import (
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
-	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
 
@@ -34,25 +34,20 @@ const (
 	FluxChart          = "flux2"
 	FluxRepository     = "https://fluxcd-community.github.io/helm-charts"
 	DefaultFluxVersion = "2.16.0"
-	// ReconcilerServiceAccount is the service account Flux impersonates in
-	// each team namespace (--default-service-account).
-	ReconcilerServiceAccount = "gitops-reconciler"
-	// ReconcilerClusterRole is bound to it in its namespace only.
-	ReconcilerClusterRole = "admin"
 )
 
 // KustomizeControllerArgs are the flags that keep a repository inside its
 // namespace.
 var KustomizeControllerArgs = []string{
 	"--no-cross-namespace-refs=true",
-	"--default-service-account=" + ReconcilerServiceAccount,
+	"--default-service-account=" + tenancy.ReconcilerServiceAccount,
 	"--no-remote-bases=true",
 }
 
 // HelmControllerArgs apply the same confinement to Helm releases.
 var HelmControllerArgs = []string{
 	"--no-cross-namespace-refs=true",
-	"--default-service-account=" + ReconcilerServiceAccount,
+	"--default-service-account=" + tenancy.ReconcilerServiceAccount,
 }
 
 // Repository is one team's Git repository.
@@ -218,25 +213,7 @@ func (b *builder) confine(r Repository) (pulumi.Resource, error) {
 		}
 		after = append(after, ns)
 	}
-	sa, err := corev1.NewServiceAccount(b.ctx, naming.Child(b.name, "sa", r.Namespace), &corev1.ServiceAccountArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ReconcilerServiceAccount), Namespace: pulumi.String(r.Namespace)},
-	}, b.opts(after...)...)
-	if err != nil {
-		return nil, fmt.Errorf("creating reconciler of %s: %w", r.Namespace, err)
-	}
-	rb, err := rbacv1.NewRoleBinding(b.ctx, naming.Child(b.name, "rb", r.Namespace), &rbacv1.RoleBindingArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ReconcilerServiceAccount), Namespace: pulumi.String(r.Namespace)},
-		RoleRef: rbacv1.RoleRefArgs{
-			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("ClusterRole"), Name: pulumi.String(ReconcilerClusterRole),
-		},
-		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{
-			Kind: pulumi.String("ServiceAccount"), Name: pulumi.String(ReconcilerServiceAccount), Namespace: pulumi.String(r.Namespace),
-		}},
-	}, b.opts(append(after, sa)...)...)
-	if err != nil {
-		return nil, fmt.Errorf("binding reconciler of %s: %w", r.Namespace, err)
-	}
-	return rb, nil
+	return tenancy.NewReconciler(b.ctx, b.name, r.Namespace, b.opts(after...)...)
 }
 
 // repository creates the GitRepository and the Kustomization that applies
@@ -269,7 +246,7 @@ func (b *builder) repository(r Repository, flux, binding pulumi.Resource) error 
 			"prune":              pulumi.Bool(true),
 			"interval":           pulumi.String("10m"),
 			"targetNamespace":    pulumi.String(r.Namespace),
-			"serviceAccountName": pulumi.String(ReconcilerServiceAccount),
+			"serviceAccountName": pulumi.String(tenancy.ReconcilerServiceAccount),
 		}},
 	}, after...); err != nil {
 		return fmt.Errorf("creating Kustomization %s: %w", r.Name, err)

@@ -1,8 +1,12 @@
-package crossaccountrole
+package tenancy
 
 import (
 	"fmt"
 	"strings"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // The files a podIdentityChain ConfigMap holds, and where the pod mounts
@@ -40,16 +44,19 @@ curl --silent --show-error --fail --max-time 5 \
   jq -c '{Version: 1, AccessKeyId: .AccessKeyId, SecretAccessKey: .SecretAccessKey, SessionToken: .Token, Expiration: .Expiration}'
 `
 
-// chainConfig is the AWS config file of a chained service account.
-type chainConfig struct {
-	TargetRoleARN   string
-	SessionName     string
+// ChainConfig is the AWS config file of a chained service account.
+type ChainConfig struct {
+	// TargetRoleARN is the role the target profile assumes.
+	TargetRoleARN string
+	// SessionName names the chained session in CloudTrail.
+	SessionName string
+	// DurationSeconds is the chained session's length, at most 3600.
 	DurationSeconds int
 }
 
 // File renders the config: a source profile whose credentials come from the
 // script, and the target profile that assumes the workload role from it.
-func (c chainConfig) File() string {
+func (c ChainConfig) File() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "[profile %s]\n", SourceProfile)
 	fmt.Fprintf(&b, "credential_process = /bin/sh %s/%s\n\n", MountPath, ScriptKey)
@@ -76,4 +83,25 @@ func PodSpecInstructions(serviceAccount, configMap string) string {
   - name: aws-config
     configMap: {name: %[2]s, defaultMode: 0555}
 Chained sessions last at most one hour; the SDK refreshes them.`, serviceAccount, configMap, MountPath, ConfigKey, TargetProfile)
+}
+
+// AWSConfigMap creates the ConfigMap that holds a chained service account's
+// AWS config file and the credential-process script, named
+// ConfigMapName(serviceAccount), in namespace. Pods mount it at MountPath.
+func AWSConfigMap(ctx *pulumi.Context, name, namespace, serviceAccount string, labels map[string]string, cfg ChainConfig, opts ...pulumi.ResourceOption) (*corev1.ConfigMap, error) {
+	cm, err := corev1.NewConfigMap(ctx, name, &corev1.ConfigMapArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:      pulumi.String(ConfigMapName(serviceAccount)),
+			Namespace: pulumi.String(namespace),
+			Labels:    pulumi.ToStringMap(labels),
+		},
+		Data: pulumi.StringMap{
+			ConfigKey: pulumi.String(cfg.File()),
+			ScriptKey: pulumi.String(CredentialProcessScript),
+		},
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("creating AWS config map of %s: %w", serviceAccount, err)
+	}
+	return cm, nil
 }

@@ -1,0 +1,126 @@
+// Package tenancy holds the Kubernetes half of a tenant, which needs
+// nothing but a Kubernetes provider: its namespace with a quota, a limit
+// range and a default network policy; its service accounts, annotated for
+// IRSA or with the AWS config of a role chain; and the RBAC that confines
+// a GitOps repository to the namespace.
+//
+// WorkloadAccount, CrossAccountRole and GitOps build these objects with the
+// functions of this package; the Tenancy component builds all of them on
+// its own, for a cluster reached by a Kubernetes provider alone.
+package tenancy
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
+	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
+)
+
+// Type is the component's type token.
+const Type = "eks-multi-account:index:Tenancy"
+
+// Args configures a Tenancy.
+type Args struct {
+	// KubernetesProvider reaches the cluster. Required.
+	KubernetesProvider pulumi.ProviderResource
+	// Namespace is the tenant's namespace. Required.
+	Namespace Namespace
+	// ServiceAccounts are created in the namespace. Optional.
+	ServiceAccounts []ServiceAccount
+	// GitOps creates the reconciler identity of a GitOps repository in the
+	// namespace. Optional.
+	GitOps bool
+}
+
+// ServiceAccount is one service account of the tenant.
+type ServiceAccount struct {
+	// Name is the service account's name. Required.
+	Name string
+	// IRSARoleARN annotates it for IRSA. Optional.
+	IRSARoleARN string
+	// Chain writes the AWS config of a Pod Identity role chain for it.
+	// Optional.
+	Chain *ChainConfig
+}
+
+// Tenancy is a tenant's Kubernetes objects.
+type Tenancy struct {
+	pulumi.ResourceState
+
+	// Namespace is the tenant's namespace.
+	Namespace pulumi.StringOutput `pulumi:"namespace"`
+}
+
+// Validate reports every problem with the arguments.
+func (a *Args) Validate() error {
+	var ps validate.Problems
+	if a == nil {
+		ps.Add("args", nil, "are required")
+		return ps.Err()
+	}
+	if a.KubernetesProvider == nil {
+		ps.Missing("kubernetesProvider")
+	}
+	a.Namespace.Check("", &ps)
+	var seen []string
+	for i, sa := range a.ServiceAccounts {
+		p := validate.Index("serviceAccounts", i)
+		switch {
+		case !validate.IsDNS1123Subdomain(sa.Name):
+			ps.Add(p+".name", sa.Name, "is not a valid Kubernetes service account name (DNS-1123 subdomain)")
+		case slices.Contains(seen, sa.Name) || (a.GitOps && sa.Name == ReconcilerServiceAccount):
+			ps.Add(p+".name", sa.Name, "is used by another service account")
+		}
+		seen = append(seen, sa.Name)
+		if sa.IRSARoleARN != "" && !validate.IsIAMRoleARN(sa.IRSARoleARN) {
+			ps.Add(p+".irsaRoleArn", sa.IRSARoleARN, "is not an IAM role ARN")
+		}
+		if c := sa.Chain; c != nil && (c.DurationSeconds < 900 || c.DurationSeconds > 3600) {
+			ps.Add(p+".chain.durationSeconds", c.DurationSeconds, "is outside 900..3600: role chaining gives at most one hour")
+		}
+	}
+	return ps.Err()
+}
+
+// NewTenancy creates the tenant's Kubernetes objects.
+func NewTenancy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Tenancy, error) {
+	t := &Tenancy{}
+	err := lifecycle.Register(ctx, Type, name, t, args.Validate, func() (pulumi.Map, error) {
+		in := []pulumi.ResourceOption{pulumi.Parent(t), pulumi.Provider(args.KubernetesProvider)}
+		ns, err := NewNamespace(ctx, name, args.Namespace, in...)
+		if err != nil {
+			return nil, err
+		}
+		inNS := append(slices.Clone(in), pulumi.DependsOn([]pulumi.Resource{ns}))
+		labels := objectLabels(args.Namespace.Labels)
+		for _, sa := range args.ServiceAccounts {
+			var role pulumi.StringInput
+			if sa.IRSARoleARN != "" {
+				role = pulumi.String(sa.IRSARoleARN)
+			}
+			if _, err := NewServiceAccount(ctx, naming.Child(name, sa.Name, "sa"), args.Namespace.Name, sa.Name, labels, role, inNS...); err != nil {
+				return nil, err
+			}
+			if sa.Chain != nil {
+				if _, err := AWSConfigMap(ctx, naming.Child(name, sa.Name, "aws-config"), args.Namespace.Name, sa.Name, labels, *sa.Chain, inNS...); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if args.GitOps {
+			if _, err := NewReconciler(ctx, name, args.Namespace.Name, inNS...); err != nil {
+				return nil, fmt.Errorf("creating the GitOps reconciler: %w", err)
+			}
+		}
+		t.Namespace = ns.Metadata.Name().Elem()
+		return pulumi.Map{"namespace": t.Namespace}, nil
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}

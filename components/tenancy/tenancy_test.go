@@ -1,0 +1,103 @@
+package tenancy_test
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
+	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+)
+
+func args(k8s pulumi.ProviderResource) *tenancy.Args {
+	return &tenancy.Args{
+		KubernetesProvider: k8s,
+		Namespace: tenancy.Namespace{
+			Name: "payroll", Labels: map[string]string{tenancy.TenantLabel: "payroll"},
+			Quota: tenancy.Quota{CPU: "4", Memory: "8Gi", Pods: 20},
+		},
+		ServiceAccounts: []tenancy.ServiceAccount{
+			{Name: "reports", IRSARoleARN: "arn:aws:iam::444455556666:role/reports"},
+			{Name: "app", Chain: &tenancy.ChainConfig{TargetRoleARN: "arn:aws:iam::444455556666:role/app", SessionName: "payroll.app", DurationSeconds: 3600}},
+		},
+		GitOps: true,
+	}
+}
+
+func runTenancy(t *testing.T, runner func(*testing.T, pulumi.RunFunc) testkit.Result, edit func(*tenancy.Args)) testkit.Result {
+	return runner(t, func(ctx *pulumi.Context) error {
+		acct, err := testkit.Account(ctx, "111122223333", "us-east-1")
+		if err != nil {
+			return err
+		}
+		cl, err := testkit.Cluster(ctx, "prod", acct)
+		if err != nil {
+			return err
+		}
+		a := args(cl.KubernetesProvider)
+		edit(a)
+		_, err = tenancy.NewTenancy(ctx, "payroll", a)
+		return err
+	})
+}
+
+func TestTenancyNeedsOnlyAKubernetesProvider(t *testing.T) {
+	r := runTenancy(t, testkit.Run, func(*tenancy.Args) {})
+	require.NoError(t, r.Err)
+	rs := r.Resources()
+	comp := testkit.Named(t, rs, tenancy.Type, "payroll")
+	var got []string
+	for _, res := range rs {
+		if res.Custom && !res.IsProvider() {
+			got = append(got, res.Type+" "+res.Name)
+			assert.Equal(t, comp.URN, res.Parent)
+			assert.Equal(t, "prod", res.Cluster, res.Name)
+		}
+	}
+	assert.ElementsMatch(t, []string{
+		"kubernetes:core/v1:Namespace payroll-ns",
+		"kubernetes:core/v1:ResourceQuota payroll-quota",
+		"kubernetes:core/v1:LimitRange payroll-limits",
+		"kubernetes:networking.k8s.io/v1:NetworkPolicy payroll-netpol",
+		"kubernetes:core/v1:ServiceAccount payroll-reports-sa",
+		"kubernetes:core/v1:ServiceAccount payroll-app-sa",
+		"kubernetes:core/v1:ConfigMap payroll-app-aws-config",
+		"kubernetes:core/v1:ServiceAccount payroll-sa-payroll",
+		"kubernetes:rbac.authorization.k8s.io/v1:RoleBinding payroll-rb-payroll",
+	}, got)
+	reports := testkit.Named(t, rs, "kubernetes:core/v1:ServiceAccount", "payroll-reports-sa")
+	assert.Equal(t, map[string]any{tenancy.IRSAAnnotation: "arn:aws:iam::444455556666:role/reports"}, testkit.Value(reports, "metadata", "annotations"))
+	cm := testkit.Named(t, rs, "kubernetes:core/v1:ConfigMap", "payroll-app-aws-config")
+	assert.Equal(t, "app-aws-config", testkit.Input(cm, "metadata", "name"))
+	assert.Contains(t, testkit.Value(cm, "data").(map[string]any)[tenancy.ConfigKey], "role_arn = arn:aws:iam::444455556666:role/app")
+	rb := testkit.Named(t, rs, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "payroll-rb-payroll")
+	assert.Equal(t, []any{map[string]any{"kind": "ServiceAccount", "name": tenancy.ReconcilerServiceAccount, "namespace": "payroll"}}, testkit.Value(rb, "subjects"))
+	ns := testkit.Named(t, rs, "kubernetes:core/v1:Namespace", "payroll-ns")
+	for _, res := range rs {
+		if res.Custom && !res.IsProvider() && res.URN != ns.URN && res.Type != "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding" {
+			assert.Contains(t, res.Dependencies, ns.URN, "%s waits for the namespace", res.Name)
+		}
+	}
+}
+
+func TestTenancyRejectsBadArgs(t *testing.T) {
+	r := runTenancy(t, testkit.Run, func(a *tenancy.Args) {
+		a.Namespace.Quota.Memory = "8 GB"
+		a.ServiceAccounts[1].Name = "reports"
+		a.ServiceAccounts[1].Chain.DurationSeconds = 7200
+		a.ServiceAccounts[0].IRSARoleARN = "reports"
+	})
+	testkit.RequireRejected(t, r, `Tenancy "payroll"`,
+		`quota.memory: "8 GB" is not a Kubernetes quantity`,
+		`serviceAccounts[1].name: "reports" is used by another service account`,
+		`serviceAccounts[1].chain.durationSeconds: 7200 is outside 900..3600`,
+		`serviceAccounts[0].irsaRoleArn: "reports" is not an IAM role ARN`)
+}
+
+func TestTenancyPreview(t *testing.T) {
+	r := runTenancy(t, testkit.Preview, func(*tenancy.Args) {})
+	require.NoError(t, r.Err)
+	assert.Len(t, testkit.OfType(r.Resources(), "kubernetes:core/v1:ServiceAccount"), 3)
+}
