@@ -18,15 +18,16 @@ func mustJSON(v any) string {
 }
 
 // largeCentralized has clusters cluster accounts and tenants tenants,
-// spread round-robin; cluster 0 chains through its shared role, the others
+// spread round-robin; with shared, cluster 0 chains through its shared role
+// (whose inline policies cap it at about 50 chaining tenants), the others
 // through a source role per service account; tenants alternate between
 // IRSA and Pod Identity chaining, and every namespace name (team-0 ...)
 // repeats on every cluster.
-func largeCentralized(clusters, tenants int) map[string]string {
+func largeCentralized(clusters, tenants int, shared bool) map[string]string {
 	var cas []map[string]any
 	for c := 0; c < clusters; c++ {
 		chaining := "perServiceAccount"
-		if c == 0 {
+		if c == 0 && shared {
 			chaining = "shared"
 		}
 		cas = append(cas, map[string]any{
@@ -50,7 +51,7 @@ func largeCentralized(clusters, tenants int) map[string]string {
 			sas = append(sas, map[string]any{"name": "worker", "identity": other})
 		}
 		ws = append(ws, map[string]any{
-			"name": fmt.Sprintf("t%02d", i), "accountId": fmt.Sprintf("2000000000%02d", i),
+			"name": fmt.Sprintf("t%04d", i), "accountId": fmt.Sprintf("2%011d", i),
 			"clusterAccount": fmt.Sprintf("c%d", i%clusters), "namespace": fmt.Sprintf("team-%d", i/clusters),
 			"identity": identity, "shareSubnets": i%4 == 0, "serviceAccounts": sas,
 		})
@@ -72,14 +73,14 @@ func largeDecentralized(accounts int) map[string]string {
 	var ws []map[string]any
 	for i := 0; i < accounts; i++ {
 		w := map[string]any{
-			"name": fmt.Sprintf("w%02d", i), "accountId": fmt.Sprintf("3000000000%02d", i),
+			"name": fmt.Sprintf("w%02d", i), "accountId": fmt.Sprintf("3%011d", i),
 			"blueprint": blueprints[i%3], "namespace": "apps",
 			"serviceAccounts": []any{map[string]any{"name": "app"}, map[string]any{"name": "worker", "identity": "irsa"}},
 		}
 		if i%2 == 0 {
 			w["networking"] = "shared"
 		} else {
-			w["vpcCidr"] = fmt.Sprintf("10.%d.0.0/16", 100+i)
+			w["vpcCidr"] = fmt.Sprintf("10.%d.%d.0/20", 100+i/16, (i%16)*16)
 		}
 		ws = append(ws, w)
 	}

@@ -354,7 +354,7 @@ func TestIsolationOfTheExamples(t *testing.T) {
 
 func TestIsolationAtScale(t *testing.T) {
 	t.Run("centralized, 3 cluster accounts and 60 tenants", func(t *testing.T) {
-		doc := planOf(t, "eks-multi-account", "large", largeCentralized(3, 60))
+		doc := planOf(t, "eks-multi-account", "large", largeCentralized(3, 60, true))
 		require.GreaterOrEqual(t, len(doc.Access), 80)
 		prove(t, doc)
 	})
@@ -369,7 +369,7 @@ func TestIsolationAtScale(t *testing.T) {
 // kubernetes-* key is denied for anyone but the exempt principals and the
 // deploy role.
 func TestTagGuard(t *testing.T) {
-	doc := planOf(t, "eks-multi-account", "large", largeCentralized(3, 6))
+	doc := planOf(t, "eks-multi-account", "large", largeCentralized(3, 6, true))
 	w := newWorld(t, doc)
 	require.Len(t, w.scps, 1)
 	b := newBatch()

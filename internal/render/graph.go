@@ -1,11 +1,11 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 )
 
@@ -34,19 +34,33 @@ type edge struct {
 	dashed          bool
 }
 
-// builder assigns node IDs in a fixed order and finds nodes by key.
+// graphBuilder assigns node IDs in a fixed order and finds nodes by key.
 type graphBuilder struct {
 	d        *plan.Document
 	g        graph
 	accounts map[string]*group
 	clusters map[string]*group // "account/cluster"
 	ids      map[string]string // node key -> id
+	edges    map[[2]string]bool
 	n        int
+	// shares maps a share component's URN to its resource share's URN.
+	shares map[string]string
+	// trusts maps a role ARN to its trust policy text.
+	trusts map[string]string
 }
 
 // newGraph builds the graph of a plan.
 func newGraph(d *plan.Document) graph {
-	b := &graphBuilder{d: d, accounts: map[string]*group{}, clusters: map[string]*group{}, ids: map[string]string{}}
+	b := &graphBuilder{d: d, accounts: map[string]*group{}, clusters: map[string]*group{}, ids: map[string]string{},
+		edges: map[[2]string]bool{}, shares: map[string]string{}, trusts: map[string]string{}}
+	for _, r := range d.Resources {
+		switch r.Type {
+		case "aws:ram/resourceShare:ResourceShare":
+			b.shares[r.Parent] = r.URN
+		case "aws:iam/role:Role":
+			b.trusts[str(r.Outputs["arn"])] = str(r.Inputs["assumeRolePolicy"])
+		}
+	}
 	var accts []string
 	for _, r := range d.Resources {
 		if r.Account != "" && b.accounts[r.Account] == nil {
@@ -78,7 +92,7 @@ func newGraph(d *plan.Document) graph {
 	}
 	for _, r := range d.Resources {
 		if r.Type == "aws:ram/principalAssociation:PrincipalAssociation" {
-			share := b.ids["share:"+b.shareOf(r)]
+			share := b.ids["share:"+b.shares[r.Parent]]
 			if to, ok := b.ids["account:"+str(r.Inputs["principal"])]; ok && share != "" {
 				b.g.edges = append(b.g.edges, edge{from: share, to: to, label: "shares subnets", dashed: true})
 			}
@@ -114,17 +128,6 @@ func (b *graphBuilder) cluster(account, name string) *group {
 	return c
 }
 
-// shareOf returns the URN of the resource share a principal association
-// belongs to: the share among its siblings.
-func (b *graphBuilder) shareOf(assoc plan.Resource) string {
-	for _, r := range b.d.Resources {
-		if r.Type == "aws:ram/resourceShare:ResourceShare" && r.Parent == assoc.Parent {
-			return r.URN
-		}
-	}
-	return ""
-}
-
 // path draws one credential path.
 func (b *graphBuilder) path(a plan.Access) {
 	clusterAcct, clusterName := splitClusterARN(a.Cluster)
@@ -150,11 +153,10 @@ func (b *graphBuilder) path(a plan.Access) {
 }
 
 func (b *graphBuilder) edge(from, to, label string) {
-	for _, e := range b.g.edges {
-		if e.from == from && e.to == to {
-			return
-		}
+	if b.edges[[2]string{from, to}] {
+		return
 	}
+	b.edges[[2]string{from, to}] = true
 	b.g.edges = append(b.g.edges, edge{from: from, to: to, label: label})
 }
 
@@ -172,23 +174,11 @@ func (b *graphBuilder) role(arn string) string {
 
 // federatedPrincipal returns the OIDC provider a role's trust names.
 func (b *graphBuilder) federatedPrincipal(roleARN string) string {
-	for _, r := range b.d.Resources {
-		if r.Type != "aws:iam/role:Role" || str(r.Outputs["arn"]) != roleARN {
-			continue
-		}
-		var doc struct {
-			Statement []struct {
-				Principal struct {
-					Federated any
-				}
-			}
-		}
-		if json.Unmarshal([]byte(str(r.Inputs["assumeRolePolicy"])), &doc) != nil || len(doc.Statement) == 0 {
-			return ""
-		}
-		return str(doc.Statement[0].Principal.Federated)
+	doc, err := iampolicy.Parse(b.trusts[roleARN])
+	if err != nil || len(doc.Statement) == 0 || doc.Statement[0].Principal == nil || len(doc.Statement[0].Principal.Federated) == 0 {
+		return ""
 	}
-	return ""
+	return doc.Statement[0].Principal.Federated[0]
 }
 
 // issuer returns the OIDC issuer URL of a pulumi-eks cluster, from the
