@@ -143,7 +143,7 @@ func (m *decentralized) apply(ctx *pulumi.Context, acc *accounts, guard *guardra
 			return nil, err
 		}
 		v := &vendedCluster{}
-		err = lifecycle.Register(ctx, VendedClusterType, w.Name, v, func() error { return nil }, func() (pulumi.Map, error) {
+		err = lifecycle.Register(ctx, VendedClusterType, w.Name, v, &w, noProblems, func() (pulumi.Map, error) {
 			return v.build(ctx, m, i, account, eksProvider, shared, out)
 		})
 		if err != nil {
@@ -172,7 +172,7 @@ func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, guard *
 	}
 	na := &networkAccount{}
 	var shared *clusteraccount.ExistingNetwork
-	err = lifecycle.Register(ctx, NetworkAccountType, n.Name, na, func() error { return nil }, func() (pulumi.Map, error) {
+	err = lifecycle.Register(ctx, NetworkAccountType, n.Name, na, n, noProblems, func() (pulumi.Map, error) {
 		vpc, err := network.New(ctx, n.Name, m.networkArgs(account), na)
 		if err != nil {
 			return nil, err
@@ -250,3 +250,7 @@ func (v *vendedCluster) build(ctx *pulumi.Context, m *decentralized, i int, acco
 	}
 	return pulumi.Map{"clusterArn": c.ClusterArn}, nil
 }
+
+// noProblems is the check of the stack's own components, whose arguments
+// the stack's validation has already checked.
+func noProblems() error { return nil }

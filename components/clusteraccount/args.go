@@ -166,10 +166,6 @@ func (a *Args) fargateRoleName() string { return a.ClusterName + "-fargate-pod" 
 // and value. The constructor calls it before registering anything.
 func (a *Args) Validate() error {
 	var ps validate.Problems
-	if a == nil {
-		ps.Add("args", nil, "are required")
-		return ps.Err()
-	}
 	a.Account.Check("account", &ps)
 	if a.EKSProvider == nil {
 		ps.Add("eksProvider", nil, "is required: pulumi-eks components need an explicit provider")

@@ -69,7 +69,7 @@ func (c *ClusterAccount) Ref() clusterref.Cluster { return c.ref }
 // NewClusterAccount creates the cluster account's resources.
 func NewClusterAccount(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*ClusterAccount, error) {
 	c := &ClusterAccount{}
-	err := lifecycle.Register(ctx, Type, name, c, args.Validate, func() (pulumi.Map, error) {
+	err := lifecycle.Register(ctx, Type, name, c, args, args.Validate, func() (pulumi.Map, error) {
 		b := &builder{ctx: ctx, name: name, args: args, parent: c}
 		if err := b.build(c); err != nil {
 			return nil, err

@@ -156,10 +156,6 @@ func (a *Args) trustPolicy(issuerURL, oidcProviderARN, sourceUniqueID string) ia
 // so that it registers nothing when any of them is invalid.
 func (a *Args) Validate() error {
 	var ps validate.Problems
-	if a == nil {
-		ps.Add("args", nil, "are required")
-		return ps.Err()
-	}
 	if !slices.Contains(Modes, a.Mode) {
 		ps.Addf("mode", string(a.Mode), "is not a credential mode (want one of %s)", modeList())
 	}

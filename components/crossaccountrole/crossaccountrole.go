@@ -45,7 +45,7 @@ type CrossAccountRole struct {
 // mode, the Pod Identity association and the AWS config for role chaining.
 func NewCrossAccountRole(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*CrossAccountRole, error) {
 	c := &CrossAccountRole{}
-	err := lifecycle.Register(ctx, Type, name, c, args.Validate, func() (pulumi.Map, error) {
+	err := lifecycle.Register(ctx, Type, name, c, args, args.Validate, func() (pulumi.Map, error) {
 		b := builder{ctx: ctx, name: name, args: args, parent: c}
 		if err := b.build(); err != nil {
 			return nil, err

@@ -90,10 +90,6 @@ func IsPrincipal(p string) bool {
 // and value. The constructor calls it before registering anything.
 func (a *Args) Validate() error {
 	var ps validate.Problems
-	if a == nil {
-		ps.Add("args", nil, "are required")
-		return ps.Err()
-	}
 	a.Owner.Check("owner", &ps)
 	if len(a.Subnets) == 0 {
 		ps.Missing("subnets")
@@ -129,7 +125,7 @@ func (a *Args) Validate() error {
 // NewSharedSubnets creates the share and its associations.
 func NewSharedSubnets(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*SharedSubnets, error) {
 	c := &SharedSubnets{}
-	err := lifecycle.Register(ctx, Type, name, c, args.Validate, func() (pulumi.Map, error) {
+	err := lifecycle.Register(ctx, Type, name, c, args, args.Validate, func() (pulumi.Map, error) {
 		if err := build(ctx, name, args, c); err != nil {
 			return nil, err
 		}

@@ -58,10 +58,6 @@ type Tenancy struct {
 // Validate reports every problem with the arguments.
 func (a *Args) Validate() error {
 	var ps validate.Problems
-	if a == nil {
-		ps.Add("args", nil, "are required")
-		return ps.Err()
-	}
 	if a.KubernetesProvider == nil {
 		ps.Missing("kubernetesProvider")
 	}
@@ -89,7 +85,7 @@ func (a *Args) Validate() error {
 // NewTenancy creates the tenant's Kubernetes objects.
 func NewTenancy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Tenancy, error) {
 	t := &Tenancy{}
-	err := lifecycle.Register(ctx, Type, name, t, args.Validate, func() (pulumi.Map, error) {
+	err := lifecycle.Register(ctx, Type, name, t, args, args.Validate, func() (pulumi.Map, error) {
 		in := []pulumi.ResourceOption{pulumi.Parent(t), pulumi.Provider(args.KubernetesProvider)}
 		ns, err := NewNamespace(ctx, name, args.Namespace, in...)
 		if err != nil {

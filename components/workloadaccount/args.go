@@ -128,10 +128,6 @@ func (a *Args) roleArgs(i int, oidcProviderARN pulumi.StringInput, ns pulumi.Res
 // and value. The constructor calls it before registering anything.
 func (a *Args) Validate() error {
 	var ps validate.Problems
-	if a == nil {
-		ps.Add("args", nil, "are required")
-		return ps.Err()
-	}
 	if !validate.IsDNS1123Label(a.Tenant) {
 		ps.Add("tenant", a.Tenant, "is not a valid tenant name (DNS-1123 label: it names Kubernetes labels)")
 	}

@@ -49,7 +49,7 @@ type WorkloadAccount struct {
 // NewWorkloadAccount creates the tenant.
 func NewWorkloadAccount(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*WorkloadAccount, error) {
 	c := &WorkloadAccount{}
-	err := lifecycle.Register(ctx, Type, name, c, args.Validate, func() (pulumi.Map, error) {
+	err := lifecycle.Register(ctx, Type, name, c, args, args.Validate, func() (pulumi.Map, error) {
 		b := &builder{ctx: ctx, name: name, args: args, parent: c}
 		if err := b.build(c); err != nil {
 			return nil, err

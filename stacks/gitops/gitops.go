@@ -95,10 +95,6 @@ type GitOps struct {
 // and value. The constructor calls it before registering anything.
 func (a *Args) Validate() error {
 	var ps validate.Problems
-	if a == nil {
-		ps.Add("args", nil, "are required")
-		return ps.Err()
-	}
 	if a.KubernetesProvider == nil {
 		ps.Missing("kubernetesProvider")
 	}
@@ -122,7 +118,7 @@ func (a *Args) Validate() error {
 // NewGitOps installs Flux and bootstraps the repositories.
 func NewGitOps(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*GitOps, error) {
 	g := &GitOps{}
-	err := lifecycle.Register(ctx, Type, name, g, args.Validate, func() (pulumi.Map, error) {
+	err := lifecycle.Register(ctx, Type, name, g, args, args.Validate, func() (pulumi.Map, error) {
 		b := &builder{ctx: ctx, name: name, args: args, parent: g}
 		namespaces, err := b.build()
 		if err != nil {

@@ -79,10 +79,6 @@ func TagGuardPolicy(partition, deployRoleName string, exempt []string) iampolicy
 // and value. The constructor calls it before registering anything.
 func (a *Args) Validate() error {
 	var ps validate.Problems
-	if a == nil {
-		ps.Add("args", nil, "are required")
-		return ps.Err()
-	}
 	a.Management.Check("management", &ps)
 	if len(a.TagGuardTargets) > 0 {
 		if reason := validate.RoleName(a.DeployRoleName); reason != "" {
@@ -104,7 +100,7 @@ func (a *Args) Validate() error {
 // provider.
 func NewGuardrails(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Guardrails, error) {
 	g := &Guardrails{}
-	err := lifecycle.Register(ctx, Type, name, g, args.Validate, func() (pulumi.Map, error) {
+	err := lifecycle.Register(ctx, Type, name, g, args, args.Validate, func() (pulumi.Map, error) {
 		mgmt := []pulumi.ResourceOption{pulumi.Parent(g), pulumi.Provider(args.Management.Provider)}
 		org, err := sharedsubnets.EnableOrganizationSharing(ctx, naming.Child(name, "ram-org-sharing"), args.Management, pulumi.Parent(g))
 		if err != nil {
