@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real-Kubernetes tier: builds the tools (scripts/e2e-tools.sh, cached),
 # starts etcd, kube-apiserver (ServiceAccount token issuer and RBAC on) and
-# kube-controller-manager (garbage collector and namespace controllers) on
+# kube-controller-manager (garbage collector, namespace, quota and cluster-role
+# aggregation controllers) on
 # loopback ports it picks, writes a kubeconfig, runs the e2e tests
 # (go test -tags e2e ./e2e/) against them, and stops everything it started,
 # by PID, whatever happens.
@@ -87,7 +88,7 @@ current-context: e2e
 KUBECONFIG
 
 "$K8S/kube-controller-manager" --kubeconfig "$RUN/kubeconfig" \
-  --controllers garbagecollector,namespace,serviceaccount,serviceaccount-token \
+  --controllers garbagecollector,namespace,resourcequota,clusterrole-aggregation,serviceaccount,serviceaccount-token \
   --service-account-private-key-file "$RUN/pki/sa.key" --secure-port 0 --leader-elect=false \
   > "$RUN/kube-controller-manager.log" 2>&1 &
 PIDS+=($!)
