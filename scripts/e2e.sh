@@ -21,9 +21,21 @@ ISSUER="https://oidc.eks.us-west-2.amazonaws.com/id/E2E0000000000000000000000000
 
 RUN="$(mktemp -d "${TMPDIR:-/tmp}/eks-multi-account-e2e.XXXXXX")"
 PIDS=()
+# stop ends what the script started, newest first (the controller manager
+# and the API server before etcd), each with SIGTERM and, when it has not
+# exited within ten seconds, SIGKILL.
 stop() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  local i pid
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    pid="${PIDS[i]}"
+    kill "$pid" 2>/dev/null || continue
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$RUN"
 }
 trap stop EXIT
