@@ -15,8 +15,6 @@ const (
 	// InlineRolePoliciesLimit is the limit on the sum of a role's inline
 	// policies.
 	InlineRolePoliciesLimit = 10240
-	// ManagedPolicyLimit is the limit on one customer managed policy.
-	ManagedPolicyLimit = 6144
 	// ServiceControlPolicyLimit is the limit on one service control policy.
 	ServiceControlPolicyLimit = 5120
 )
