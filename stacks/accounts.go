@@ -1,8 +1,6 @@
 package stacks
 
 import (
-	"fmt"
-
 	"github.com/pulumi/pulumi-eks/sdk/v2/go/eks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -89,9 +87,4 @@ func (a *accounts) eksProvider() (*eks.Provider, error) {
 // deployRoleARN is the role the deployer assumes in an account.
 func deployRoleARN(defaults config.Defaults, account providers.Account) string {
 	return account.RoleARN("/", defaults.DeployRoleName)
-}
-
-// errorf wraps an error with the config entry it came from.
-func errorf(path string, err error) error {
-	return fmt.Errorf("%s: %w", path, err)
 }
