@@ -120,8 +120,8 @@ func (a *Args) sessionDuration() int {
 	return a.SessionDurationSeconds
 }
 
-// sourceRole is the chaining source of a podIdentityChain role: the
-// cluster's shared role or one of the service account's own.
+// sourceRoleName is the name of the chaining source of a podIdentityChain
+// role: the cluster's shared role or one of the service account's own.
 func (a *Args) sourceRoleName() string {
 	if a.UseSharedChainingRole && a.Cluster.SharedChainingRole != nil {
 		return a.Cluster.SharedChainingRole.Name
@@ -129,6 +129,7 @@ func (a *Args) sourceRoleName() string {
 	return naming.SourceRole(a.Cluster.Name, a.Namespace, a.ServiceAccount)
 }
 
+// sourceRoleARN is that source role's ARN, known before it exists.
 func (a *Args) sourceRoleARN() string {
 	if a.UseSharedChainingRole && a.Cluster.SharedChainingRole != nil {
 		return a.Cluster.SharedChainingRole.ARN

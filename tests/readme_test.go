@@ -1,0 +1,116 @@
+package tests
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
+	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
+	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
+	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
+	"github.com/eks-multi-account/eks-multi-account/stacks"
+	"github.com/eks-multi-account/eks-multi-account/stacks/blueprints"
+)
+
+// The README's Go snippets, verbatim, as programs that compile and run
+// under the mock engine. TestReadmeSnippetsAreTheseOnes keeps the two in
+// step.
+
+// readmeComponents is the README's component snippets, in order.
+func readmeComponents(ctx *pulumi.Context) error {
+	payrollOIDCProviderArn := pulumi.String("arn:aws:iam::444455556666:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE")
+	account, err := providers.NewAccount(ctx, "aws-prod", providers.AccountSettings{
+		AccountID: "111122223333", Region: "us-east-1", DeployRoleName: "OrganizationAccountAccessRole",
+		DefaultTags: map[string]string{"cost-center": "platform"},
+	})
+	eksProvider, err := providers.NewEKSProvider(ctx, "eks")
+	prod, err := clusteraccount.NewClusterAccount(ctx, "prod", &clusteraccount.Args{
+		Account: account, EKSProvider: eksProvider,
+		ClusterName: "prod", KubernetesVersion: "1.34",
+		DeployRoleARN: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
+		VPC:           &clusteraccount.VPC{CIDR: "10.0.0.0/16", AvailabilityZones: 3},
+		NodeGroups: []clusteraccount.NodeGroup{
+			{Name: "general", InstanceTypes: []string{"m6i.large"}, MinSize: 2, MaxSize: 6, DesiredSize: 3},
+		},
+		SharedChainingRole: true,
+	})
+	ctx.Export("kubeconfig", prod.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	_, err = sharedsubnets.NewSharedSubnets(ctx, "prod-subnets", &sharedsubnets.Args{
+		Owner:      account,             // the cluster account owns the subnets
+		Subnets:    prod.PrivateSubnets, // IDs and ARNs
+		Principals: []string{"444455556666"},
+	})
+	if err != nil {
+		return err
+	}
+	payrollAccount, err := providers.NewAccount(ctx, "aws-payroll", providers.AccountSettings{
+		AccountID: "444455556666", Region: "us-east-1", DeployRoleName: "OrganizationAccountAccessRole",
+	})
+	_, err = workloadaccount.NewWorkloadAccount(ctx, "payroll", &workloadaccount.Args{
+		Tenant: "payroll", Cluster: prod.Ref(), Account: payrollAccount,
+		Identity: crossaccountrole.PodIdentityChain, UseSharedChainingRole: true,
+		Quota:  tenancy.Quota{CPU: "16", Memory: "64Gi", Pods: 100},
+		Admins: []string{"arn:aws:iam::444455556666:role/PayrollAdmin"},
+		ServiceAccounts: []workloadaccount.ServiceAccount{{
+			Name:   "payroll-app",
+			Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::payroll-data/*"}]}`,
+		}},
+	})
+	if err != nil {
+		return err
+	}
+	role, err := crossaccountrole.NewCrossAccountRole(ctx, "reports", &crossaccountrole.Args{
+		Mode: crossaccountrole.IRSA, Cluster: prod.Ref(), WorkloadAccount: payrollAccount,
+		Namespace: "payroll", ServiceAccount: "reports",
+		OIDCProviderARN:   payrollOIDCProviderArn, // the workload account's provider for prod's issuer
+		ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
+	})
+	ctx.Export("reportsRole", role.RoleArn)
+	return err
+}
+
+// readmeBlueprints is the README's blueprint snippet.
+func readmeBlueprints(ctx *pulumi.Context) error {
+	registry := blueprints.NewRegistry()
+	registry.Register(blueprints.Blueprint{Name: "arm", NodeGroups: []clusteraccount.NodeGroup{
+		{Name: "graviton", InstanceTypes: []string{"m7g.large"}, AMIType: "AL2023_ARM_64_STANDARD", MinSize: 2, MaxSize: 6, DesiredSize: 2},
+	}})
+	_, err := stacks.Run(ctx, stacks.Options{Blueprints: registry})
+	return err
+}
+
+func TestReadmeSnippetsRun(t *testing.T) {
+	e := mockengine.New("eks-multi-account", "readme")
+	require.NoError(t, e.Run(readmeComponents, nil))
+	assert.Greater(t, e.Count(), 50)
+	cfg := largeDecentralized(2)
+	cfg["eks-multi-account:workloadAccounts"] = strings.Replace(cfg["eks-multi-account:workloadAccounts"], `"blueprint":"general-purpose"`, `"blueprint":"arm"`, 1)
+	e = mockengine.New("eks-multi-account", "readme")
+	require.NoError(t, e.Run(readmeBlueprints, cfg))
+}
+
+func TestReadmeSnippetsAreTheseOnes(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	self, err := os.ReadFile("readme_test.go")
+	require.NoError(t, err)
+	blocks := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
+	require.Len(t, blocks, 5)
+	squash := regexp.MustCompile(`\s+`)
+	code := squash.ReplaceAllString(string(self), " ")
+	for _, b := range blocks {
+		assert.Contains(t, code, strings.TrimSpace(squash.ReplaceAllString(b[1], " ")), "a README snippet this file does not run")
+	}
+}
