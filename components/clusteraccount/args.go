@@ -232,13 +232,7 @@ func (a *Args) checkCompute(ps *validate.Problems) {
 	seen := map[string]bool{}
 	for i, ng := range a.NodeGroups {
 		p := validate.Index("nodeGroups", i)
-		switch {
-		case !ngNamePattern.MatchString(ng.Name):
-			ps.Add(p+".name", ng.Name, "is not a node group name (1-63 letters, digits, - and _)")
-		case seen[ng.Name]:
-			ps.Add(p+".name", ng.Name, "is used by another node group")
-		}
-		seen[ng.Name] = true
+		checkName(ps, p+".name", ng.Name, seen, "node group")
 		if len(ng.InstanceTypes) == 0 {
 			ps.Missing(p + ".instanceTypes")
 		}
@@ -270,13 +264,7 @@ func (a *Args) checkCompute(ps *validate.Problems) {
 	seen = map[string]bool{}
 	for i, fp := range a.FargateProfiles {
 		p := validate.Index("fargateProfiles", i)
-		switch {
-		case !ngNamePattern.MatchString(fp.Name):
-			ps.Add(p+".name", fp.Name, "is not a Fargate profile name (1-63 letters, digits, - and _)")
-		case seen[fp.Name]:
-			ps.Add(p+".name", fp.Name, "is used by another Fargate profile")
-		}
-		seen[fp.Name] = true
+		checkName(ps, p+".name", fp.Name, seen, "Fargate profile")
 		if len(fp.Namespaces) == 0 {
 			ps.Missing(p + ".namespaces")
 		}
@@ -286,6 +274,18 @@ func (a *Args) checkCompute(ps *validate.Problems) {
 			}
 		}
 	}
+}
+
+// checkName reports a node group or Fargate profile name that EKS would
+// refuse or that the list uses twice; seen holds the names used so far.
+func checkName(ps *validate.Problems, path, name string, seen map[string]bool, what string) {
+	switch {
+	case !ngNamePattern.MatchString(name):
+		ps.Add(path, name, "is not a "+what+" name (1-63 letters, digits, - and _)")
+	case seen[name]:
+		ps.Add(path, name, "is used by another "+what)
+	}
+	seen[name] = true
 }
 
 // fargateNamespaces lists every namespace a Fargate profile selects.
