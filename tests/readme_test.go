@@ -32,7 +32,13 @@ func readmeComponents(ctx *pulumi.Context) error {
 		AccountID: "111122223333", Region: "us-east-1", DeployRoleName: "OrganizationAccountAccessRole",
 		DefaultTags: map[string]string{"cost-center": "platform"},
 	})
+	if err != nil {
+		return err
+	}
 	eksProvider, err := providers.NewEKSProvider(ctx, "eks")
+	if err != nil {
+		return err
+	}
 	prod, err := clusteraccount.NewClusterAccount(ctx, "prod", &clusteraccount.Args{
 		Account: account, EKSProvider: eksProvider,
 		ClusterName: "prod", KubernetesVersion: "1.34",
@@ -43,10 +49,10 @@ func readmeComponents(ctx *pulumi.Context) error {
 		},
 		SharedChainingRole: true,
 	})
-	ctx.Export("kubeconfig", prod.Kubeconfig)
 	if err != nil {
 		return err
 	}
+	ctx.Export("kubeconfig", prod.Kubeconfig)
 	_, err = sharedsubnets.NewSharedSubnets(ctx, "prod-subnets", &sharedsubnets.Args{
 		Owner:      account,             // the cluster account owns the subnets
 		Subnets:    prod.PrivateSubnets, // IDs and ARNs
@@ -58,6 +64,9 @@ func readmeComponents(ctx *pulumi.Context) error {
 	payrollAccount, err := providers.NewAccount(ctx, "aws-payroll", providers.AccountSettings{
 		AccountID: "444455556666", Region: "us-east-1", DeployRoleName: "OrganizationAccountAccessRole",
 	})
+	if err != nil {
+		return err
+	}
 	_, err = workloadaccount.NewWorkloadAccount(ctx, "payroll", &workloadaccount.Args{
 		Tenant: "payroll", Cluster: prod.Ref(), Account: payrollAccount,
 		Identity: crossaccountrole.PodIdentityChain, UseSharedChainingRole: true,
@@ -77,17 +86,23 @@ func readmeComponents(ctx *pulumi.Context) error {
 		OIDCProviderARN:   payrollOIDCProviderArn, // the workload account's provider for prod's issuer
 		ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
 	})
+	if err != nil {
+		return err
+	}
 	ctx.Export("reportsRole", role.RoleArn)
-	return err
+	return nil
 }
 
 // readmeBlueprints is the README's blueprint snippet.
 func readmeBlueprints(ctx *pulumi.Context) error {
 	registry := blueprints.NewRegistry()
-	registry.Register(blueprints.Blueprint{Name: "arm", NodeGroups: []clusteraccount.NodeGroup{
+	err := registry.Register(blueprints.Blueprint{Name: "arm", NodeGroups: []clusteraccount.NodeGroup{
 		{Name: "graviton", InstanceTypes: []string{"m7g.large"}, AMIType: "AL2023_ARM_64_STANDARD", MinSize: 2, MaxSize: 6, DesiredSize: 2},
 	}})
-	_, err := stacks.Run(ctx, stacks.Options{Blueprints: registry})
+	if err != nil {
+		return err
+	}
+	_, err = stacks.Run(ctx, stacks.Options{Blueprints: registry})
 	return err
 }
 
