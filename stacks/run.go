@@ -30,6 +30,7 @@ type ConfigError struct {
 	Problems error
 }
 
+// Error lists every problem under one heading.
 func (e *ConfigError) Error() string { return "invalid configuration:\n" + e.Problems.Error() }
 
 // Unwrap gives errors.Is and errors.As the problems.

@@ -56,8 +56,13 @@ func main() {
 // diagramFlag is --diagram with an optional format.
 type diagramFlag struct{ format string }
 
-func (d *diagramFlag) String() string   { return d.format }
+// String returns the chosen format.
+func (d *diagramFlag) String() string { return d.format }
+
+// IsBoolFlag lets --diagram stand alone, meaning mermaid.
 func (d *diagramFlag) IsBoolFlag() bool { return true }
+
+// Set takes the format: mermaid (or true) or dot.
 func (d *diagramFlag) Set(v string) error {
 	switch v {
 	case "true", "mermaid":

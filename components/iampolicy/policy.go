@@ -21,7 +21,9 @@ const (
 
 // Document is an IAM policy document.
 type Document struct {
-	Version   string      `json:"Version"`
+	// Version is the policy language version, always 2012-10-17.
+	Version string `json:"Version"`
+	// Statement lists the statements, in order.
 	Statement []Statement `json:"Statement"`
 }
 
@@ -29,19 +31,28 @@ type Document struct {
 // Principal and leave Resource empty; permission policies and SCPs do the
 // opposite.
 type Statement struct {
-	Sid       string     `json:"Sid,omitempty"`
-	Effect    Effect     `json:"Effect"`
+	// Sid names the statement (letters and digits). Optional.
+	Sid string `json:"Sid,omitempty"`
+	// Effect is Allow or Deny.
+	Effect Effect `json:"Effect"`
+	// Principal is whom a resource policy applies to; nil in identity policies and SCPs.
 	Principal *Principal `json:"Principal,omitempty"`
-	Action    Values     `json:"Action,omitempty"`
-	Resource  Values     `json:"Resource,omitempty"`
+	// Action lists the actions, such as sts:AssumeRole.
+	Action Values `json:"Action,omitempty"`
+	// Resource lists the resource ARNs or patterns; empty in trust policies.
+	Resource Values `json:"Resource,omitempty"`
+	// Condition holds the conditions, by operator and key.
 	Condition Conditions `json:"Condition,omitempty"`
 }
 
 // Principal names who a resource policy (such as a role's trust policy)
 // applies to. A principal of "*" unmarshals as AWS: ["*"].
 type Principal struct {
-	AWS       Values `json:"AWS,omitempty"`
-	Service   Values `json:"Service,omitempty"`
+	// AWS lists account, role or user ARNs (or *).
+	AWS Values `json:"AWS,omitempty"`
+	// Service lists service principals, such as pods.eks.amazonaws.com.
+	Service Values `json:"Service,omitempty"`
+	// Federated lists identity providers, such as an IAM OIDC provider ARN.
 	Federated Values `json:"Federated,omitempty"`
 }
 

@@ -24,9 +24,12 @@ const (
 // Layout is the subnet plan of one VPC: one private and one public subnet
 // per availability zone, index i of each in zone i.
 type Layout struct {
-	VPC     netip.Prefix
+	// VPC is the VPC block, host bits cleared.
+	VPC netip.Prefix
+	// Private are the private subnets, one per zone.
 	Private []netip.Prefix
-	Public  []netip.Prefix
+	// Public are the public subnets, one per zone.
+	Public []netip.Prefix
 }
 
 // Plan splits vpc into azs private subnets, each an eighth of the VPC, and

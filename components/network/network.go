@@ -72,9 +72,12 @@ func (a Args) Check(cidrPath, zonesPath string, ps *validate.Problems) {
 
 // Network is a created VPC and its subnets.
 type Network struct {
-	VpcID      pulumi.StringOutput
+	// VpcID is the VPC.
+	VpcID pulumi.StringOutput
+	// PrivateIDs are the private subnets, one per zone.
 	PrivateIDs pulumi.StringArrayOutput
-	PublicIDs  pulumi.StringArrayOutput
+	// PublicIDs are the public subnets, one per zone.
+	PublicIDs pulumi.StringArrayOutput
 	// Private lists each private subnet with its ARN, for sharing by RAM.
 	Private []sharedsubnets.Subnet
 }

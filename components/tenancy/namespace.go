@@ -64,8 +64,11 @@ type Quota struct {
 // Limits are the LimitRange defaults of containers that set none. Each is
 // optional; the defaults are 100m/128Mi requested and 500m/512Mi limit.
 type Limits struct {
+	// DefaultRequestCPU and DefaultRequestMemory are requested by a
+	// container that requests nothing.
 	DefaultRequestCPU, DefaultRequestMemory string
-	DefaultCPU, DefaultMemory               string
+	// DefaultCPU and DefaultMemory limit a container that sets no limit.
+	DefaultCPU, DefaultMemory string
 }
 
 // WithDefaults returns the limits with every unset value defaulted.

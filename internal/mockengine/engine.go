@@ -35,9 +35,13 @@ type Placement struct {
 
 // Resource is one registration as the engine saw it.
 type Resource struct {
-	URN    string
-	Type   string
-	Name   string
+	// URN is the resource's URN, computed as Pulumi's mock monitor does.
+	URN string
+	// Type is the type token.
+	Type string
+	// Name is the logical name.
+	Name string
+	// Custom is true for resources a provider manages.
 	Custom bool
 	// Remote is true for components implemented by a provider, such as
 	// eks:index:Cluster.
@@ -52,9 +56,12 @@ type Resource struct {
 	Providers map[string]string
 	// Dependencies are the URNs the resource explicitly depends on.
 	Dependencies []string
-	ID           string
-	Inputs       resource.PropertyMap
-	Outputs      resource.PropertyMap
+	// ID is the fabricated physical ID (empty for components and in a preview).
+	ID string
+	// Inputs are the inputs the program registered.
+	Inputs resource.PropertyMap
+	// Outputs are the inputs plus what the engine fabricated.
+	Outputs resource.PropertyMap
 	Placement
 }
 

@@ -30,11 +30,16 @@ const (
 
 // Document is a plan: the JSON document `--json` prints.
 type Document struct {
-	Project   string     `json:"project"`
-	Stack     string     `json:"stack"`
-	Model     string     `json:"model"`
+	// Project is the Pulumi project's name.
+	Project string `json:"project"`
+	// Stack is the stack's name.
+	Stack string `json:"stack"`
+	// Model is centralized or decentralized.
+	Model string `json:"model"`
+	// Resources are every resource but the stack, in URN order.
 	Resources []Resource `json:"resources"`
-	Access    []Access   `json:"access"`
+	// Access lists the credential paths, by cluster, namespace and service account.
+	Access []Access `json:"access"`
 	// Accounts names each account ID that the configuration names.
 	Accounts map[string]string `json:"accounts"`
 	// Findings are what the checks found (see internal/check).
@@ -59,16 +64,26 @@ type Finding struct {
 
 // Resource is one resource `pulumi up` would register.
 type Resource struct {
-	URN      string         `json:"urn"`
-	Type     string         `json:"type"`
-	Name     string         `json:"name"`
-	Kind     string         `json:"kind"`
-	Parent   string         `json:"parent,omitempty"`
-	Account  string         `json:"account,omitempty"`
-	Region   string         `json:"region,omitempty"`
-	Cluster  string         `json:"cluster,omitempty"`
-	Provider string         `json:"provider,omitempty"`
-	Inputs   map[string]any `json:"inputs"`
+	// URN is the resource's URN.
+	URN string `json:"urn"`
+	// Type is the type token.
+	Type string `json:"type"`
+	// Name is the logical name.
+	Name string `json:"name"`
+	// Kind is resource, component or provider.
+	Kind string `json:"kind"`
+	// Parent is the parent's URN.
+	Parent string `json:"parent,omitempty"`
+	// Account is the account of the provider the resource is bound to.
+	Account string `json:"account,omitempty"`
+	// Region is that provider's region.
+	Region string `json:"region,omitempty"`
+	// Cluster is the EKS name of the cluster a Kubernetes resource lives in.
+	Cluster string `json:"cluster,omitempty"`
+	// Provider is the URN of the provider (a remote component's aws provider).
+	Provider string `json:"provider,omitempty"`
+	// Inputs are the inputs, secrets masked.
+	Inputs map[string]any `json:"inputs"`
 	// Outputs holds the values AWS would compute that the plan shows
 	// (ARNs, IDs), fabricated deterministically.
 	Outputs map[string]any `json:"outputs,omitempty"`
@@ -77,20 +92,28 @@ type Resource struct {
 // Access is one credential path: which service account reaches which
 // role, and how.
 type Access struct {
-	Cluster        string `json:"cluster"`
-	Namespace      string `json:"namespace"`
+	// Cluster is the cluster's ARN.
+	Cluster string `json:"cluster"`
+	// Namespace is the service account's namespace.
+	Namespace string `json:"namespace"`
+	// ServiceAccount is the service account's name.
 	ServiceAccount string `json:"serviceAccount"`
-	RoleArn        string `json:"roleArn"`
-	Via            string `json:"via"`
+	// RoleArn is the role the service account's pods end up with.
+	RoleArn string `json:"roleArn"`
+	// Via is irsa, podIdentityChain or podIdentity.
+	Via string `json:"via"`
 	// SourceRoleArn is the cluster-account role a chain starts from.
 	SourceRoleArn string `json:"sourceRoleArn,omitempty"`
 }
 
 // Input is what to plan: a stack's configuration and the program to run.
 type Input struct {
+	// Project and Stack name the stack.
 	Project, Stack string
-	Config         map[string]string
-	Program        pulumi.RunFunc
+	// Config maps "namespace:key" to values, as Pulumi hands them to a program.
+	Config map[string]string
+	// Program is the Pulumi program to run.
+	Program pulumi.RunFunc
 	// Progress, when set, is called with the number of resources
 	// registered so far while the program runs.
 	Progress func(count int)

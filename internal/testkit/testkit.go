@@ -30,6 +30,7 @@ const (
 // Result is what a test program left behind.
 type Result struct {
 	*mockengine.Engine
+	// Err is the program's error, or the engine's.
 	Err error
 }
 

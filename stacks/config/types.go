@@ -53,18 +53,25 @@ type Config struct {
 
 // Defaults are the values accounts inherit.
 type Defaults struct {
-	Region            string            `json:"region"`
-	DeployRoleName    string            `json:"deployRoleName"`
-	KubernetesVersion string            `json:"kubernetesVersion"`
-	Tags              map[string]string `json:"tags,omitempty"`
+	// Region is the default region of every account. Required.
+	Region string `json:"region"`
+	// DeployRoleName is the role assumed in every account; default OrganizationAccountAccessRole.
+	DeployRoleName string `json:"deployRoleName"`
+	// KubernetesVersion is the Kubernetes minor version, such as "1.34".
+	KubernetesVersion string `json:"kubernetesVersion"`
+	// Tags are added to every taggable resource; no kubernetes-* or eks-* keys.
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // Organization is the AWS Organization's management account and its
 // guardrails.
 type Organization struct {
-	ManagementAccountID string    `json:"managementAccountId"`
-	ManagementRoleArn   string    `json:"managementRoleArn"`
-	TagGuard            *TagGuard `json:"tagGuard,omitempty"`
+	// ManagementAccountID is the organization's management account.
+	ManagementAccountID string `json:"managementAccountId"`
+	// ManagementRoleArn is the role assumed in the management account.
+	ManagementRoleArn string `json:"managementRoleArn"`
+	// TagGuard creates the tag-protection service control policy. Optional.
+	TagGuard *TagGuard `json:"tagGuard,omitempty"`
 }
 
 // TagGuard is the service control policy that keeps anyone but the exempt
@@ -78,112 +85,177 @@ type TagGuard struct {
 
 // NetworkAccount owns a VPC shared with workload accounts.
 type NetworkAccount struct {
-	Name              string `json:"name"`
-	AccountID         string `json:"accountId"`
-	Region            string `json:"region,omitempty"`
-	VpcCIDR           string `json:"vpcCidr"`
-	AvailabilityZones int    `json:"availabilityZones,omitempty"`
+	// Name names the network account; default network.
+	Name string `json:"name"`
+	// AccountID is the 12-digit account ID.
+	AccountID string `json:"accountId"`
+	// Region is the account's region; default defaults.region.
+	Region string `json:"region,omitempty"`
+	// VpcCIDR is the VPC's IPv4 block, /16 to /22.
+	VpcCIDR string `json:"vpcCidr"`
+	// AvailabilityZones is how many zones the VPC spans; default 3.
+	AvailabilityZones int `json:"availabilityZones,omitempty"`
 }
 
 // ClusterAccount is one cluster account of the centralized model.
 type ClusterAccount struct {
-	Name              string           `json:"name"`
-	AccountID         string           `json:"accountId"`
-	Region            string           `json:"region,omitempty"`
-	ClusterName       string           `json:"clusterName,omitempty"`
-	KubernetesVersion string           `json:"kubernetesVersion,omitempty"`
-	VpcCIDR           string           `json:"vpcCidr"`
-	AvailabilityZones int              `json:"availabilityZones,omitempty"`
-	SingleNatGateway  bool             `json:"singleNatGateway,omitempty"`
-	ChainingRole      string           `json:"chainingRole,omitempty"`
-	NodeGroups        []NodeGroup      `json:"nodeGroups,omitempty"`
-	FargateProfiles   []FargateProfile `json:"fargateProfiles,omitempty"`
-	Admins            []string         `json:"admins,omitempty"`
-	PublicAccessCidrs []string         `json:"publicAccessCidrs,omitempty"`
+	// Name names the entry; unique in its list.
+	Name string `json:"name"`
+	// AccountID is the 12-digit account ID.
+	AccountID string `json:"accountId"`
+	// Region is the account's region; default defaults.region.
+	Region string `json:"region,omitempty"`
+	// ClusterName is the EKS name; default Name.
+	ClusterName string `json:"clusterName,omitempty"`
+	// KubernetesVersion overrides defaults.kubernetesVersion.
+	KubernetesVersion string `json:"kubernetesVersion,omitempty"`
+	// VpcCIDR is the VPC's IPv4 block, /16 to /22.
+	VpcCIDR string `json:"vpcCidr"`
+	// AvailabilityZones is how many zones the VPC spans; default 3.
+	AvailabilityZones int `json:"availabilityZones,omitempty"`
+	// SingleNatGateway uses one NAT gateway for all zones.
+	SingleNatGateway bool `json:"singleNatGateway,omitempty"`
+	// ChainingRole is shared or perServiceAccount (default).
+	ChainingRole string `json:"chainingRole,omitempty"`
+	// NodeGroups are the managed node groups.
+	NodeGroups []NodeGroup `json:"nodeGroups,omitempty"`
+	// FargateProfiles run some namespaces on Fargate.
+	FargateProfiles []FargateProfile `json:"fargateProfiles,omitempty"`
+	// Admins are IAM role ARNs given cluster-wide admin access.
+	Admins []string `json:"admins,omitempty"`
+	// PublicAccessCidrs open the API endpoint to these blocks; default private only.
+	PublicAccessCidrs []string `json:"publicAccessCidrs,omitempty"`
 }
 
 // NodeGroup is a managed node group. In a de-centralized workload account
 // it overrides the blueprint's node group of the same name field by field
 // (a field left out keeps the blueprint's value), or adds one.
 type NodeGroup struct {
-	Name          string            `json:"name"`
-	InstanceTypes []string          `json:"instanceTypes,omitempty"`
-	MinSize       *int              `json:"minSize,omitempty"`
-	MaxSize       *int              `json:"maxSize,omitempty"`
-	DesiredSize   *int              `json:"desiredSize,omitempty"`
-	CapacityType  string            `json:"capacityType,omitempty"`
-	AmiType       string            `json:"amiType,omitempty"`
-	DiskSizeGiB   *int              `json:"diskSizeGiB,omitempty"`
-	Labels        map[string]string `json:"labels,omitempty"`
-	Taints        []Taint           `json:"taints,omitempty"`
+	// Name is the node group's name; an override names the blueprint group it changes.
+	Name string `json:"name"`
+	// InstanceTypes are the EC2 instance types.
+	InstanceTypes []string `json:"instanceTypes,omitempty"`
+	// MinSize is the group's minimum size.
+	MinSize *int `json:"minSize,omitempty"`
+	// MaxSize is the group's maximum size.
+	MaxSize *int `json:"maxSize,omitempty"`
+	// DesiredSize is the group's desired size.
+	DesiredSize *int `json:"desiredSize,omitempty"`
+	// CapacityType is ON_DEMAND or SPOT.
+	CapacityType string `json:"capacityType,omitempty"`
+	// AmiType is the EKS AMI type, such as AL2023_x86_64_NVIDIA.
+	AmiType string `json:"amiType,omitempty"`
+	// DiskSizeGiB is the root volume size.
+	DiskSizeGiB *int `json:"diskSizeGiB,omitempty"`
+	// Labels are Kubernetes node labels.
+	Labels map[string]string `json:"labels,omitempty"`
+	// Taints are Kubernetes node taints.
+	Taints []Taint `json:"taints,omitempty"`
 }
 
 // Taint is a node taint.
 type Taint struct {
-	Key    string `json:"key"`
-	Value  string `json:"value,omitempty"`
+	// Key is the taint's key.
+	Key string `json:"key"`
+	// Value is the taint's value.
+	Value string `json:"value,omitempty"`
+	// Effect is NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE.
 	Effect string `json:"effect"`
 }
 
 // FargateProfile runs some namespaces' pods on Fargate.
 type FargateProfile struct {
-	Name       string   `json:"name"`
+	// Name is the profile's name.
+	Name string `json:"name"`
+	// Namespaces select the pods that run on Fargate.
 	Namespaces []string `json:"namespaces"`
 }
 
 // WorkloadAccount is a tenant (centralized) or an account with a cluster
 // of its own (de-centralized).
 type WorkloadAccount struct {
-	Name            string           `json:"name"`
-	AccountID       string           `json:"accountId"`
-	ClusterAccount  string           `json:"clusterAccount,omitempty"`
-	Namespace       string           `json:"namespace,omitempty"`
-	Identity        string           `json:"identity,omitempty"`
-	ShareSubnets    bool             `json:"shareSubnets,omitempty"`
-	Quota           Quota            `json:"quota"`
-	Admins          []string         `json:"admins,omitempty"`
+	// Name names the entry; unique in its list.
+	Name string `json:"name"`
+	// AccountID is the 12-digit account ID.
+	AccountID string `json:"accountId"`
+	// ClusterAccount names the cluster account hosting the tenant (centralized).
+	ClusterAccount string `json:"clusterAccount,omitempty"`
+	// Namespace is the tenant's namespace; default Name.
+	Namespace string `json:"namespace,omitempty"`
+	// Identity is the credential mode of the service accounts.
+	Identity string `json:"identity,omitempty"`
+	// ShareSubnets shares the host cluster account's private subnets with the account (centralized).
+	ShareSubnets bool `json:"shareSubnets,omitempty"`
+	// Quota is the namespace's resource quota; default 8 CPU, 32Gi, 100 pods.
+	Quota Quota `json:"quota"`
+	// Admins get admin access to the namespace (centralized) or the cluster (de-centralized).
+	Admins []string `json:"admins,omitempty"`
+	// ServiceAccounts are the tenant's service accounts and their AWS access.
 	ServiceAccounts []ServiceAccount `json:"serviceAccounts,omitempty"`
 
 	// De-centralized only.
-	Blueprint         string      `json:"blueprint,omitempty"`
-	Region            string      `json:"region,omitempty"`
-	Networking        string      `json:"networking,omitempty"`
-	VpcCIDR           string      `json:"vpcCidr,omitempty"`
-	AvailabilityZones int         `json:"availabilityZones,omitempty"`
-	KubernetesVersion string      `json:"kubernetesVersion,omitempty"`
-	NodeGroups        []NodeGroup `json:"nodeGroups,omitempty"`
-	GitOps            *GitOps     `json:"gitops,omitempty"`
+	Blueprint string `json:"blueprint,omitempty"`
+	// Region is the cluster's region (de-centralized); default the network account's on shared networking, else defaults.region.
+	Region string `json:"region,omitempty"`
+	// Networking is dedicated (default) or shared.
+	Networking string `json:"networking,omitempty"`
+	// VpcCIDR is the VPC's IPv4 block, /16 to /22.
+	VpcCIDR string `json:"vpcCidr,omitempty"`
+	// AvailabilityZones is how many zones the VPC spans; default 3.
+	AvailabilityZones int `json:"availabilityZones,omitempty"`
+	// KubernetesVersion overrides defaults.kubernetesVersion (de-centralized).
+	KubernetesVersion string `json:"kubernetesVersion,omitempty"`
+	// NodeGroups override the blueprint's node groups field by field.
+	NodeGroups []NodeGroup `json:"nodeGroups,omitempty"`
+	// GitOps bootstraps Flux with the team repositories. Optional.
+	GitOps *GitOps `json:"gitops,omitempty"`
 }
 
 // Quota is a tenant namespace's resource quota.
 type Quota struct {
-	CPU    string `json:"cpu"`
+	// CPU caps CPU requests and limits, such as "16".
+	CPU string `json:"cpu"`
+	// Memory caps memory requests and limits, such as 64Gi.
 	Memory string `json:"memory"`
-	Pods   int    `json:"pods"`
+	// Pods caps the number of pods.
+	Pods int `json:"pods"`
 }
 
 // ServiceAccount is one service account of a tenant and its AWS access.
 type ServiceAccount struct {
-	Name                   string     `json:"name"`
-	Identity               string     `json:"identity,omitempty"`
-	RoleName               string     `json:"roleName,omitempty"`
-	ManagedPolicyArns      []string   `json:"managedPolicyArns,omitempty"`
-	Policy                 PolicyText `json:"policy,omitempty"`
-	SessionDurationSeconds int        `json:"sessionDurationSeconds,omitempty"`
+	// Name is the service account's name.
+	Name string `json:"name"`
+	// Identity overrides the tenant's credential mode.
+	Identity string `json:"identity,omitempty"`
+	// RoleName overrides the generated role name.
+	RoleName string `json:"roleName,omitempty"`
+	// ManagedPolicyArns are attached to the role.
+	ManagedPolicyArns []string `json:"managedPolicyArns,omitempty"`
+	// Policy is an inline permission policy.
+	Policy PolicyText `json:"policy,omitempty"`
+	// SessionDurationSeconds is the session length; default 3600.
+	SessionDurationSeconds int `json:"sessionDurationSeconds,omitempty"`
 }
 
 // GitOps bootstraps Flux with several repositories.
 type GitOps struct {
+	// Repositories are the team repositories.
 	Repositories []Repository `json:"repositories"`
 }
 
 // Repository is one team's Git repository, confined to its namespace.
 type Repository struct {
-	Name      string `json:"name"`
-	URL       string `json:"url"`
-	Branch    string `json:"branch,omitempty"`
-	Path      string `json:"path,omitempty"`
-	Team      string `json:"team"`
+	// Name names the GitRepository and Kustomization.
+	Name string `json:"name"`
+	// URL is the https:// or ssh:// Git URL.
+	URL string `json:"url"`
+	// Branch is reconciled; default main.
+	Branch string `json:"branch,omitempty"`
+	// Path is the folder of the repository to apply; default ./.
+	Path string `json:"path,omitempty"`
+	// Team owns the repository.
+	Team string `json:"team"`
+	// Namespace is where the repository's objects go; default Team.
 	Namespace string `json:"namespace,omitempty"`
 }
 
