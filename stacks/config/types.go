@@ -193,7 +193,9 @@ type WorkloadAccount struct {
 	// ServiceAccounts are the tenant's service accounts and their AWS access.
 	ServiceAccounts []ServiceAccount `json:"serviceAccounts,omitempty"`
 
-	// De-centralized only.
+	// The keys below are for the de-centralized model only.
+
+	// Blueprint names the cluster blueprint; default general-purpose.
 	Blueprint string `json:"blueprint,omitempty"`
 	// Region is the cluster's region (de-centralized); default the network account's on shared networking, else defaults.region.
 	Region string `json:"region,omitempty"`
