@@ -8,7 +8,7 @@
 # Prints the cache folder. Nothing binary is written into the repository.
 set -euo pipefail
 
-CACHE="${EKS_MA_TOOLS_CACHE:-$HOME/.cache/eks-multi-account-tools}"
+CACHE="${EKS_MA_TOOLS_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/eks-multi-account-tools}"
 K8S_VERSION=v1.37.2
 ETCD_VERSION=v3.7.3
 PULUMI_VERSION=v3.274.1
