@@ -2,7 +2,8 @@ package providers
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -75,12 +76,7 @@ func (s AccountSettings) Check(prefix string, ps *validate.Problems) {
 // CheckTags records a problem for every tag key that starts with a reserved
 // prefix. Keys are visited in sorted order so the report is deterministic.
 func CheckTags(path string, tags map[string]string, ps *validate.Problems) {
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		for _, prefix := range ReservedTagPrefixes {
 			if strings.HasPrefix(strings.ToLower(k), prefix) {
 				ps.Addf(path, k, "is a reserved tag key: EKS Pod Identity session tags start with %q, and trust policies rely on them", prefix)

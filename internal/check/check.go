@@ -6,8 +6,9 @@ package check
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,15 +122,6 @@ func perAccount(rs []plan.Resource) (map[string]int, map[string]plan.Resource) {
 	return count, last
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // oidcProvidersPerAccount counts the IAM OIDC providers of each account:
 // those created for IRSA and the one pulumi-eks creates per cluster.
 func oidcProvidersPerAccount(c *checker) {
@@ -140,7 +132,7 @@ func oidcProvidersPerAccount(c *checker) {
 		}
 	}
 	count, last := perAccount(rs)
-	for _, acct := range sortedKeys(count) {
+	for _, acct := range slices.Sorted(maps.Keys(count)) {
 		if count[acct] > MaxOIDCProvidersPerAccount {
 			c.add(Error, "oidc-providers-per-account", last[acct], "account %s would have %d IAM OIDC providers, over IAM's quota of %d", acct, count[acct], MaxOIDCProvidersPerAccount)
 		}
@@ -152,7 +144,7 @@ func oidcProvidersPerAccount(c *checker) {
 func rolesPerAccount(c *checker) {
 	rs := append(c.ofType("aws:iam/role:Role"), c.ofType("eks:index:Cluster")...)
 	count, last := perAccount(rs)
-	for _, acct := range sortedKeys(count) {
+	for _, acct := range slices.Sorted(maps.Keys(count)) {
 		if count[acct] > MaxRolesPerAccount {
 			c.add(Error, "roles-per-account", last[acct], "account %s would have %d IAM roles, over IAM's default quota of %d", acct, count[acct], MaxRolesPerAccount)
 		}
@@ -166,7 +158,7 @@ var durationSeconds = regexp.MustCompile(`(?m)^duration_seconds\s*=\s*([0-9]+)\s
 func chainedSessionLength(c *checker) {
 	for _, r := range c.ofType("kubernetes:core/v1:ConfigMap") {
 		data, _ := r.Inputs["data"].(map[string]any)
-		for _, key := range sortedKeys(data) {
+		for _, key := range slices.Sorted(maps.Keys(data)) {
 			text := str(data[key])
 			if !strings.Contains(text, "source_profile") {
 				continue
@@ -183,23 +175,14 @@ func chainedSessionLength(c *checker) {
 func wildcardPrincipals(c *checker) {
 	for _, r := range c.doc.Resources {
 		docs := policies(r)
-		for _, key := range sortedKeys(docs) {
+		for _, key := range slices.Sorted(maps.Keys(docs)) {
 			for _, s := range docs[key].Statement {
-				if s.Effect == iampolicy.Allow && s.Principal != nil && contains(s.Principal.All(), "*") {
+				if s.Effect == iampolicy.Allow && s.Principal != nil && slices.Contains(s.Principal.All(), "*") {
 					c.add(Error, "wildcard-principal", r, "%s allows the principal * in %s", r.Name, key)
 				}
 			}
 		}
 	}
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // chainingRolePermissions checks that the roles service accounts chain

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
@@ -65,7 +67,7 @@ func Text(w io.Writer, d *plan.Document) error {
 		accounts[r.Account] = append(accounts[r.Account], r)
 	}
 	p.f("Plan of %s/%s (%s model): %d resources in %d accounts\n", d.Project, d.Stack, d.Model, len(d.Resources), len(accounts))
-	for _, acct := range sortedKeys(accounts) {
+	for _, acct := range slices.Sorted(maps.Keys(accounts)) {
 		p.f("\n== Account %s ==\n", accountLabel(d, acct))
 		byPlace := map[string][]plan.Resource{}
 		for _, r := range accounts[acct] {
@@ -75,7 +77,7 @@ func Text(w io.Writer, d *plan.Document) error {
 			}
 			byPlace[place] = append(byPlace[place], r)
 		}
-		for _, place := range sortedKeys(byPlace) {
+		for _, place := range slices.Sorted(maps.Keys(byPlace)) {
 			p.f("\n-- %s --\n", place)
 			rs := byPlace[place]
 			sort.SliceStable(rs, func(i, j int) bool { return rs[i].Type+" "+rs[i].Name < rs[j].Type+" "+rs[j].Name })
@@ -99,13 +101,13 @@ func Text(w io.Writer, d *plan.Document) error {
 	p.f("\n")
 	p.findings(d)
 	p.f("\n== Totals ==\n")
-	for _, acct := range sortedKeys(accounts) {
+	for _, acct := range slices.Sorted(maps.Keys(accounts)) {
 		count := map[string]int{}
 		for _, r := range accounts[acct] {
 			count[r.Type]++
 		}
 		p.f("  %s: %d\n", accountLabel(d, acct), len(accounts[acct]))
-		for _, t := range sortedKeys(count) {
+		for _, t := range slices.Sorted(maps.Keys(count)) {
 			p.f("    %-60s %d\n", t, count[t])
 		}
 	}
@@ -190,15 +192,6 @@ func indentJSON(text, prefix string) string {
 		return prefix + text
 	}
 	return prefix + buf.String()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // JSON prints the plan as one indented JSON document.

@@ -8,9 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -95,12 +96,7 @@ func ParseConfig(data []byte) (map[string]string, error) {
 		return nil, err
 	}
 	cfg := map[string]string{}
-	keys := make([]string, 0, len(file.Config))
-	for k := range file.Config {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(file.Config)) {
 		node := file.Config[k]
 		v, err := value(&node)
 		if err != nil {

@@ -6,8 +6,8 @@ package blueprints
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
@@ -73,12 +73,7 @@ func (r *Registry) Get(name string) (Blueprint, bool) {
 
 // Names returns every blueprint's name, sorted.
 func (r *Registry) Names() []string {
-	names := make([]string, 0, len(r.byName))
-	for n := range r.byName {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(r.byName))
 }
 
 // WithOverrides returns the blueprint's node groups with a workload account's
