@@ -230,9 +230,8 @@ func (a *Args) checkRoles(ps *validate.Problems) {
 	if !slices.Contains(Modes, a.Mode) {
 		return
 	}
-	text, err := a.trustPolicy(trust.PlaceholderIssuerURL(a.Cluster.Account.Region),
-		a.WorkloadAccount.OIDCProviderARN(trust.IssuerHostPath(trust.PlaceholderIssuerURL(a.Cluster.Account.Region))),
-		trust.PlaceholderUniqueID()).JSON()
+	issuer := trust.PlaceholderIssuerURL(a.Cluster.Account.Region)
+	text, err := a.trustPolicy(issuer, a.WorkloadAccount.OIDCProviderARN(trust.IssuerHostPath(issuer)), trust.PlaceholderUniqueID()).JSON()
 	if err == nil {
 		err = iampolicy.CheckSize("a role trust policy", text, iampolicy.TrustPolicyLimit)
 	}

@@ -31,7 +31,7 @@ func IssuerURL(account, region, name string) string {
 func clusterOutputs(f *fab) string {
 	name := f.name()
 	clusterARN := f.arn("eks", "cluster/"+name)
-	endpoint := "https://" + strings.ToUpper(f.hex("endpoint", 32)) + ".gr7." + f.r.Region + "." + trust.DNSSuffix(f.r.Region)
+	endpoint := endpointOf(clusterARN, f.r.Region)
 	f.set("arn", clusterARN)
 	f.set("endpoint", endpoint)
 	f.set("identities", []any{map[string]any{"oidcs": []any{map[string]any{"issuer": IssuerURL(f.r.Account, f.r.Region, name)}}}})
@@ -60,7 +60,13 @@ var certificateData = base64.StdEncoding.EncodeToString([]byte("-----BEGIN CERTI
 // of a cluster they did not create.
 func Kubeconfig(account, region, name, roleARN string) map[string]any {
 	arn := fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", providers.Partition(region), region, account, name)
-	return kubeconfigFor(arn, name, region, "https://"+strings.ToUpper(digest(arn, 32))+".gr7."+region+"."+trust.DNSSuffix(region), roleARN)
+	return kubeconfigFor(arn, name, region, endpointOf(arn, region), roleARN)
+}
+
+// endpointOf is the API server endpoint of the cluster with this ARN,
+// shaped as EKS shapes it.
+func endpointOf(clusterARN, region string) string {
+	return "https://" + strings.ToUpper(digest(clusterARN, 32)) + ".gr7." + region + "." + trust.DNSSuffix(region)
 }
 
 // roleARNOf reads providerCredentialOpts.roleArn from cluster inputs.
