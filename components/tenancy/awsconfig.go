@@ -34,14 +34,30 @@ func ConfigMapName(serviceAccount string) string { return serviceAccount + "-aws
 // POSIX sh, run as `/bin/sh <path>` so it needs no execute bit, and needs
 // curl and jq in the image. The agent's address and token file come from
 // the env vars EKS Pod Identity injects into the pod.
+//
+// /bin/sh is dash on most images, where pipefail cannot be relied on, so
+// the script checks curl's exit status and the agent's HTTP status before
+// the body reaches jq: an agent error reaches the SDK (and the pod's log)
+// as the agent's own message, not as "invalid JSON".
 const CredentialProcessScript = `#!/bin/sh
 # Prints the EKS Pod Identity session in the AWS credential_process format.
 # Needs curl and jq in the container image.
 set -eu
 token=$(cat "$AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
-curl --silent --show-error --fail --max-time 5 \
-  -H "Authorization: $token" "$AWS_CONTAINER_CREDENTIALS_FULL_URI" |
-  jq -c '{Version: 1, AccessKeyId: .AccessKeyId, SecretAccessKey: .SecretAccessKey, SessionToken: .Token, Expiration: .Expiration}'
+if ! response=$(curl --silent --show-error --max-time 5 --write-out '\n%{http_code}' \
+    -H "Authorization: $token" "$AWS_CONTAINER_CREDENTIALS_FULL_URI"); then
+  echo "credential-process: cannot reach the EKS Pod Identity agent at $AWS_CONTAINER_CREDENTIALS_FULL_URI" >&2
+  exit 1
+fi
+status=$(printf '%s\n' "$response" | tail -n 1)
+body=$(printf '%s\n' "$response" | sed '$d')
+if [ "$status" != 200 ]; then
+  echo "credential-process: the EKS Pod Identity agent answered HTTP $status: $body" >&2
+  exit 1
+fi
+printf '%s\n' "$body" | jq -c 'if (.AccessKeyId | type) == "string"
+  then {Version: 1, AccessKeyId: .AccessKeyId, SecretAccessKey: .SecretAccessKey, SessionToken: .Token, Expiration: .Expiration}
+  else error("credential-process: the EKS Pod Identity agent answered without credentials: \(.)") end'
 `
 
 // ChainConfig is the AWS config file of a chained service account.
