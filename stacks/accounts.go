@@ -23,9 +23,11 @@ func placeholderAccount(id, region string) providers.Account {
 func placeholderCluster(name string, account providers.Account, sharedChaining bool, fargate []string) clusterref.Cluster {
 	c := clusterref.Cluster{
 		Name:               name,
+		ClusterName:        pulumi.String(name),
 		Account:            account,
 		KubernetesProvider: placeholderProvider,
 		OIDCIssuerURL:      pulumi.String("https://oidc.eks." + account.Region + ".amazonaws.com/id/PLACEHOLDER"),
+		OIDCProviderARN:    pulumi.String(account.OIDCProviderARN("placeholder")),
 		FargateNamespaces:  fargate,
 	}
 	if sharedChaining {
@@ -35,7 +37,7 @@ func placeholderCluster(name string, account providers.Account, sharedChaining b
 }
 
 func sharedChainingPlaceholder(c clusterref.Cluster) *clusterref.ChainingRole {
-	return &clusterref.ChainingRole{Name: "placeholder", ARN: c.Account.RoleARN("/", "placeholder"), UniqueID: pulumi.String("AROAPLACEHOLDER")}
+	return &clusterref.ChainingRole{Name: pulumi.String("placeholder"), ARN: pulumi.String(c.Account.RoleARN("/", "placeholder")), UniqueID: pulumi.String("AROAPLACEHOLDER")}
 }
 
 // accounts creates each account's provider once, named by account and

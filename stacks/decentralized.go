@@ -133,7 +133,7 @@ func (m *decentralized) apply(ctx *pulumi.Context, acc *accounts, guard *guardra
 	if err != nil {
 		return nil, err
 	}
-	shared, err := m.applyNetwork(ctx, acc, guard, out)
+	network, err := m.applyNetwork(ctx, acc, guard, out)
 	if err != nil {
 		return nil, err
 	}
@@ -142,9 +142,15 @@ func (m *decentralized) apply(ctx *pulumi.Context, acc *accounts, guard *guardra
 		if err != nil {
 			return nil, err
 		}
+		var subnets *clusteraccount.ExistingNetwork
+		if w.Networking == config.Shared {
+			if subnets, err = network.sharedWith(w.AccountID); err != nil {
+				return nil, err
+			}
+		}
 		v := &vendedCluster{}
 		err = lifecycle.Register(ctx, VendedClusterType, w.Name, v, &w, noProblems, func() (pulumi.Map, error) {
-			return v.build(ctx, m, i, account, eksProvider, shared, out)
+			return v.build(ctx, m, i, account, eksProvider, subnets, out)
 		})
 		if err != nil {
 			return nil, err
@@ -153,9 +159,32 @@ func (m *decentralized) apply(ctx *pulumi.Context, acc *accounts, guard *guardra
 	return out, nil
 }
 
+// sharedNetwork is the network account's VPC and the share of its private
+// subnets.
+type sharedNetwork struct {
+	vpcID pulumi.StringOutput
+	share *sharedsubnets.SharedSubnets
+}
+
+// sharedWith describes the subnets shared with an account, as outputs that
+// are known only once the subnets and the account are associated with the
+// share: a cluster (and its security groups) created in subnets not yet
+// shared with its account would fail.
+func (n *sharedNetwork) sharedWith(account string) (*clusteraccount.ExistingNetwork, error) {
+	ids, err := n.share.SharedWith(account)
+	if err != nil {
+		return nil, err
+	}
+	return &clusteraccount.ExistingNetwork{
+		VpcID:            pulumi.All(n.vpcID, ids).ApplyT(func(v []any) string { return v[0].(string) }).(pulumi.StringOutput),
+		PrivateSubnetIDs: ids,
+	}, nil
+}
+
 // applyNetwork creates the network account's VPC and shares its private
-// subnets with the workload accounts on shared networking.
-func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, guard *guardrailsResult, out *Estate) (*clusteraccount.ExistingNetwork, error) {
+// subnets with the workload accounts on shared networking; nil when none
+// is.
+func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, guard *guardrailsResult, out *Estate) (*sharedNetwork, error) {
 	n := m.cfg.NetworkAccount
 	var principals []string
 	for _, w := range m.cfg.WorkloadAccounts {
@@ -171,7 +200,7 @@ func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, guard *
 		return nil, err
 	}
 	na := &networkAccount{}
-	var shared *clusteraccount.ExistingNetwork
+	var shared *sharedNetwork
 	err = lifecycle.Register(ctx, NetworkAccountType, n.Name, na, n, noProblems, func() (pulumi.Map, error) {
 		vpc, err := network.New(ctx, n.Name, m.networkArgs(account), na)
 		if err != nil {
@@ -185,14 +214,7 @@ func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, guard *
 			return nil, err
 		}
 		out.share(n.Name, share)
-		// The clusters wait for the share: a participant can use the subnets
-		// only once they are shared.
-		shared = &clusteraccount.ExistingNetwork{
-			VpcID: pulumi.All(vpc.VpcID, share.ShareArn).ApplyT(func(v []any) string { return v[0].(string) }).(pulumi.StringOutput),
-			PrivateSubnetIDs: pulumi.All(vpc.PrivateIDs, share.ShareArn).ApplyT(func(v []any) []string {
-				return v[0].([]string)
-			}).(pulumi.StringArrayOutput),
-		}
+		shared = &sharedNetwork{vpcID: vpc.VpcID, share: share}
 		return pulumi.Map{"vpcId": vpc.VpcID, "shareArn": share.ShareArn}, nil
 	})
 	if err != nil {
@@ -230,7 +252,7 @@ func (v *vendedCluster) build(ctx *pulumi.Context, m *decentralized, i int, acco
 			CreateNamespace: pulumi.Bool(true),
 			RepositoryOpts:  &helmv3.RepositoryOptsArgs{Repo: pulumi.String(chart.Repository)},
 			Values:          pulumi.ToMap(chart.Values),
-		}, pulumi.Parent(v), pulumi.Provider(c.KubernetesProvider), pulumi.DependsOn([]pulumi.Resource{c})); err != nil {
+		}, pulumi.Parent(v), pulumi.Provider(c.KubernetesProvider), pulumi.DependsOn(c.Ready)); err != nil {
 			return nil, fmt.Errorf("installing %s: %w", chart.Name, err)
 		}
 	}
@@ -243,7 +265,9 @@ func (v *vendedCluster) build(ctx *pulumi.Context, m *decentralized, i int, acco
 		tenant.Share = out.Shares[m.cfg.NetworkAccount.Name]
 	}
 	out.tenant(w.Name, tenant)
-	if g := gitopsArgs(w, c.KubernetesProvider, []pulumi.Resource{t}); g != nil {
+	// Flux and the repositories wait for the tenant's namespace and for the
+	// cluster's nodes and add-ons: Helm waits for Flux's pods to run.
+	if g := gitopsArgs(w, c.KubernetesProvider, append([]pulumi.Resource{t.NamespaceResource}, c.Ready...)); g != nil {
 		if _, err := gitops.NewGitOps(ctx, w.Name, g, pulumi.Parent(v)); err != nil {
 			return nil, err
 		}

@@ -95,14 +95,17 @@ func newWorld(t *testing.T, doc *plan.Document) *world {
 			inline[key] = append(inline[key], w.b.policy(r.Inputs["policy"].(string)))
 		case "aws:organizations/policy:Policy":
 			w.scps = append(w.scps, w.b.policy(r.Inputs["content"].(string)))
-		case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-			w.oidc[r.Account+" "+r.Inputs["url"].(string)] = r.Outputs["arn"].(string)
 		case "eks:index:Cluster":
 			name := r.Inputs["name"].(string)
+			issuer := plan.Issuer(r)
+			require.NotEmpty(t, issuer, "cluster %s has an issuer", name)
 			w.clusters = append(w.clusters, cluster{
-				arn: r.Outputs["arn"].(string), account: r.Account, region: r.Region, name: name, issuer: clusterIssuer(t, r),
+				arn: r.Outputs["arn"].(string), account: r.Account, region: r.Region, name: name, issuer: issuer,
 			})
 		}
+	}
+	for _, p := range doc.OIDCProviders() {
+		w.oidc[p.Account+" "+p.URL] = p.ARN
 	}
 	for _, r := range doc.Resources {
 		if r.Type != "aws:iam/role:Role" {
@@ -124,12 +127,6 @@ func newWorld(t *testing.T, doc *plan.Document) *world {
 	require.NotEmpty(t, w.roles)
 	require.NotEmpty(t, w.clusters)
 	return w
-}
-
-func clusterIssuer(t *testing.T, r plan.Resource) string {
-	ids := r.Outputs["identities"].([]any)
-	require.NotEmpty(t, ids)
-	return ids[0].(map[string]any)["oidcs"].([]any)[0].(map[string]any)["issuer"].(string)
 }
 
 // identities returns every service account the plan gives access, and the

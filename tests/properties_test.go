@@ -222,10 +222,18 @@ func (r run) ramPrincipals(t *testing.T) {
 	}
 }
 
+// oidcProviders counts the IAM OIDC providers per account and issuer: the
+// program's own, and the one pulumi-eks creates in the cluster account
+// (IAM refuses a second provider for one issuer in one account).
 func (r run) oidcProviders(t *testing.T) {
 	count := map[string]int{}
 	for _, p := range r.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
 		count[p.Account+" "+testkit.Input(p, "url")]++
+	}
+	for _, c := range r.ofType("eks:index:Cluster") {
+		if testkit.Value(c, "createOidcProvider") == true {
+			count[c.Account+" "+mockengine.IssuerURL(c.Account, c.Region, testkit.Input(c, "name"))]++
+		}
 	}
 	for _, w := range r.cfg.WorkloadAccounts {
 		host := r.clusterOf(w)
@@ -237,9 +245,10 @@ func (r run) oidcProviders(t *testing.T) {
 		}
 		key := w.AccountID + " " + mockengine.IssuerURL(host.account, hostRegion, host.cluster)
 		uses := w.Identity == "irsa" || slices.ContainsFunc(w.ServiceAccounts, func(sa config.ServiceAccount) bool { return sa.Identity == "irsa" })
-		if uses {
+		switch {
+		case uses || w.AccountID == host.account:
 			assert.Equal(t, 1, count[key], "tenant %s", w.Name)
-		} else {
+		default:
 			assert.Zero(t, count[key], "tenant %s uses no IRSA", w.Name)
 		}
 	}

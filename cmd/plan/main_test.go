@@ -95,6 +95,36 @@ func TestJSONDocument(t *testing.T) {
 	}
 }
 
+// TestEveryListIsAnArray: a consumer of the JSON never meets null where a
+// list belongs, even when the list is empty.
+func TestEveryListIsAnArray(t *testing.T) {
+	code, out, errOut := planCmd(t, "--json", "--as-of=2026-11-27")
+	require.Equal(t, exitOK, code, errOut)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	for _, key := range []string{"resources", "access", "findings"} {
+		assert.IsType(t, []any{}, doc[key], key)
+	}
+	assert.Empty(t, doc["findings"], "the bundled example has no findings")
+	urns := map[string]bool{}
+	for _, r := range doc["resources"].([]any) {
+		urns[r.(map[string]any)["urn"].(string)] = true
+	}
+	withDeps := 0
+	for _, r := range doc["resources"].([]any) {
+		res := r.(map[string]any)
+		deps, ok := res["dependencies"].([]any)
+		require.True(t, ok, "%s has a dependencies array", res["urn"])
+		for _, d := range deps {
+			assert.True(t, urns[d.(string)], "%s depends on %s, which is in the plan", res["name"], d)
+		}
+		if len(deps) > 0 {
+			withDeps++
+		}
+	}
+	assert.Greater(t, withDeps, 50)
+}
+
 var (
 	mermaidNode = regexp.MustCompile(`^\s*(n[0-9]+)[\[\(\{]`)
 	mermaidEdge = regexp.MustCompile(`^\s*(n[0-9]+) -\.?->(\|[^|]*\|)? (n[0-9]+)$`)

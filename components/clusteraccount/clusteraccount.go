@@ -59,6 +59,12 @@ type ClusterAccount struct {
 	// PrivateSubnets lists each private subnet the component created, to
 	// hand to SharedSubnets. Empty with ExistingNetwork.
 	PrivateSubnets []sharedsubnets.Subnet
+	// Ready are what pods need before they can run: the node groups, the
+	// Fargate profiles and the add-ons. Something that waits for running
+	// pods (a Helm release) depends on these, not on the component: the Go
+	// SDK expands a dependency on a component to the children it has
+	// registered so far, which races their registration.
+	Ready []pulumi.Resource
 
 	ref clusterref.Cluster
 }
@@ -128,15 +134,24 @@ func (b *builder) build(c *ClusterAccount) error {
 	if err != nil {
 		return fmt.Errorf("creating secrets key: %w", err)
 	}
-	cluster, err := b.cluster(net, key)
+	nodeRole, err := b.nodeRole()
 	if err != nil {
 		return err
 	}
-	issuer := cluster.EksCluster.Identities().Index(pulumi.Int(0)).Oidcs().Index(pulumi.Int(0)).Issuer().Elem()
-	if err := b.compute(cluster, net); err != nil {
+	cluster, err := b.cluster(net, key, nodeRole)
+	if err != nil {
 		return err
 	}
-	if err := b.addons(cluster); err != nil {
+	// Everything that names the cluster takes its name from the cluster
+	// resource, so it is created once the cluster exists.
+	clusterName := cluster.EksCluster.Name()
+	issuer := cluster.EksCluster.Identities().Index(pulumi.Int(0)).Oidcs().Index(pulumi.Int(0)).Issuer().Elem()
+	compute, err := b.compute(cluster, clusterName, nodeRole, net)
+	if err != nil {
+		return err
+	}
+	addons, err := b.addons(clusterName)
+	if err != nil {
 		return err
 	}
 	chaining, err := b.sharedChainingRole()
@@ -151,9 +166,12 @@ func (b *builder) build(c *ClusterAccount) error {
 		return fmt.Errorf("creating kubernetes provider: %w", err)
 	}
 
-	c.ClusterName = pulumi.String(a.ClusterName).ToStringOutput()
-	c.ClusterArn = pulumi.String(a.Account.EKSClusterARN(a.ClusterName)).ToStringOutput()
+	c.ClusterName = clusterName
+	c.ClusterArn = cluster.EksCluster.Arn()
 	c.OIDCIssuerURL = issuer
+	// pulumi-eks creates the cluster account's OIDC provider for the issuer
+	// inside the cluster component; its ARN follows from the issuer, which
+	// is known only once the cluster (and so the provider) exists.
 	c.OIDCProviderArn = issuer.ApplyT(func(u string) string {
 		return a.Account.OIDCProviderARN(trust.IssuerHostPath(u))
 	}).(pulumi.StringOutput)
@@ -161,24 +179,32 @@ func (b *builder) build(c *ClusterAccount) error {
 	c.Kubeconfig = pulumi.ToSecret(cluster.KubeconfigJson).(pulumi.StringOutput)
 	c.KubernetesProvider = k8s
 	c.PrivateSubnets = net.private
+	c.Ready = append(compute, addons...)
 	c.SharedChainingRoleArn = pulumi.String("").ToStringOutput()
 	c.ref = clusterref.Cluster{
 		Name:               a.ClusterName,
+		ClusterName:        clusterName,
 		Account:            a.Account,
 		KubernetesProvider: k8s,
 		OIDCIssuerURL:      issuer,
+		OIDCProviderARN:    c.OIDCProviderArn,
 		SharedChainingRole: chaining,
 		FargateNamespaces:  a.fargateNamespaces(),
 	}
 	if chaining != nil {
-		c.SharedChainingRoleArn = pulumi.String(chaining.ARN).ToStringOutput()
+		c.SharedChainingRoleArn = chaining.ARN.ToStringOutput()
 	}
 	return nil
 }
 
 // cluster creates the pulumi-eks cluster with the account's aws provider
 // and the explicit eks provider.
-func (b *builder) cluster(net subnets, key *kms.Key) (*eks.Cluster, error) {
+//
+// nodeRole is the role of the managed node groups, nil without any: it is
+// the cluster's only instance role, so pulumi-eks creates no instance role
+// (and no access entry) of its own. EKS gives the node role its access
+// entry when the first node group is created.
+func (b *builder) cluster(net subnets, key *kms.Key, nodeRole *iam.Role) (*eks.Cluster, error) {
 	a := b.args
 	mode := eks.AuthenticationModeApi
 	entries := map[string]eks.AccessEntryArgs{}
@@ -193,6 +219,10 @@ func (b *builder) cluster(net subnets, key *kms.Key) (*eks.Cluster, error) {
 			},
 		}
 	}
+	instanceRoles := iam.RoleArray{}
+	if nodeRole != nil {
+		instanceRoles = append(instanceRoles, nodeRole)
+	}
 	noPublicIP, skip, useDefaultCNI := false, true, true
 	cluster, err := eks.NewCluster(b.ctx, naming.Child(b.name, "eks"), &eks.ClusterArgs{
 		Name:                         pulumi.String(a.ClusterName),
@@ -204,6 +234,7 @@ func (b *builder) cluster(net subnets, key *kms.Key) (*eks.Cluster, error) {
 		AccessEntries:                entries,
 		CreateOidcProvider:           pulumi.Bool(true),
 		SkipDefaultNodeGroup:         &skip,
+		InstanceRoles:                instanceRoles,
 		UseDefaultVpcCni:             &useDefaultCNI,
 		EnabledClusterLogTypes:       pulumi.ToStringArray(logTypes),
 		EncryptionConfigKeyArn:       key.Arn,
@@ -243,5 +274,5 @@ func (b *builder) sharedChainingRole() (*clusterref.ChainingRole, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating shared chaining role: %w", err)
 	}
-	return &clusterref.ChainingRole{Name: name, ARN: a.Account.RoleARN(path, name), UniqueID: role.UniqueId}, nil
+	return &clusterref.ChainingRole{Name: role.Name, ARN: role.Arn, UniqueID: role.UniqueId}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -130,6 +131,10 @@ func TestClusterAccountCreatesEverythingInTheClusterAccount(t *testing.T) {
 	assert.Equal(t, provider.URN, cluster.Providers["aws"], "the cluster gets the account's aws provider explicitly")
 	assert.Equal(t, eksProvider.URN, cluster.Providers["eks"], "and the explicit eks provider")
 	assert.Equal(t, "prod", testkit.Input(cluster, "name"))
+	nodeRole := testkit.Named(t, rs, "aws:iam/role:Role", "prod-node-role")
+	assert.Equal(t, []string{nodeRole.URN}, referencedURNs(cluster, "instanceRoles"),
+		"the node role is the cluster's only instance role: pulumi-eks creates no role or access entry of its own")
+	assert.Contains(t, cluster.Dependencies, nodeRole.URN)
 	assert.Equal(t, "1.34", testkit.Input(cluster, "version"))
 	assert.Equal(t, "API", testkit.Input(cluster, "authenticationMode"))
 	assert.Equal(t, true, testkit.Value(cluster, "skipDefaultNodeGroup"))
@@ -172,8 +177,6 @@ func TestClusterAccountCreatesEverythingInTheClusterAccount(t *testing.T) {
 		assert.NotEqual(t, vpc.Outputs["defaultSecurityGroupId"].StringValue(), testkit.Value(lt, "vpcSecurityGroupIds").([]any)[0])
 		ng := testkit.Named(t, rs, "aws:eks/nodeGroup:NodeGroup", "prod-ng-"+name)
 		assert.Equal(t, lt.ID, testkit.Input(ng, "launchTemplate", "id"))
-		assert.Equal(t, "prod", testkit.Input(ng, "clusterName"))
-		assert.Contains(t, ng.Dependencies, cluster.URN)
 	}
 	batch := testkit.Named(t, rs, "aws:eks/nodeGroup:NodeGroup", "prod-ng-batch")
 	assert.Equal(t, "SPOT", testkit.Input(batch, "capacityType"))
@@ -189,6 +192,16 @@ func TestClusterAccountCreatesEverythingInTheClusterAccount(t *testing.T) {
 
 	fargate := testkit.Named(t, rs, "aws:eks/fargateProfile:FargateProfile", "prod-fargate-serverless")
 	assert.Equal(t, []any{map[string]any{"namespace": "jobs"}}, testkit.Value(fargate, "selectors"))
+	for _, typ := range []string{"aws:eks/nodeGroup:NodeGroup", "aws:eks/fargateProfile:FargateProfile", "aws:eks/addon:Addon"} {
+		for _, res := range testkit.OfType(rs, typ) {
+			assert.Equal(t, "prod", testkit.Input(res, "clusterName"))
+			assert.Contains(t, res.Dependencies, cluster.URN, "%s names the cluster by its output, so it waits for it", res.Name)
+		}
+	}
+	igw := testkit.Named(t, rs, "aws:ec2/internetGateway:InternetGateway", "prod-igw")
+	for _, nat := range testkit.OfType(rs, "aws:ec2/natGateway:NatGateway") {
+		assert.Contains(t, nat.Dependencies, igw.URN, "%s waits for the internet gateway", nat.Name)
+	}
 
 	chain := testkit.Named(t, rs, "aws:iam/role:Role", "prod-chaining-role")
 	assert.Equal(t, "/eks-multi-account/prod/", testkit.Input(chain, "path"))
@@ -210,6 +223,28 @@ func TestClusterAccountCreatesEverythingInTheClusterAccount(t *testing.T) {
 		if res.Custom && strings.HasPrefix(res.Type, "aws:") && res.Inputs.HasValue("tags") {
 			assert.Equal(t, "platform", res.Outputs["tagsAll"].ObjectValue()["cost-center"].StringValue(), "%s %s gets the default tags", res.Type, res.Name)
 		}
+	}
+}
+
+// referencedURNs returns the URNs of the resources an input lists by
+// reference.
+func referencedURNs(r mockengine.Resource, key string) []string {
+	out := []string{}
+	for _, v := range r.Inputs[resource.PropertyKey(key)].ArrayValue() {
+		out = append(out, string(v.ResourceReferenceValue().URN))
+	}
+	return out
+}
+
+func TestFargateOnlyClusterHasNoInstanceRole(t *testing.T) {
+	r, _ := runCluster(t, testkit.Run, func(a *clusteraccount.Args) { a.NodeGroups = nil })
+	require.NoError(t, r.Err)
+	rs := r.Resources()
+	cluster := testkit.Named(t, rs, "eks:index:Cluster", "prod-eks")
+	require.True(t, cluster.Inputs.HasValue("instanceRoles"), "an empty list, so pulumi-eks makes no instance role either")
+	assert.Empty(t, referencedURNs(cluster, "instanceRoles"))
+	for _, role := range testkit.OfType(rs, "aws:iam/role:Role") {
+		assert.NotEqual(t, "prod-node", testkit.Input(role, "name"))
 	}
 }
 

@@ -51,25 +51,32 @@ func managedPolicyARN(partition, name string) string {
 	return "arn:" + partition + ":iam::aws:policy/" + name
 }
 
-// compute creates the node role, one launch template and managed node
-// group per NodeGroup, and the Fargate profiles.
-func (b *builder) compute(cluster *eks.Cluster, net subnets) error {
+// nodeRole creates the role of the managed node groups, or returns nil
+// when there are none.
+func (b *builder) nodeRole() (*iam.Role, error) {
+	if len(b.args.NodeGroups) == 0 {
+		return nil, nil
+	}
+	return b.serviceRole("node-role", b.args.nodeRoleName(), trust.ServiceTrust("ec2.amazonaws.com"), nodePolicies)
+}
+
+// compute creates one launch template and managed node group per
+// NodeGroup, with the node role, and the Fargate profiles with their pod
+// execution role, and returns the node groups and profiles. Each names the
+// cluster by clusterName, the cluster's own output.
+func (b *builder) compute(cluster *eks.Cluster, clusterName pulumi.StringOutput, nodeRole *iam.Role, net subnets) ([]pulumi.Resource, error) {
 	a := b.args
-	after := pulumi.DependsOn([]pulumi.Resource{cluster})
-	if len(a.NodeGroups) > 0 {
-		role, err := b.serviceRole("node-role", a.nodeRoleName(), trust.ServiceTrust("ec2.amazonaws.com"), nodePolicies)
+	var made []pulumi.Resource
+	sg := cluster.EksCluster.VpcConfig().ClusterSecurityGroupId().Elem()
+	for _, ng := range a.NodeGroups {
+		group, err := b.nodeGroup(ng, clusterName, nodeRole, sg, net)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		sg := cluster.EksCluster.VpcConfig().ClusterSecurityGroupId().Elem()
-		for _, ng := range a.NodeGroups {
-			if err := b.nodeGroup(ng, role, sg, net, after); err != nil {
-				return err
-			}
-		}
+		made = append(made, group)
 	}
 	if len(a.FargateProfiles) == 0 {
-		return nil
+		return made, nil
 	}
 	fargateTrust := trust.ServiceTrust("eks-fargate-pods.amazonaws.com")
 	fargateTrust.Statement[0].Condition = iampolicy.Conditions{"ArnLike": {
@@ -77,25 +84,27 @@ func (b *builder) compute(cluster *eks.Cluster, net subnets) error {
 	}}
 	role, err := b.serviceRole("fargate-role", a.fargateRoleName(), fargateTrust, []string{"AmazonEKSFargatePodExecutionRolePolicy"})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, fp := range a.FargateProfiles {
 		var selectors awseks.FargateProfileSelectorArray
 		for _, ns := range fp.Namespaces {
 			selectors = append(selectors, awseks.FargateProfileSelectorArgs{Namespace: pulumi.String(ns)})
 		}
-		if _, err := awseks.NewFargateProfile(b.ctx, naming.Child(b.name, "fargate", fp.Name), &awseks.FargateProfileArgs{
-			ClusterName:         pulumi.String(a.ClusterName),
+		profile, err := awseks.NewFargateProfile(b.ctx, naming.Child(b.name, "fargate", fp.Name), &awseks.FargateProfileArgs{
+			ClusterName:         clusterName,
 			FargateProfileName:  pulumi.String(fp.Name),
 			PodExecutionRoleArn: role.Arn,
 			SubnetIds:           net.privateIDs,
 			Selectors:           selectors,
 			Tags:                pulumi.ToStringMap(a.Tags),
-		}, b.opts(after)...); err != nil {
-			return fmt.Errorf("creating Fargate profile %s: %w", fp.Name, err)
+		}, b.opts()...)
+		if err != nil {
+			return nil, fmt.Errorf("creating Fargate profile %s: %w", fp.Name, err)
 		}
+		made = append(made, profile)
 	}
-	return nil
+	return made, nil
 }
 
 // serviceRole creates a role an AWS service assumes, with managed policies.
@@ -124,7 +133,7 @@ func (b *builder) serviceRole(role, name string, trustDoc iampolicy.Document, po
 }
 
 // nodeGroup creates the launch template and the managed node group.
-func (b *builder) nodeGroup(ng NodeGroup, role *iam.Role, clusterSG pulumi.StringOutput, net subnets, after pulumi.ResourceOption) error {
+func (b *builder) nodeGroup(ng NodeGroup, clusterName pulumi.StringOutput, role *iam.Role, clusterSG pulumi.StringOutput, net subnets) (*awseks.NodeGroup, error) {
 	a := b.args
 	lt, err := ec2.NewLaunchTemplate(b.ctx, naming.Child(b.name, "lt", ng.Name), &ec2.LaunchTemplateArgs{
 		Description: pulumi.Sprintf("Nodes of %s/%s: IMDSv2 only, hop limit 1", a.ClusterName, ng.Name),
@@ -144,14 +153,14 @@ func (b *builder) nodeGroup(ng NodeGroup, role *iam.Role, clusterSG pulumi.Strin
 		Tags:                b.tags("lt-" + ng.Name),
 	}, b.opts()...)
 	if err != nil {
-		return fmt.Errorf("creating launch template %s: %w", ng.Name, err)
+		return nil, fmt.Errorf("creating launch template %s: %w", ng.Name, err)
 	}
 	var taints awseks.NodeGroupTaintArray
 	for _, t := range ng.Taints {
 		taints = append(taints, awseks.NodeGroupTaintArgs{Key: pulumi.String(t.Key), Value: pulumi.String(t.Value), Effect: pulumi.String(t.Effect)})
 	}
-	_, err = awseks.NewNodeGroup(b.ctx, naming.Child(b.name, "ng", ng.Name), &awseks.NodeGroupArgs{
-		ClusterName:   pulumi.String(a.ClusterName),
+	group, err := awseks.NewNodeGroup(b.ctx, naming.Child(b.name, "ng", ng.Name), &awseks.NodeGroupArgs{
+		ClusterName:   clusterName,
 		NodeGroupName: pulumi.String(ng.Name),
 		NodeRoleArn:   role.Arn,
 		SubnetIds:     net.privateIDs,
@@ -168,11 +177,11 @@ func (b *builder) nodeGroup(ng NodeGroup, role *iam.Role, clusterSG pulumi.Strin
 			Version: lt.LatestVersion.ApplyT(strconv.Itoa).(pulumi.StringOutput),
 		},
 		Tags: pulumi.ToStringMap(a.Tags),
-	}, b.opts(after)...)
+	}, b.opts()...)
 	if err != nil {
-		return fmt.Errorf("creating node group %s: %w", ng.Name, err)
+		return nil, fmt.Errorf("creating node group %s: %w", ng.Name, err)
 	}
-	return nil
+	return group, nil
 }
 
 // rootDevice is the root volume's device name for an AMI family.
@@ -184,16 +193,16 @@ func rootDevice(amiType string) string {
 }
 
 // addons installs the Pod Identity agent and takes over the VPC CNI with
-// network policy enforcement on.
-func (b *builder) addons(cluster *eks.Cluster) error {
+// network policy enforcement on, and returns the add-ons.
+func (b *builder) addons(clusterName pulumi.StringOutput) ([]pulumi.Resource, error) {
 	a := b.args
-	after := pulumi.DependsOn([]pulumi.Resource{cluster})
+	var made []pulumi.Resource
 	for _, addon := range []struct{ name, config string }{
 		{PodIdentityAgentAddon, ""},
 		{VpcCniAddon, VpcCniConfiguration},
 	} {
 		args := &awseks.AddonArgs{
-			ClusterName:              pulumi.String(a.ClusterName),
+			ClusterName:              clusterName,
 			AddonName:                pulumi.String(addon.name),
 			ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
 			ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
@@ -202,9 +211,11 @@ func (b *builder) addons(cluster *eks.Cluster) error {
 		if addon.config != "" {
 			args.ConfigurationValues = pulumi.String(addon.config)
 		}
-		if _, err := awseks.NewAddon(b.ctx, naming.Child(b.name, addon.name), args, b.opts(after)...); err != nil {
-			return fmt.Errorf("creating add-on %s: %w", addon.name, err)
+		installed, err := awseks.NewAddon(b.ctx, naming.Child(b.name, addon.name), args, b.opts()...)
+		if err != nil {
+			return nil, fmt.Errorf("creating add-on %s: %w", addon.name, err)
 		}
+		made = append(made, installed)
 	}
-	return nil
+	return made, nil
 }

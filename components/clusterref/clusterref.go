@@ -6,6 +6,7 @@ package clusterref
 
 import (
 	"regexp"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -14,9 +15,21 @@ import (
 )
 
 // Cluster is one EKS cluster: where it is and how to reach it.
+//
+// What names the cluster or its roles comes twice: as plain values known
+// when the program starts (Name, Account), from which names, ARNs and
+// policy conditions are built and checked, and as outputs of the
+// resources themselves (ClusterName, the chaining role's fields), which a
+// resource that names them must take so that it waits for them. A plain
+// string carries no dependency: on AWS the create would race the thing it
+// names.
 type Cluster struct {
-	// Name is the cluster's EKS name. Required.
+	// Name is the cluster's configured EKS name. Required.
 	Name string
+	// ClusterName is the cluster's name as the cluster resource gives it.
+	// Required: access entries and Pod Identity associations take it, so
+	// they are created once the cluster exists.
+	ClusterName pulumi.StringInput
 	// Account is the cluster account, with its provider. Required.
 	Account providers.Account
 	// KubernetesProvider creates objects inside the cluster. Required.
@@ -24,8 +37,13 @@ type Cluster struct {
 	// OIDCIssuerURL is the cluster's OIDC issuer (https://oidc.eks...).
 	// Required for IRSA.
 	OIDCIssuerURL pulumi.StringInput
-	// SharedChainingRole is the cluster's shared Pod Identity chaining role,
-	// nil when the cluster has none.
+	// OIDCProviderARN is the cluster account's own IAM OIDC provider for
+	// the issuer (pulumi-eks creates it). Required for IRSA roles in the
+	// cluster's own account, which trust it rather than a second provider
+	// for the same issuer (IAM refuses one).
+	OIDCProviderARN pulumi.StringInput
+	// SharedChainingRole is the cluster's shared Pod Identity chaining
+	// role, nil when the cluster has none.
 	SharedChainingRole *ChainingRole
 	// FargateNamespaces are the namespaces whose pods run on Fargate, where
 	// Pod Identity does not work. Optional.
@@ -33,13 +51,15 @@ type Cluster struct {
 }
 
 // ChainingRole is a role in the cluster account that Pod Identity sessions
-// start from before they chain into a workload account.
+// start from before they chain into a workload account. Every field is an
+// output of the role, so whatever takes one waits for the role. Required,
+// all three.
 type ChainingRole struct {
 	// Name is the role's name.
-	Name string
-	// ARN is the role's ARN, known before it is created.
-	ARN string
-	// UniqueID is the role's unique ID (AROA...), known once it exists.
+	Name pulumi.StringInput
+	// ARN is the role's ARN.
+	ARN pulumi.StringInput
+	// UniqueID is the role's unique ID (AROA...).
 	UniqueID pulumi.StringInput
 }
 
@@ -48,12 +68,7 @@ func (c Cluster) ARN() string { return c.Account.EKSClusterARN(c.Name) }
 
 // RunsOnFargate reports whether pods in namespace run on Fargate.
 func (c Cluster) RunsOnFargate(namespace string) bool {
-	for _, ns := range c.FargateNamespaces {
-		if ns == namespace {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(c.FargateNamespaces, namespace)
 }
 
 var clusterNamePattern = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
@@ -66,8 +81,14 @@ func (c Cluster) Check(prefix string, ps *validate.Problems) {
 	if !IsClusterName(c.Name) {
 		ps.Add(validate.Path(prefix, "name"), c.Name, "is not an EKS cluster name (1-100 letters, digits, - and _, starting with a letter or digit)")
 	}
+	if c.ClusterName == nil {
+		ps.Missing(validate.Path(prefix, "clusterName"))
+	}
 	c.Account.Check(validate.Path(prefix, "account"), ps)
 	if c.KubernetesProvider == nil {
 		ps.Missing(validate.Path(prefix, "kubernetesProvider"))
+	}
+	if r := c.SharedChainingRole; r != nil && (r.Name == nil || r.ARN == nil || r.UniqueID == nil) {
+		ps.Add(validate.Path(prefix, "sharedChainingRole"), nil, "needs the role's name, ARN and unique ID")
 	}
 }

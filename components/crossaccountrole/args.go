@@ -120,34 +120,39 @@ func (a *Args) sessionDuration() int {
 	return a.SessionDurationSeconds
 }
 
+// usesSharedSource reports whether a podIdentityChain role chains from the
+// cluster's shared chaining role rather than a source role of its own.
+func (a *Args) usesSharedSource() bool {
+	return a.UseSharedChainingRole && a.Cluster.SharedChainingRole != nil
+}
+
 // sourceRoleName is the name of the chaining source of a podIdentityChain
 // role: the cluster's shared role or one of the service account's own.
 func (a *Args) sourceRoleName() string {
-	if a.UseSharedChainingRole && a.Cluster.SharedChainingRole != nil {
-		return a.Cluster.SharedChainingRole.Name
+	if a.usesSharedSource() {
+		return naming.SharedChainingRole(a.Cluster.Name)
 	}
 	return naming.SourceRole(a.Cluster.Name, a.Namespace, a.ServiceAccount)
 }
 
-// sourceRoleARN is that source role's ARN, known before it exists.
+// sourceRoleARN is that source role's ARN as it will be, for checking the
+// size of the trust that names it before anything exists; the trust itself
+// is built from the role's own output.
 func (a *Args) sourceRoleARN() string {
-	if a.UseSharedChainingRole && a.Cluster.SharedChainingRole != nil {
-		return a.Cluster.SharedChainingRole.ARN
-	}
 	return a.Cluster.Account.RoleARN(a.rolePath(), a.sourceRoleName())
 }
 
 // trustPolicy returns the trust policy of the reached role. Values AWS
 // only knows after creation are passed in; validation passes placeholders
 // of their longest length.
-func (a *Args) trustPolicy(issuerURL, oidcProviderARN, sourceUniqueID string) iampolicy.Document {
+func (a *Args) trustPolicy(issuerURL, oidcProviderARN, sourceRoleARN, sourceUniqueID string) iampolicy.Document {
 	switch a.Mode {
 	case IRSA:
 		return trust.IRSA(oidcProviderARN, issuerURL, a.identity())
 	case PodIdentity:
 		return trust.PodIdentity(a.identity())
 	default:
-		return trust.ChainTarget(a.sourceRoleARN(), sourceUniqueID, a.identity())
+		return trust.ChainTarget(sourceRoleARN, sourceUniqueID, a.identity())
 	}
 }
 
@@ -231,7 +236,7 @@ func (a *Args) checkRoles(ps *validate.Problems) {
 		return
 	}
 	issuer := trust.PlaceholderIssuerURL(a.Cluster.Account.Region)
-	text, err := a.trustPolicy(issuer, a.WorkloadAccount.OIDCProviderARN(trust.IssuerHostPath(issuer)), trust.PlaceholderUniqueID()).JSON()
+	text, err := a.trustPolicy(issuer, a.WorkloadAccount.OIDCProviderARN(trust.IssuerHostPath(issuer)), a.sourceRoleARN(), trust.PlaceholderUniqueID()).JSON()
 	if err == nil {
 		err = iampolicy.CheckSize("a role trust policy", text, iampolicy.TrustPolicyLimit)
 	}

@@ -105,10 +105,10 @@ func (b *builder) build() error {
 	switch a.Mode {
 	case IRSA:
 		trustPolicy = pulumi.All(a.Cluster.OIDCIssuerURL, a.OIDCProviderARN).ApplyT(func(v []any) (string, error) {
-			return a.trustPolicy(v[0].(string), v[1].(string), "").JSON()
+			return a.trustPolicy(v[0].(string), v[1].(string), "", "").JSON()
 		}).(pulumi.StringOutput)
 	case PodIdentity:
-		text, err := a.trustPolicy("", "", "").JSON()
+		text, err := a.trustPolicy("", "", "", "").JSON()
 		if err != nil {
 			return err
 		}
@@ -118,8 +118,10 @@ func (b *builder) build() error {
 		if err != nil {
 			return err
 		}
-		trustPolicy = uniqueID.ApplyT(func(id string) (string, error) {
-			return a.trustPolicy("", "", id).JSON()
+		// IAM refuses a trust naming a principal that does not exist yet,
+		// so the trust is built from the source role's own outputs.
+		trustPolicy = pulumi.All(b.sourceARN, uniqueID).ApplyT(func(v []any) (string, error) {
+			return a.trustPolicy("", "", v[0].(string), v[1].(string)).JSON()
 		}).(pulumi.StringOutput)
 	}
 	if err := b.reachedRole(trustPolicy); err != nil {
@@ -147,8 +149,8 @@ func (b *builder) build() error {
 // source role's unique ID.
 func (b *builder) sourceRole() (pulumi.StringOutput, error) {
 	a := b.args
-	if a.UseSharedChainingRole {
-		b.sourceARN = pulumi.String(a.Cluster.SharedChainingRole.ARN).ToStringOutput()
+	if a.usesSharedSource() {
+		b.sourceARN = a.Cluster.SharedChainingRole.ARN.ToStringOutput()
 		return a.Cluster.SharedChainingRole.UniqueID.ToStringOutput(), nil
 	}
 	text, err := trust.PodIdentity(a.identity()).JSON()
@@ -237,7 +239,7 @@ func (b *builder) serviceAccount() error {
 func (b *builder) association(roleARN pulumi.StringInput) error {
 	a := b.args
 	_, err := eks.NewPodIdentityAssociation(b.ctx, naming.Child(b.name, "pod-identity"), &eks.PodIdentityAssociationArgs{
-		ClusterName:    pulumi.String(a.Cluster.Name),
+		ClusterName:    a.Cluster.ClusterName,
 		Namespace:      pulumi.String(a.Namespace),
 		ServiceAccount: pulumi.String(a.ServiceAccount),
 		RoleArn:        roleARN,

@@ -217,7 +217,7 @@ func TestPodIdentityChainSharedRole(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		cl.SharedChainingRole = &clusterref.ChainingRole{Name: "prod-pod-identity-chain", ARN: sharedARN, UniqueID: pulumi.String("AROASHAREDCHAINROLE01")}
+		cl.SharedChainingRole = &clusterref.ChainingRole{Name: pulumi.String("prod-pod-identity-chain"), ARN: pulumi.String(sharedARN), UniqueID: pulumi.String("AROASHAREDCHAINROLE01")}
 		comp, err = crossaccountrole.NewCrossAccountRole(ctx, "payroll-app", &crossaccountrole.Args{
 			Mode: crossaccountrole.PodIdentityChain, UseSharedChainingRole: true,
 			Cluster: cl, WorkloadAccount: workload, Namespace: "payroll", ServiceAccount: "payroll-app",

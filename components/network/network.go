@@ -179,7 +179,7 @@ func (b *builder) build() (*Network, error) {
 		}
 		publicIDs = append(publicIDs, public.ID())
 		if nat == nil || !a.SingleNATGateway {
-			if nat, err = b.natGateway(i, public); err != nil {
+			if nat, err = b.natGateway(i, public, igw); err != nil {
 				return nil, err
 			}
 		}
@@ -232,8 +232,12 @@ func (b *builder) subnet(role string, vpc *ec2.Vpc, cidr, zone string, tags map[
 	return s, nil
 }
 
-// natGateway creates the NAT gateway of zone i in its public subnet.
-func (b *builder) natGateway(i int, public *ec2.Subnet) (*ec2.NatGateway, error) {
+// natGateway creates the NAT gateway of zone i in its public subnet. It
+// waits for the internet gateway, which no input of it names: EC2 accepts
+// a public NAT gateway in a VPC without one and then fails it
+// (failure code Gateway.NotAttached, "Network vpc-... has no Internet
+// gateway attached", in the EC2 API reference of NatGateway).
+func (b *builder) natGateway(i int, public *ec2.Subnet, igw *ec2.InternetGateway) (*ec2.NatGateway, error) {
 	role := fmt.Sprintf("nat-%d", i)
 	eip, err := ec2.NewEip(b.ctx, naming.Child(b.name, "nat-eip", fmt.Sprint(i)), &ec2.EipArgs{
 		Domain: pulumi.String("vpc"), Tags: b.tags(role, nil),
@@ -243,7 +247,7 @@ func (b *builder) natGateway(i int, public *ec2.Subnet) (*ec2.NatGateway, error)
 	}
 	nat, err := ec2.NewNatGateway(b.ctx, naming.Child(b.name, role), &ec2.NatGatewayArgs{
 		AllocationId: eip.AllocationId, SubnetId: public.ID(), Tags: b.tags(role, nil),
-	}, b.opts()...)
+	}, append(b.opts(), pulumi.DependsOn([]pulumi.Resource{igw}))...)
 	if err != nil {
 		return nil, fmt.Errorf("creating NAT gateway: %w", err)
 	}

@@ -69,10 +69,30 @@ type SharedSubnets struct {
 
 	// ShareArn is the resource share's ARN.
 	ShareArn pulumi.StringOutput `pulumi:"shareArn"`
-	// SubnetIDs are the shared subnets, for participants to name them.
+	// SubnetIDs are the shared subnets, for participants to name them. It
+	// is known once every subnet is associated with the share.
 	SubnetIDs pulumi.StringArrayOutput `pulumi:"subnetIds"`
 	// Principals are who the subnets are shared with.
 	Principals pulumi.StringArrayOutput `pulumi:"principals"`
+
+	// principals holds each principal's association, by principal.
+	principals map[string]*ram.PrincipalAssociation
+}
+
+// SharedWith returns the subnet IDs as a participant may use them: known
+// only once every subnet and the principal are associated with the share.
+// A participant's resource in the subnets (a cluster, a database subnet
+// group) takes its subnet IDs from here, so that it is not created before
+// the subnets are shared with its account. It fails for a principal the
+// share does not have.
+func (s *SharedSubnets) SharedWith(principal string) (pulumi.StringArrayOutput, error) {
+	assoc, ok := s.principals[principal]
+	if !ok {
+		return pulumi.StringArrayOutput{}, fmt.Errorf("the subnets are not shared with %s", principal)
+	}
+	return pulumi.All(s.SubnetIDs, assoc.ID()).ApplyT(func(v []any) []string {
+		return v[0].([]string)
+	}).(pulumi.StringArrayOutput), nil
 }
 
 var (
@@ -167,23 +187,28 @@ func build(ctx *pulumi.Context, name string, a *Args, c *SharedSubnets) error {
 	if err != nil {
 		return fmt.Errorf("creating resource share: %w", err)
 	}
+	// Each subnet's ID is handed on once the subnet is in the share.
 	var ids pulumi.StringArray
 	for i, s := range a.Subnets {
-		if _, err := ram.NewResourceAssociation(ctx, naming.Child(name, "subnet", fmt.Sprint(i)), &ram.ResourceAssociationArgs{
+		assoc, err := ram.NewResourceAssociation(ctx, naming.Child(name, "subnet", fmt.Sprint(i)), &ram.ResourceAssociationArgs{
 			ResourceShareArn: share.Arn,
 			ResourceArn:      s.ARN,
-		}, owner...); err != nil {
+		}, owner...)
+		if err != nil {
 			return fmt.Errorf("associating subnet %d: %w", i, err)
 		}
-		ids = append(ids, s.ID)
+		ids = append(ids, pulumi.All(s.ID.ToStringOutput(), assoc.ID()).ApplyT(func(v []any) string { return v[0].(string) }).(pulumi.StringOutput))
 	}
+	c.principals = map[string]*ram.PrincipalAssociation{}
 	for _, p := range a.Principals {
-		if _, err := ram.NewPrincipalAssociation(ctx, naming.Child(name, "principal", principalKey(p)), &ram.PrincipalAssociationArgs{
+		assoc, err := ram.NewPrincipalAssociation(ctx, naming.Child(name, "principal", principalKey(p)), &ram.PrincipalAssociationArgs{
 			ResourceShareArn: share.Arn,
 			Principal:        pulumi.String(p),
-		}, owner...); err != nil {
+		}, owner...)
+		if err != nil {
 			return fmt.Errorf("associating principal %s: %w", p, err)
 		}
+		c.principals[p] = assoc
 	}
 	c.ShareArn = share.Arn
 	c.SubnetIDs = ids.ToStringArrayOutput()

@@ -3,6 +3,7 @@ package sharedsubnets_test
 import (
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -100,6 +101,51 @@ func TestSharedSubnets(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"444455556666", ou}, principals, "exactly the configured principals")
 	assert.Equal(t, []string{"subnet-0a", "subnet-0b"}, ids)
+}
+
+// TestAParticipantWaitsUntilTheSubnetsAreSharedWithIt: what a participant
+// creates in the subnets takes their IDs from SharedWith, so it waits for
+// every subnet's association and for its own account's.
+func TestAParticipantWaitsUntilTheSubnetsAreSharedWithIt(t *testing.T) {
+	var unknownErr error
+	r := testkit.Run(t, func(ctx *pulumi.Context) error {
+		acct, err := testkit.Account(ctx, owner, region)
+		if err != nil {
+			return err
+		}
+		participant, err := testkit.Account(ctx, "444455556666", region)
+		if err != nil {
+			return err
+		}
+		share, err := sharedsubnets.NewSharedSubnets(ctx, "prod-subnets", &sharedsubnets.Args{
+			Owner: acct,
+			Subnets: []sharedsubnets.Subnet{
+				{ID: pulumi.String("subnet-0a"), ARN: pulumi.String("arn:aws:ec2:us-east-1:111122223333:subnet/subnet-0a")},
+				{ID: pulumi.String("subnet-0b"), ARN: pulumi.String("arn:aws:ec2:us-east-1:111122223333:subnet/subnet-0b")},
+			},
+			Principals: []string{"444455556666", "555566667777"},
+		})
+		if err != nil {
+			return err
+		}
+		_, unknownErr = share.SharedWith("999999999999")
+		ids, err := share.SharedWith("444455556666")
+		if err != nil {
+			return err
+		}
+		_, err = rds.NewSubnetGroup(ctx, "db", &rds.SubnetGroupArgs{SubnetIds: ids}, pulumi.Provider(participant.Provider))
+		return err
+	})
+	require.NoError(t, r.Err)
+	require.EqualError(t, unknownErr, "the subnets are not shared with 999999999999")
+	rs := r.Resources()
+	db := testkit.Named(t, rs, "aws:rds/subnetGroup:SubnetGroup", "db")
+	assert.Equal(t, []any{"subnet-0a", "subnet-0b"}, testkit.Value(db, "subnetIds"))
+	assert.Equal(t, []string{
+		testkit.Named(t, rs, "aws:ram/principalAssociation:PrincipalAssociation", "prod-subnets-principal-444455556666").URN,
+		testkit.Named(t, rs, "aws:ram/resourceAssociation:ResourceAssociation", "prod-subnets-subnet-0").URN,
+		testkit.Named(t, rs, "aws:ram/resourceAssociation:ResourceAssociation", "prod-subnets-subnet-1").URN,
+	}, db.Dependencies, "its own account's association and every subnet's, and not another participant's")
 }
 
 func TestWithoutManagementAccountNothingIsCreatedThere(t *testing.T) {

@@ -96,6 +96,9 @@ func (a *Args) usesIRSA() bool {
 	return slices.ContainsFunc(a.ServiceAccounts, func(sa ServiceAccount) bool { return sa.mode(a.Identity) == crossaccountrole.IRSA })
 }
 
+// inClusterAccount reports whether the tenant's account is the cluster's.
+func (a *Args) inClusterAccount() bool { return a.Account.ID == a.Cluster.Account.ID }
+
 // usesSharedChaining reports whether any service account chains from the
 // cluster's shared chaining role.
 func (a *Args) usesSharedChaining() bool {
@@ -137,6 +140,9 @@ func (a *Args) Validate() error {
 		ps.Add("namespace", a.namespace(), "is a system namespace; a tenant needs a namespace of its own")
 	}
 	a.namespaceSpec().Check("", &ps)
+	if a.usesIRSA() && a.inClusterAccount() && a.Cluster.OIDCProviderARN == nil {
+		ps.Add("cluster.oidcProviderArn", nil, "is required for irsa in the cluster's own account: its roles trust the cluster account's OIDC provider")
+	}
 	for i, arn := range a.Admins {
 		if !validate.IsIAMRoleARN(arn) {
 			ps.Add(validate.Index("admins", i), arn, "is not an IAM role ARN")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
@@ -44,6 +45,11 @@ type WorkloadAccount struct {
 	// Roles are the service accounts' CrossAccountRoles, in the order of
 	// Args.ServiceAccounts.
 	Roles []*crossaccountrole.CrossAccountRole
+	// NamespaceResource is the tenant's Namespace object. What must wait for
+	// the namespace depends on it, not on the component: the Go SDK expands
+	// a dependency on a component to the children it has registered so far,
+	// which races their registration.
+	NamespaceResource *corev1.Namespace
 }
 
 // NewWorkloadAccount creates the tenant.
@@ -88,17 +94,9 @@ func (b *builder) build(c *WorkloadAccount) error {
 	if err := b.adminAccess(); err != nil {
 		return err
 	}
-	oidcARN := pulumi.String("").ToStringOutput()
-	if a.usesIRSA() {
-		provider, err := iam.NewOpenIdConnectProvider(b.ctx, naming.Child(b.name, "oidc"), &iam.OpenIdConnectProviderArgs{
-			Url:           a.Cluster.OIDCIssuerURL,
-			ClientIdLists: pulumi.StringArray{pulumi.String(trust.STSAudience)},
-			Tags:          pulumi.ToStringMap(a.Tags),
-		}, b.opts(a.Account.Provider)...)
-		if err != nil {
-			return fmt.Errorf("creating OIDC provider: %w", err)
-		}
-		oidcARN = provider.Arn
+	oidcARN, err := b.oidcProvider()
+	if err != nil {
+		return err
 	}
 	if a.usesSharedChaining() {
 		if err := b.sharedChainingPolicy(); err != nil {
@@ -114,10 +112,35 @@ func (b *builder) build(c *WorkloadAccount) error {
 		c.Roles = append(c.Roles, role)
 		roleARNs[sa.Name] = role.RoleArn
 	}
-	c.Namespace = pulumi.String(a.namespace()).ToStringOutput()
+	c.Namespace = ns.Metadata.Name().Elem()
+	c.NamespaceResource = ns
 	c.RoleArns = roleARNs.ToStringMapOutput()
 	c.OIDCProviderArn = oidcARN
 	return nil
+}
+
+// oidcProvider returns the ARN of the workload account's IAM OIDC provider
+// for the cluster's issuer, creating it when a service account uses IRSA,
+// or "" when none does. A tenant in the cluster's own account uses the
+// provider pulumi-eks created there: IAM refuses a second provider for the
+// same issuer in one account.
+func (b *builder) oidcProvider() (pulumi.StringOutput, error) {
+	a := b.args
+	switch {
+	case !a.usesIRSA():
+		return pulumi.String("").ToStringOutput(), nil
+	case a.inClusterAccount():
+		return a.Cluster.OIDCProviderARN.ToStringOutput(), nil
+	}
+	provider, err := iam.NewOpenIdConnectProvider(b.ctx, naming.Child(b.name, "oidc"), &iam.OpenIdConnectProviderArgs{
+		Url:           a.Cluster.OIDCIssuerURL,
+		ClientIdLists: pulumi.StringArray{pulumi.String(trust.STSAudience)},
+		Tags:          pulumi.ToStringMap(a.Tags),
+	}, b.opts(a.Account.Provider)...)
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("creating OIDC provider: %w", err)
+	}
+	return provider.Arn, nil
 }
 
 // adminAccess gives each admin role an access entry with admin rights in
@@ -126,7 +149,7 @@ func (b *builder) adminAccess() error {
 	a := b.args
 	for i, arn := range a.Admins {
 		entry, err := eks.NewAccessEntry(b.ctx, naming.Child(b.name, "admin", fmt.Sprint(i)), &eks.AccessEntryArgs{
-			ClusterName:  pulumi.String(a.Cluster.Name),
+			ClusterName:  a.Cluster.ClusterName,
 			PrincipalArn: pulumi.String(arn),
 			Type:         pulumi.String("STANDARD"),
 			Tags:         pulumi.ToStringMap(a.Tags),
@@ -135,7 +158,7 @@ func (b *builder) adminAccess() error {
 			return fmt.Errorf("creating access entry for %s: %w", arn, err)
 		}
 		if _, err := eks.NewAccessPolicyAssociation(b.ctx, naming.Child(b.name, "admin", fmt.Sprint(i), "policy"), &eks.AccessPolicyAssociationArgs{
-			ClusterName:  pulumi.String(a.Cluster.Name),
+			ClusterName:  entry.ClusterName,
 			PrincipalArn: entry.PrincipalArn,
 			PolicyArn:    pulumi.String("arn:" + a.Cluster.Account.Partition() + ":eks::aws:cluster-access-policy/" + NamespaceAdminPolicy),
 			AccessScope: eks.AccessPolicyAssociationAccessScopeArgs{
@@ -161,7 +184,7 @@ func (b *builder) sharedChainingPolicy() error {
 		return err
 	}
 	if _, err := iam.NewRolePolicy(b.ctx, naming.Child(b.name, "chain"), &iam.RolePolicyArgs{
-		Role:   pulumi.String(a.Cluster.SharedChainingRole.Name),
+		Role:   a.Cluster.SharedChainingRole.Name,
 		Name:   pulumi.String("chain-to-" + a.Account.ID),
 		Policy: pulumi.String(text),
 	}, b.opts(a.Cluster.Account.Provider)...); err != nil {

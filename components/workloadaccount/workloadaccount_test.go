@@ -55,7 +55,7 @@ func runTenant(t *testing.T, runner func(*testing.T, pulumi.RunFunc) testkit.Res
 		if err != nil {
 			return err
 		}
-		cl.SharedChainingRole = &clusterref.ChainingRole{Name: "prod-pod-identity-chain", ARN: sharedARN, UniqueID: pulumi.String("AROASHAREDCHAINROLE01")}
+		cl.SharedChainingRole = &clusterref.ChainingRole{Name: pulumi.String("prod-pod-identity-chain"), ARN: pulumi.String(sharedARN), UniqueID: pulumi.String("AROASHAREDCHAINROLE01")}
 		args := tenantArgs()
 		args.Cluster, args.Account = cl, workload
 		edit(args)
@@ -194,4 +194,29 @@ func TestNoIRSANoOIDCProviderAndIPv6Policy(t *testing.T) {
 	egress := testkit.Value(testkit.Named(t, rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "payroll-netpol"), "spec", "egress").([]any)
 	assert.Contains(t, egress[2].(map[string]any)["to"], map[string]any{"ipBlock": map[string]any{"cidr": "fd00:ec2::23/128"}})
 	assert.Contains(t, egress[3].(map[string]any)["to"], map[string]any{"ipBlock": map[string]any{"cidr": "::/0", "except": []any{"fd00:ec2::254/128"}}})
+}
+
+func TestIRSAInTheClustersOwnAccountTrustsTheClustersOIDCProvider(t *testing.T) {
+	r, _ := runTenant(t, testkit.Run, func(a *workloadaccount.Args) {
+		a.Account, a.Identity, a.UseSharedChainingRole = a.Cluster.Account, crossaccountrole.IRSA, false
+	})
+	require.NoError(t, r.Err)
+	rs := r.Resources()
+	assert.Empty(t, testkit.OfType(rs, "aws:iam/openIdConnectProvider:OpenIdConnectProvider"),
+		"IAM refuses a second provider for the cluster's issuer in the cluster's account")
+	provider := "arn:aws:iam::" + clusterAcct + ":oidc-provider/" + strings.TrimPrefix(mockengine.IssuerURL(clusterAcct, region, "prod"), "https://")
+	roles := testkit.OfType(rs, "aws:iam/role:Role")
+	require.Len(t, roles, 2)
+	for _, role := range roles {
+		assert.Equal(t, clusterAcct, role.Account)
+		assert.Equal(t, iampolicy.Values{provider}, testkit.Policy(t, role, "assumeRolePolicy").Statement[0].Principal.Federated, role.Name)
+	}
+}
+
+func TestIRSAInTheClustersOwnAccountNeedsItsOIDCProvider(t *testing.T) {
+	r, _ := runTenant(t, testkit.Run, func(a *workloadaccount.Args) {
+		a.Account, a.Identity, a.UseSharedChainingRole = a.Cluster.Account, crossaccountrole.IRSA, false
+		a.Cluster.OIDCProviderARN = nil
+	})
+	testkit.RequireRejected(t, r, `WorkloadAccount "payroll"`, `cluster.oidcProviderArn: is required for irsa in the cluster's own account`)
 }

@@ -102,12 +102,18 @@ func New(ctx *pulumi.Context, name string, a Args) error {
 		return err
 	}
 	if a.Share != nil {
+		// The subnet IDs are known once the subnets are shared with this
+		// account, so the group is not created in subnets it cannot use yet.
+		subnets, err := a.Share.SharedWith(a.Account.ID)
+		if err != nil {
+			return err
+		}
 		if _, err := rds.NewSubnetGroup(ctx, naming.Child(name, "db-subnets"), &rds.SubnetGroupArgs{
 			Name:        pulumi.String(name + "-db"),
 			Description: pulumi.String("Subnets shared with " + name + " by RAM"),
-			SubnetIds:   a.Share.SubnetIDs,
+			SubnetIds:   subnets,
 			Tags:        pulumi.StringMap{"tenant": pulumi.String(name)},
-		}, in, pulumi.DependsOn([]pulumi.Resource{a.Share})); err != nil {
+		}, in); err != nil {
 			return err
 		}
 	}

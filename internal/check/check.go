@@ -47,10 +47,11 @@ var rules = []rule{
 	kubernetesSupport,
 }
 
-// Run applies every check to a plan. asOf is the date EKS support is
+// Run applies every check to a plan and returns the findings, an empty
+// list (never nil) when there are none. asOf is the date EKS support is
 // judged by.
 func Run(doc *plan.Document, asOf time.Time) []plan.Finding {
-	c := &checker{doc: doc, asOf: asOf}
+	c := &checker{doc: doc, asOf: asOf, findings: []plan.Finding{}}
 	for _, r := range rules {
 		r(c)
 	}
@@ -125,16 +126,18 @@ func perAccount(rs []plan.Resource) (map[string]int, map[string]plan.Resource) {
 // oidcProvidersPerAccount counts the IAM OIDC providers of each account:
 // those created for IRSA and the one pulumi-eks creates per cluster.
 func oidcProvidersPerAccount(c *checker) {
-	rs := c.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
-	for _, cl := range c.ofType("eks:index:Cluster") {
-		if cl.Inputs["createOidcProvider"] == true {
-			rs = append(rs, cl)
-		}
+	count, last := map[string]int{}, map[string]string{}
+	for _, p := range c.doc.OIDCProviders() {
+		count[p.Account]++
+		last[p.Account] = p.Resource
 	}
-	count, last := perAccount(rs)
+	byURN := map[string]plan.Resource{}
+	for _, r := range c.doc.Resources {
+		byURN[r.URN] = r
+	}
 	for _, acct := range slices.Sorted(maps.Keys(count)) {
 		if count[acct] > MaxOIDCProvidersPerAccount {
-			c.add(Error, "oidc-providers-per-account", last[acct], "account %s would have %d IAM OIDC providers, over IAM's quota of %d", acct, count[acct], MaxOIDCProvidersPerAccount)
+			c.add(Error, "oidc-providers-per-account", byURN[last[acct]], "account %s would have %d IAM OIDC providers, over IAM's quota of %d", acct, count[acct], MaxOIDCProvidersPerAccount)
 		}
 	}
 }

@@ -54,7 +54,11 @@ type Resource struct {
 	// Providers maps package names to provider URNs, as a component's
 	// providers option gives them.
 	Providers map[string]string
-	// Dependencies are the URNs the resource explicitly depends on.
+	// Dependencies are the URNs of the resources this one waits for: those
+	// the program depends on explicitly or through its inputs, as the SDK
+	// sends them, and those its inputs hold references to (the SDK sends a
+	// resource reference only once the resource has its ID, that is, once
+	// it exists), sorted.
 	Dependencies []string
 	// ID is the fabricated physical ID (empty for components and in a preview).
 	ID string
@@ -136,6 +140,9 @@ func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.Pro
 		}
 	}
 	r.URN = e.urn(r.Parent, r.Type, r.Name)
+	r.Dependencies = append(r.Dependencies, references(resource.NewObjectProperty(r.Inputs))...)
+	slices.Sort(r.Dependencies)
+	r.Dependencies = slices.Compact(r.Dependencies)
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -175,6 +182,29 @@ func (e *Engine) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		return nil, fmt.Errorf("invoke %s has no explicit provider", args.Token)
 	}
 	return answer(args.Token, args.Args, p.Placement)
+}
+
+// references returns the URNs of the resources a value holds references to.
+func references(v resource.PropertyValue) []string {
+	switch {
+	case v.IsResourceReference():
+		return []string{string(v.ResourceReferenceValue().URN)}
+	case v.IsSecret():
+		return references(v.SecretValue().Element)
+	case v.IsArray():
+		var out []string
+		for _, e := range v.ArrayValue() {
+			out = append(out, references(e)...)
+		}
+		return out
+	case v.IsObject():
+		var out []string
+		for _, e := range v.ObjectValue() {
+			out = append(out, references(e)...)
+		}
+		return out
+	}
+	return nil
 }
 
 // urn computes a resource's URN the way Pulumi's mock monitor does.

@@ -5,10 +5,12 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-eks/sdk/v2/go/eks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
 )
@@ -87,4 +89,42 @@ func TestKubernetesResourcesAreInTheirClustersAccount(t *testing.T) {
 	require.NoError(t, r.Err)
 	p := testkit.Named(t, r.Resources(), "pulumi:providers:kubernetes", "k8s-ml")
 	assert.Equal(t, mockengine.Placement{Account: "111122223333", Region: "us-west-2", Cluster: "ml"}, p.Placement)
+}
+
+func TestDependenciesAreRecorded(t *testing.T) {
+	r := testkit.Run(t, func(ctx *pulumi.Context) error {
+		a, err := testkit.Account(ctx, "111122223333", "us-east-1")
+		if err != nil {
+			return err
+		}
+		in := pulumi.Provider(a.Provider)
+		role, err := iam.NewRole(ctx, "node", &iam.RoleArgs{AssumeRolePolicy: pulumi.String("{}")}, in)
+		if err != nil {
+			return err
+		}
+		other, err := iam.NewRole(ctx, "other", &iam.RoleArgs{AssumeRolePolicy: pulumi.String("{}")}, in)
+		if err != nil {
+			return err
+		}
+		if _, err := iam.NewRolePolicyAttachment(ctx, "by-input", &iam.RolePolicyAttachmentArgs{
+			Role: role.Name, PolicyArn: pulumi.String("arn:aws:iam::aws:policy/ReadOnlyAccess"),
+		}, in, pulumi.DependsOn([]pulumi.Resource{other})); err != nil {
+			return err
+		}
+		eksProvider, err := providers.NewEKSProvider(ctx, "eks")
+		if err != nil {
+			return err
+		}
+		_, err = eks.NewCluster(ctx, "by-reference", &eks.ClusterArgs{InstanceRoles: iam.RoleArray{role}},
+			pulumi.Providers(a.Provider, eksProvider))
+		return err
+	})
+	require.NoError(t, r.Err)
+	rs := r.Resources()
+	role := testkit.Named(t, rs, "aws:iam/role:Role", "node")
+	other := testkit.Named(t, rs, "aws:iam/role:Role", "other")
+	assert.Equal(t, []string{role.URN, other.URN}, testkit.Named(t, rs, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "by-input").Dependencies,
+		"through an input and explicitly, sorted")
+	assert.Equal(t, []string{role.URN}, testkit.Named(t, rs, "eks:index:Cluster", "by-reference").Dependencies,
+		"a resource reference is sent once the resource exists")
 }

@@ -8,6 +8,7 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -87,6 +88,12 @@ type Resource struct {
 	// Outputs holds the values AWS would compute that the plan shows
 	// (ARNs, IDs), fabricated deterministically.
 	Outputs map[string]any `json:"outputs,omitempty"`
+	// Dependencies are the URNs of the resources this one waits for,
+	// explicitly or through its inputs, sorted. A dependency on a local
+	// component is on the resources inside it (the engine expands it); a
+	// remote component such as eks:index:Cluster stands for everything it
+	// creates.
+	Dependencies []string `json:"dependencies"`
 }
 
 // Access is one credential path: which service account reaches which
@@ -141,7 +148,8 @@ func Make(in Input) (*Document, error) {
 		}
 		return nil, err
 	}
-	doc := &Document{Project: in.Project, Stack: in.Stack, Model: cfg.Model, Accounts: accountNames(cfg), Findings: []Finding{}}
+	doc := &Document{Project: in.Project, Stack: in.Stack, Model: cfg.Model, Accounts: accountNames(cfg),
+		Resources: []Resource{}, Findings: []Finding{}}
 	for _, r := range e.Resources() {
 		if r.Type == "pulumi:pulumi:Stack" {
 			continue
@@ -162,6 +170,10 @@ func describe(r mockengine.Resource) (Resource, error) {
 	res := Resource{
 		URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Provider: r.Provider,
 		Account: r.Account, Region: r.Region, Cluster: r.Cluster, Inputs: plainMap(r.Inputs),
+		Dependencies: slices.Sorted(slices.Values(r.Dependencies)),
+	}
+	if res.Dependencies == nil {
+		res.Dependencies = []string{}
 	}
 	switch {
 	case r.IsProvider():
@@ -203,7 +215,7 @@ func access(rs []mockengine.Resource) []Access {
 	for _, r := range rs {
 		children[r.Parent] = append(children[r.Parent], r)
 	}
-	var out []Access
+	out := []Access{}
 	for _, c := range rs {
 		if c.Type != crossaccountrole.Type {
 			continue

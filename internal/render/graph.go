@@ -78,17 +78,16 @@ func newGraph(d *plan.Document) graph {
 	for _, r := range d.Resources {
 		if r.Type == "eks:index:Cluster" {
 			b.cluster(r.Account, str(r.Inputs["name"]))
-			issuers[issuer(r)] = str(r.Inputs["name"])
+			issuers[plan.Issuer(r)] = str(r.Inputs["name"])
 		}
 	}
 	for _, r := range d.Resources {
-		switch r.Type {
-		case "aws:ram/resourceShare:ResourceShare":
+		if r.Type == "aws:ram/resourceShare:ResourceShare" {
 			b.add(b.accounts[r.Account], "share:"+r.URN, "RAM share "+r.Name, "share")
-		case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-			label := "OIDC provider of cluster " + issuers[str(r.Inputs["url"])]
-			b.add(b.accounts[r.Account], "oidc:"+str(r.Outputs["arn"]), label, "provider")
 		}
+	}
+	for _, p := range d.OIDCProviders() {
+		b.add(b.accounts[p.Account], "oidc:"+p.ARN, "OIDC provider of cluster "+issuers[p.URL], "provider")
 	}
 	for _, r := range d.Resources {
 		if r.Type == "aws:ram/principalAssociation:PrincipalAssociation" {
@@ -179,20 +178,6 @@ func (b *graphBuilder) federatedPrincipal(roleARN string) string {
 		return ""
 	}
 	return doc.Statement[0].Principal.Federated[0]
-}
-
-// issuer returns the OIDC issuer URL of a pulumi-eks cluster, from the
-// outputs of its EKS cluster.
-func issuer(cluster plan.Resource) string {
-	ids, _ := cluster.Outputs["identities"].([]any)
-	if len(ids) == 0 {
-		return ""
-	}
-	oidcs, _ := ids[0].(map[string]any)["oidcs"].([]any)
-	if len(oidcs) == 0 {
-		return ""
-	}
-	return str(oidcs[0].(map[string]any)["issuer"])
 }
 
 func str(v any) string {

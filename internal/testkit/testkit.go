@@ -6,6 +6,7 @@ package testkit
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -61,8 +62,10 @@ func Account(ctx *pulumi.Context, id, region string) (providers.Account, error) 
 	})
 }
 
-// Cluster describes an existing cluster in account, with a Kubernetes
-// provider whose kubeconfig names it as pulumi-eks would.
+// Cluster describes a cluster that already exists in account (its name and
+// issuer are plain values, as a stack reading another stack's outputs
+// would have them), with a Kubernetes provider whose kubeconfig names it
+// as pulumi-eks would.
 func Cluster(ctx *pulumi.Context, name string, account providers.Account) (clusterref.Cluster, error) {
 	kubeconfig, err := json.Marshal(mockengine.Kubeconfig(account.ID, account.Region, name, ""))
 	if err != nil {
@@ -74,11 +77,14 @@ func Cluster(ctx *pulumi.Context, name string, account providers.Account) (clust
 	if err != nil {
 		return clusterref.Cluster{}, err
 	}
+	issuer := mockengine.IssuerURL(account.ID, account.Region, name)
 	return clusterref.Cluster{
 		Name:               name,
+		ClusterName:        pulumi.String(name),
 		Account:            account,
 		KubernetesProvider: k8s,
-		OIDCIssuerURL:      pulumi.String(mockengine.IssuerURL(account.ID, account.Region, name)),
+		OIDCIssuerURL:      pulumi.String(issuer),
+		OIDCProviderARN:    pulumi.String(account.OIDCProviderARN(strings.TrimPrefix(issuer, "https://"))),
 	}, nil
 }
 

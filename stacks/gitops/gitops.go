@@ -76,8 +76,11 @@ type Args struct {
 	// ExistingNamespaces already exist (a tenant's own namespace, say)
 	// and are not created again. Optional.
 	ExistingNamespaces []string
-	// After are resources the namespaces wait for, such as the resource
-	// that creates an existing namespace. Optional.
+	// After are resources everything the component creates waits for, such
+	// as the Namespace object of an existing namespace, and the cluster's
+	// node groups (Helm waits for Flux's pods, which need nodes). Give
+	// resources, not components: the Go SDK expands a dependency on a
+	// component to the children it has registered so far. Optional.
 	After []pulumi.Resource
 	// FluxVersion is the flux2 chart version. Optional; default 2.16.0.
 	FluxVersion string
@@ -156,7 +159,7 @@ func (b *builder) build() ([]string, error) {
 	}
 	fluxNS, err := corev1.NewNamespace(b.ctx, naming.Child(b.name, FluxNamespace), &corev1.NamespaceArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(FluxNamespace)},
-	}, b.opts()...)
+	}, b.opts(a.After...)...)
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", FluxNamespace, err)
 	}
@@ -172,7 +175,7 @@ func (b *builder) build() ([]string, error) {
 			"imageAutomationController": pulumi.Map{"create": pulumi.Bool(false)},
 			"imageReflectionController": pulumi.Map{"create": pulumi.Bool(false)},
 		},
-	}, b.opts(fluxNS)...)
+	}, b.opts(append(slices.Clone(a.After), fluxNS)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("installing Flux: %w", err)
 	}

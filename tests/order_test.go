@@ -1,0 +1,372 @@
+package tests
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
+	"github.com/eks-multi-account/eks-multi-account/examples"
+	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
+)
+
+// The deploy order. The mock engine answers every registration at once, so
+// a resource that names another by a plain string (a cluster by its name,
+// a role by its name) passes every other test and then, on AWS, is created
+// while the thing it names is still being created, and fails. This test
+// reads the plan's dependencies and holds DESIGN's rule: every resource
+// that names another resource of the program waits for it.
+
+// nameRef is an input that names another resource by its name rather than
+// by an opaque ID or ARN.
+type nameRef struct {
+	// field is the input holding the name.
+	field string
+	// target is the type of the resource named, and key the input of the
+	// target that holds its name.
+	target, key string
+}
+
+// nameRefs are the inputs, per resource type, that name another resource.
+// A name is looked up in the referring resource's account (and region, for
+// regional resources).
+var nameRefs = map[string][]nameRef{
+	"aws:eks/accessEntry:AccessEntry":                         {{"clusterName", "eks:index:Cluster", "name"}},
+	"aws:eks/accessPolicyAssociation:AccessPolicyAssociation": {{"clusterName", "eks:index:Cluster", "name"}},
+	"aws:eks/podIdentityAssociation:PodIdentityAssociation":   {{"clusterName", "eks:index:Cluster", "name"}},
+	"aws:eks/addon:Addon":                                     {{"clusterName", "eks:index:Cluster", "name"}},
+	"aws:eks/nodeGroup:NodeGroup":                             {{"clusterName", "eks:index:Cluster", "name"}},
+	"aws:eks/fargateProfile:FargateProfile":                   {{"clusterName", "eks:index:Cluster", "name"}},
+	"aws:iam/rolePolicy:RolePolicy":                           {{"role", "aws:iam/role:Role", "name"}},
+	"aws:iam/rolePolicyAttachment:RolePolicyAttachment":       {{"role", "aws:iam/role:Role", "name"}},
+	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":  {{"bucket", "aws:s3/bucketV2:BucketV2", "bucket"}},
+}
+
+// opaqueID matches the IDs AWS makes up (vpc-0a1b..., p-52c0320c): unlike
+// names, a value equal to one of them can only be a reference to it.
+var opaqueID = regexp.MustCompile(`^[a-z]+-[0-9a-f]{8,}$`)
+
+// orderGraph answers which resources a resource waits for.
+type orderGraph struct {
+	doc      *plan.Document
+	byURN    map[string]plan.Resource
+	children map[string][]string
+	// ids maps every ARN and opaque ID the plan's resources have to the
+	// resource that has it. A pulumi-eks cluster holds those of what it
+	// creates inside (the EKS cluster, its security group, its OIDC
+	// provider).
+	ids     map[string]string
+	waits   map[string]map[string]bool
+	subnets map[string]plan.Resource // subnet ID -> subnet
+}
+
+func newOrderGraph(doc *plan.Document) *orderGraph {
+	g := &orderGraph{doc: doc, byURN: map[string]plan.Resource{}, children: map[string][]string{}, ids: map[string]string{},
+		waits: map[string]map[string]bool{}, subnets: map[string]plan.Resource{}}
+	for _, r := range doc.Resources {
+		g.byURN[r.URN] = r
+		g.children[r.Parent] = append(g.children[r.Parent], r.URN)
+		for _, v := range identifiers(r) {
+			g.ids[v] = r.URN
+		}
+		if r.Type == "aws:ec2/subnet:Subnet" {
+			g.subnets[r.Outputs["id"].(string)] = r
+		}
+	}
+	for _, p := range doc.OIDCProviders() {
+		g.ids[p.ARN] = p.Resource
+	}
+	return g
+}
+
+// identifiers returns the ARNs and opaque IDs AWS gives a resource: the
+// top-level outputs of a resource (id, arn, ...Arn, ...Id), and for a
+// pulumi-eks cluster, those of the EKS cluster and the security group it
+// creates inside. (Outputs that echo an input name something else.)
+func identifiers(r plan.Resource) []string {
+	var out []string
+	switch {
+	case r.Type == "eks:index:Cluster":
+		vpc, _ := r.Outputs["vpcConfig"].(map[string]any)
+		out = append(out, str(r.Outputs["arn"]), str(vpc["clusterSecurityGroupId"]))
+	case r.Kind == plan.KindResource:
+		for _, k := range slices.Sorted(maps.Keys(r.Outputs)) {
+			if k == "id" || strings.HasSuffix(strings.ToLower(k), "arn") || strings.HasSuffix(k, "Id") {
+				out = append(out, str(r.Outputs[k]))
+			}
+		}
+	}
+	return slices.DeleteFunc(out, func(v string) bool { return !strings.HasPrefix(v, "arn:") && !opaqueID.MatchString(v) })
+}
+
+// stringsIn returns every string inside a plain value, in a fixed order.
+func stringsIn(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, e := range v {
+			out = append(out, stringsIn(e)...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			out = append(out, stringsIn(v[k])...)
+		}
+		return out
+	}
+	return nil
+}
+
+// waitsFor returns every resource that is created before urn: its
+// dependencies and its provider, transitively, where a dependency on a
+// component is one on everything inside it.
+func (g *orderGraph) waitsFor(urn string) map[string]bool {
+	if w, ok := g.waits[urn]; ok {
+		return w
+	}
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(u string) {
+		if seen[u] {
+			return
+		}
+		seen[u] = true
+		r := g.byURN[u]
+		for _, d := range r.Dependencies {
+			visit(d)
+		}
+		if r.Provider != "" {
+			visit(r.Provider)
+		}
+		for _, c := range g.children[u] {
+			visit(c)
+		}
+	}
+	r := g.byURN[urn]
+	for _, d := range r.Dependencies {
+		visit(d)
+	}
+	if r.Provider != "" {
+		visit(r.Provider)
+	}
+	g.waits[urn] = seen
+	return seen
+}
+
+// named returns the resource of type typ whose key input is name, in the
+// account (and, for a regional type, the region) of r.
+func (g *orderGraph) named(r plan.Resource, typ, key, name string) (plan.Resource, bool) {
+	for _, t := range g.doc.Resources {
+		if t.Type == typ && t.Account == r.Account && (typ == "aws:iam/role:Role" || t.Region == r.Region) &&
+			strings.EqualFold(str(t.Inputs[key]), name) {
+			return t, true
+		}
+	}
+	return plan.Resource{}, false
+}
+
+// requirement is one resource another must wait for, and why.
+type requirement struct {
+	target, why string
+}
+
+// requirements lists what r must wait for, by DESIGN's rule.
+func (g *orderGraph) requirements(r plan.Resource) []requirement {
+	var out []requirement
+	for _, ref := range nameRefs[r.Type] {
+		if name := str(r.Inputs[ref.field]); name != "" {
+			if t, ok := g.named(r, ref.target, ref.key, name); ok {
+				out = append(out, requirement{t.URN, fmt.Sprintf("its %s names %s", ref.field, t.Name)})
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Inputs)) {
+		for _, v := range stringsIn(r.Inputs[k]) {
+			if t, ok := g.ids[v]; ok && t != r.URN {
+				out = append(out, requirement{t, fmt.Sprintf("its %s holds %s", k, v)})
+			}
+		}
+	}
+	out = append(out, g.trustPrincipals(r)...)
+	out = append(out, g.natGateway(r)...)
+	return append(out, g.sharedSubnets(r)...)
+}
+
+// trustPrincipals: IAM refuses a trust policy naming a principal that does
+// not exist yet ("Invalid principal in policy").
+func (g *orderGraph) trustPrincipals(r plan.Resource) []requirement {
+	if r.Type != "aws:iam/role:Role" {
+		return nil
+	}
+	doc, err := iampolicy.Parse(str(r.Inputs["assumeRolePolicy"]))
+	if err != nil {
+		return nil
+	}
+	var out []requirement
+	for _, s := range doc.Statement {
+		if s.Principal == nil {
+			continue
+		}
+		for _, p := range append(slices.Clone(s.Principal.AWS), s.Principal.Federated...) {
+			if t, ok := g.ids[p]; ok && t != r.URN {
+				out = append(out, requirement{t, "its trust policy names the principal " + p})
+			}
+		}
+	}
+	return out
+}
+
+// natGateway: EC2 fails a public NAT gateway in a VPC without an internet
+// gateway (Gateway.NotAttached), and no input of the NAT gateway names it.
+func (g *orderGraph) natGateway(r plan.Resource) []requirement {
+	if r.Type != "aws:ec2/natGateway:NatGateway" {
+		return nil
+	}
+	subnet, ok := g.subnets[str(r.Inputs["subnetId"])]
+	if !ok {
+		return nil
+	}
+	var out []requirement
+	for _, igw := range g.doc.Resources {
+		if igw.Type == "aws:ec2/internetGateway:InternetGateway" && igw.Inputs["vpcId"] == subnet.Inputs["vpcId"] {
+			out = append(out, requirement{igw.URN, "its VPC's internet gateway must be attached first"})
+		}
+	}
+	return out
+}
+
+// sharedSubnets: a resource in subnets (or the VPC of subnets) another
+// account owns may be created only once they are shared with its account:
+// by the share's association of each subnet it uses, and of its account.
+func (g *orderGraph) sharedSubnets(r plan.Resource) []requirement {
+	if r.Account == "" || (r.Kind != plan.KindResource && r.Type != "eks:index:Cluster") {
+		return nil
+	}
+	var out []requirement
+	for _, k := range slices.Sorted(maps.Keys(r.Inputs)) {
+		for _, v := range stringsIn(r.Inputs[k]) {
+			if s, ok := g.subnets[v]; ok && s.Account != r.Account {
+				out = append(out, g.sharing(r, s)...)
+			}
+			if k != "vpcId" {
+				continue
+			}
+			for _, id := range slices.Sorted(maps.Keys(g.subnets)) {
+				if s := g.subnets[id]; s.Inputs["vpcId"] == v && s.Account != r.Account && g.shared(s) {
+					out = append(out, g.sharing(r, s)...)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// shared reports whether subnet s is in any share.
+func (g *orderGraph) shared(s plan.Resource) bool {
+	return slices.ContainsFunc(g.doc.Resources, func(ra plan.Resource) bool {
+		return ra.Type == "aws:ram/resourceAssociation:ResourceAssociation" && ra.Inputs["resourceArn"] == s.Outputs["arn"]
+	})
+}
+
+// sharing returns the associations that share subnet s with r's account,
+// or a requirement no resource meets when there are none.
+func (g *orderGraph) sharing(r plan.Resource, s plan.Resource) []requirement {
+	var out []requirement
+	for _, ra := range g.doc.Resources {
+		if ra.Type != "aws:ram/resourceAssociation:ResourceAssociation" || ra.Inputs["resourceArn"] != s.Outputs["arn"] {
+			continue
+		}
+		out = append(out, requirement{ra.URN, "subnet " + s.Name + " must be in the share first"})
+		for _, pa := range g.doc.Resources {
+			if pa.Type == "aws:ram/principalAssociation:PrincipalAssociation" && pa.Inputs["resourceShareArn"] == ra.Inputs["resourceShareArn"] &&
+				pa.Inputs["principal"] == r.Account {
+				out = append(out, requirement{pa.URN, "the share must name account " + r.Account + " first"})
+			}
+		}
+	}
+	if len(out) < 2 {
+		out = append(out, requirement{"", "subnet " + s.Name + " of account " + s.Account + " is not shared with account " + r.Account})
+	}
+	return out
+}
+
+// violations lists every requirement of every resource that its
+// dependencies do not meet, sorted.
+func (g *orderGraph) violations() []string {
+	var out []string
+	for _, r := range g.doc.Resources {
+		for _, req := range g.requirements(r) {
+			if !g.waitsFor(r.URN)[req.target] {
+				out = append(out, fmt.Sprintf("%s %s (account %s) does not wait for %s: %s", r.Type, r.Name, r.Account, g.byURN[req.target].Name, req.why))
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// planStackFile plans a shipped stack file with the program its project
+// runs.
+func planStackFile(t *testing.T, path string) *plan.Document {
+	t.Helper()
+	s, err := stackfile.Load(path)
+	require.NoError(t, err)
+	program, ok := examples.Program(s.Project)
+	if !ok {
+		program = stacksProgram
+	}
+	doc, err := plan.Make(plan.Input{Project: s.Project, Stack: s.Name, Config: s.Config, Program: program})
+	require.NoError(t, err, path)
+	return doc
+}
+
+func TestEveryResourceWaitsForWhatItNames(t *testing.T) {
+	docs := map[string]*plan.Document{}
+	for _, path := range stackFiles(t) {
+		docs[path] = planStackFile(t, path)
+	}
+	docs["centralized, 3 cluster accounts and 60 tenants"] = planOf(t, "eks-multi-account", "large", largeCentralized(3, 60, true))
+	docs["decentralized, 20 vended clusters"] = planOf(t, "eks-multi-account", "large", largeDecentralized(20))
+	for _, name := range slices.Sorted(maps.Keys(docs)) {
+		t.Run(name, func(t *testing.T) {
+			g := newOrderGraph(docs[name])
+			checked := 0
+			for _, r := range g.doc.Resources {
+				checked += len(g.requirements(r))
+			}
+			assert.Greater(t, checked, 50, "the rule has references to check")
+			assert.Empty(t, g.violations())
+		})
+	}
+}
+
+// TestTheOrderRuleSeesAMissingDependency keeps the rule honest: a plan in
+// which an access entry names its cluster by a plain string, and a cluster
+// uses another account's subnets before they are shared, is caught.
+func TestTheOrderRuleSeesAMissingDependency(t *testing.T) {
+	doc := planStackFile(t, "../examples/decentralized/Pulumi.prod.yaml")
+	for i, r := range doc.Resources {
+		if r.Type == "aws:eks/addon:Addon" || (r.Type == "eks:index:Cluster" && str(r.Inputs["name"]) == "ml") {
+			doc.Resources[i].Dependencies = nil
+		}
+	}
+	v := newOrderGraph(doc).violations()
+	assert.Contains(t, v, "aws:eks/addon:Addon ml-vpc-cni (account 313131313131) does not wait for ml-eks: its clusterName names ml-eks")
+	assert.Contains(t, v, "eks:index:Cluster ml-eks (account 313131313131) does not wait for network-subnets-principal-313131313131: the share must name account 313131313131 first")
+}
+
+// str returns a plain value as a string, or "" when it is not one.
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
