@@ -4,6 +4,7 @@ import (
 	"github.com/pulumi/pulumi-eks/sdk/v2/go/eks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
@@ -84,6 +85,16 @@ func (a *accounts) eksProvider() (*eks.Provider, error) {
 		a.eks = p
 	}
 	return a.eks, nil
+}
+
+// endpointAccess is how a cluster's API is reached: its own, else the
+// defaults'. Without either the configuration is invalid, which its
+// validation reports.
+func endpointAccess(d config.Defaults, own *config.EndpointAccess) clusteraccount.EndpointAccess {
+	if e := d.EndpointAccessOf(own); e != nil {
+		return e.Component()
+	}
+	return clusteraccount.EndpointAccess{}
 }
 
 // deployRoleARN is the role the deployer assumes in an account.

@@ -39,7 +39,7 @@ func (m *centralized) clusterArgs(i int, account providers.Account, eksProvider 
 		FargateProfiles:    fargateProfiles(ca.FargateProfiles),
 		AdminRoleARNs:      ca.Admins,
 		SharedChainingRole: ca.ChainingRole == config.SharedChaining,
-		PublicAccessCIDRs:  ca.PublicAccessCidrs,
+		EndpointAccess:     endpointAccess(m.cfg.Defaults, ca.EndpointAccess),
 		Tags:               m.cfg.Defaults.Tags,
 	}
 }

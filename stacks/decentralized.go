@@ -48,6 +48,7 @@ func (m *decentralized) clusterArgs(i int, account providers.Account, eksProvide
 		DeployRoleARN:     deployRoleARN(m.cfg.Defaults, account),
 		NodeGroups:        bp.WithOverrides(w.NodeGroups),
 		AdminRoleARNs:     w.Admins,
+		EndpointAccess:    endpointAccess(m.cfg.Defaults, w.EndpointAccess),
 		Tags:              m.cfg.Defaults.Tags,
 	}
 	if w.Networking == config.Shared {
@@ -109,7 +110,7 @@ func (m *decentralized) validate(ps *validate.Problems) {
 		account := placeholderAccount(w.AccountID, w.Region)
 		ps.NestMapped(p, m.clusterArgs(i, account, placeholderProvider, placeholderNetwork).Validate(),
 			mapper(map[string]string{"clusterName": "name", "adminRoleArns": "admins", "vpc.cidr": "vpcCidr", "vpc.availabilityZones": "availabilityZones"},
-				[]string{"account", "eksProvider", "deployRoleArn", "tags", "existingNetwork"}, nil))
+				[]string{"account", "eksProvider", "deployRoleArn", "tags", "existingNetwork", "endpointAccess"}, nil))
 		cluster := placeholderCluster(w.Name, account, false, nil)
 		ps.NestMapped(p, m.tenantArgs(w, cluster, account).Validate(), tenantPaths)
 		if g := gitopsArgs(w, placeholderProvider, nil); g != nil {

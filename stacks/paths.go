@@ -47,7 +47,7 @@ var clusterPaths = mapper(map[string]string{
 	"vpc.cidr":              "vpcCidr",
 	"vpc.availabilityZones": "availabilityZones",
 	"adminRoleArns":         "admins",
-}, []string{"account", "eksProvider", "deployRoleArn", "tags"}, nil)
+}, []string{"account", "eksProvider", "deployRoleArn", "tags", "endpointAccess"}, nil)
 
 // roleInTenantPaths maps CrossAccountRole fields to a service account's
 // keys.

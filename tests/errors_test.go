@@ -17,6 +17,7 @@ config:
   eks-multi-account:defaults:
     region: us-east-1
     tags: {cost-center: platform}
+    endpointAccess: {publicCidrs: [203.0.113.0/24]}
   eks-multi-account:organization:
     managementAccountId: "000011112222"
     managementRoleArn: arn:aws:iam::000011112222:role/PlatformOrgAdmin
@@ -50,7 +51,7 @@ config:
 const decentralizedBase = `
 config:
   eks-multi-account:model: decentralized
-  eks-multi-account:defaults: {region: us-west-2}
+  eks-multi-account:defaults: {region: us-west-2, endpointAccess: {publicCidrs: [203.0.113.0/24]}}
   eks-multi-account:networkAccount: {name: network, accountId: "999988887777", vpcCidr: 10.10.0.0/16}
   eks-multi-account:workloadAccounts:
     - name: ml
@@ -142,6 +143,14 @@ func TestConfigErrors(t *testing.T) {
 			[]string{`workloadAccounts[1].clusterAccount: "prod" is a centralized key`}},
 		"dedicated networking without a VPC": {edit(t, decentralizedBase, "vpcCidr: 10.30.0.0/16", "availabilityZones: 2"),
 			[]string{`workloadAccounts[1].vpcCidr: is required for dedicated networking`}},
+		"a cluster with no endpointAccess choice": {edit(t, centralizedBase, "    endpointAccess: {publicCidrs: [203.0.113.0/24]}\n", ""),
+			[]string{`clusterAccounts[0].endpointAccess: is required, here or in defaults.endpointAccess: publicCidrs`, `clusterAccounts[1].endpointAccess: is required`}},
+		"endpointAccess both public and private": {edit(t, centralizedBase, "endpointAccess: {publicCidrs: [203.0.113.0/24]}", "endpointAccess: {publicCidrs: [203.0.113.0/24], privateOnly: true}"),
+			[]string{`defaults.endpointAccess.privateOnly: true and publicCidrs are mutually exclusive`}},
+		"endpointAccess with a bad block on a cluster": {edit(t, centralizedBase, "chainingRole: shared", "chainingRole: shared\n      endpointAccess: {publicCidrs: [203.0.113.9/24]}"),
+			[]string{`clusterAccounts[0].endpointAccess.publicCidrs[0]: "203.0.113.9/24" has host bits set`}},
+		"a vended cluster with an empty endpointAccess": {edit(t, decentralizedBase, "networking: dedicated", "networking: dedicated\n      endpointAccess: {}"),
+			[]string{`workloadAccounts[1].endpointAccess: needs publicCidrs`}},
 		"repository escaping its path": {edit(t, decentralizedBase, "path: clusters/ml", "path: ../other-team"),
 			[]string{`workloadAccounts[0].gitops.repositories[0].path: "../other-team" is not a relative path inside the repository`}},
 	}

@@ -9,6 +9,10 @@ import (
 // benchmarks: many tenants, mixed modes, and namespace and service account
 // names repeated across clusters (the adversary's favourite collision).
 
+// endpointAccess opens the generated clusters' API to a documentation
+// block, as a runner's egress.
+var endpointAccess = map[string]any{"publicCidrs": []string{"203.0.113.0/24"}}
+
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -58,7 +62,7 @@ func largeCentralized(clusters, tenants int, shared bool) map[string]string {
 	}
 	return map[string]string{
 		"eks-multi-account:model":            "centralized",
-		"eks-multi-account:defaults":         mustJSON(map[string]any{"region": "us-east-1", "tags": map[string]string{"cost-center": "platform"}}),
+		"eks-multi-account:defaults":         mustJSON(map[string]any{"region": "us-east-1", "tags": map[string]string{"cost-center": "platform"}, "endpointAccess": endpointAccess}),
 		"eks-multi-account:organization":     mustJSON(map[string]any{"managementAccountId": "000011112222", "managementRoleArn": "arn:aws:iam::000011112222:role/PlatformOrgAdmin", "tagGuard": map[string]any{"targetIds": []string{"ou-ab12-cdef3456"}, "exemptPrincipalArns": []string{"arn:aws:iam::*:role/PlatformAdmin"}}}),
 		"eks-multi-account:clusterAccounts":  mustJSON(cas),
 		"eks-multi-account:workloadAccounts": mustJSON(ws),
@@ -86,7 +90,7 @@ func largeDecentralized(accounts int) map[string]string {
 	}
 	return map[string]string{
 		"eks-multi-account:model":            "decentralized",
-		"eks-multi-account:defaults":         mustJSON(map[string]any{"region": "us-west-2"}),
+		"eks-multi-account:defaults":         mustJSON(map[string]any{"region": "us-west-2", "endpointAccess": endpointAccess}),
 		"eks-multi-account:networkAccount":   mustJSON(map[string]any{"name": "network", "accountId": "999988887777", "vpcCidr": "10.10.0.0/16"}),
 		"eks-multi-account:workloadAccounts": mustJSON(ws),
 	}

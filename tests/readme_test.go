@@ -47,6 +47,7 @@ func readmeComponents(ctx *pulumi.Context) error {
 		NodeGroups: []clusteraccount.NodeGroup{
 			{Name: "general", InstanceTypes: []string{"m6i.large"}, MinSize: 2, MaxSize: 6, DesiredSize: 3},
 		},
+		EndpointAccess:     clusteraccount.EndpointAccess{PublicCIDRs: []string{"203.0.113.0/24"}},
 		SharedChainingRole: true,
 	})
 	if err != nil {

@@ -51,11 +51,39 @@ type Args struct {
 	// ABAC instead of a source role per service account. Optional; default
 	// false.
 	SharedChainingRole bool
-	// PublicAccessCIDRs opens the API endpoint to these CIDR blocks as well
-	// as to the VPC. Optional; default: the endpoint is private only.
-	PublicAccessCIDRs []string
+	// EndpointAccess says how the deploying machine reaches the cluster's
+	// API, which it must: the same program creates Kubernetes objects in
+	// the cluster. Required: public CIDRs or private only.
+	EndpointAccess EndpointAccess
 	// Tags are added to every taggable AWS resource. Optional.
 	Tags map[string]string
+}
+
+// EndpointAccess is how the cluster's API endpoint is reached. Exactly one
+// of the two is required.
+type EndpointAccess struct {
+	// PublicCIDRs opens the public endpoint to these blocks (those of
+	// the machines that deploy and operate the cluster); the private
+	// endpoint stays on for the VPC. Example: ["203.0.113.0/24"].
+	PublicCIDRs []string
+	// PrivateOnly turns the public endpoint off: the stack must then be
+	// deployed from inside the VPC (a peered runner, say).
+	PrivateOnly bool
+}
+
+// Check records every problem with the endpoint access under path.
+func (e EndpointAccess) Check(path string, ps *validate.Problems) {
+	switch {
+	case e.PrivateOnly && len(e.PublicCIDRs) > 0:
+		ps.Add(validate.Path(path, "privateOnly"), true, "and publicCidrs are mutually exclusive: the public endpoint is either open to those blocks or off")
+	case !e.PrivateOnly && len(e.PublicCIDRs) == 0:
+		ps.Add(path, nil, "needs publicCidrs (the blocks the deploying machine reaches the API from) or privateOnly: true (deployed from inside the VPC): the program creates Kubernetes objects in the cluster")
+	}
+	for i, c := range e.PublicCIDRs {
+		if _, err := netplan.ParseCIDR(c); err != nil {
+			ps.Add(validate.Index(validate.Path(path, "publicCidrs"), i), c, err.Error())
+		}
+	}
 }
 
 // VPC describes a VPC to create.
@@ -218,11 +246,7 @@ func (a *Args) checkNetwork(ps *validate.Problems) {
 			ps.Missing("existingNetwork.privateSubnetIds")
 		}
 	}
-	for i, c := range a.PublicAccessCIDRs {
-		if _, err := netplan.ParseCIDR(c); err != nil {
-			ps.Add(validate.Index("publicAccessCidrs", i), c, err.Error())
-		}
-	}
+	a.EndpointAccess.Check("endpointAccess", ps)
 }
 
 func (a *Args) checkCompute(ps *validate.Problems) {

@@ -38,6 +38,7 @@ func baseArgs(account providers.Account, eksProvider pulumi.ProviderResource) *c
 		},
 		FargateProfiles:    []clusteraccount.FargateProfile{{Name: "serverless", Namespaces: []string{"jobs"}}},
 		AdminRoleARNs:      []string{"arn:aws:iam::111122223333:role/PlatformAdmin"},
+		EndpointAccess:     clusteraccount.EndpointAccess{PublicCIDRs: []string{"203.0.113.0/24"}},
 		SharedChainingRole: true,
 		Tags:               map[string]string{"team": "platform"},
 	}
@@ -140,7 +141,9 @@ func TestClusterAccountCreatesEverythingInTheClusterAccount(t *testing.T) {
 	assert.Equal(t, true, testkit.Value(cluster, "skipDefaultNodeGroup"))
 	assert.Equal(t, true, testkit.Value(cluster, "createOidcProvider"))
 	assert.Equal(t, true, testkit.Value(cluster, "useDefaultVpcCni"))
-	assert.Equal(t, false, testkit.Value(cluster, "endpointPublicAccess"))
+	assert.Equal(t, true, testkit.Value(cluster, "endpointPrivateAccess"))
+	assert.Equal(t, true, testkit.Value(cluster, "endpointPublicAccess"), "the deploying machine reaches the API")
+	assert.Equal(t, []any{"203.0.113.0/24"}, testkit.Value(cluster, "publicAccessCidrs"), "from its blocks only")
 	assert.Equal(t, []any{"api", "audit", "authenticator", "controllerManager", "scheduler"}, testkit.Value(cluster, "enabledClusterLogTypes"))
 	key := testkit.Named(t, rs, "aws:kms/key:Key", "prod-secrets")
 	assert.Equal(t, key.Outputs["arn"].StringValue(), testkit.Input(cluster, "encryptionConfigKeyArn"))
@@ -234,6 +237,17 @@ func referencedURNs(r mockengine.Resource, key string) []string {
 		out = append(out, string(v.ResourceReferenceValue().URN))
 	}
 	return out
+}
+
+func TestPrivateOnlyEndpoint(t *testing.T) {
+	r, _ := runCluster(t, testkit.Run, func(a *clusteraccount.Args) {
+		a.EndpointAccess = clusteraccount.EndpointAccess{PrivateOnly: true}
+	})
+	require.NoError(t, r.Err)
+	cluster := testkit.Named(t, r.Resources(), "eks:index:Cluster", "prod-eks")
+	assert.Equal(t, false, testkit.Value(cluster, "endpointPublicAccess"))
+	assert.Equal(t, true, testkit.Value(cluster, "endpointPrivateAccess"))
+	assert.Empty(t, testkit.Value(cluster, "publicAccessCidrs"))
 }
 
 func TestFargateOnlyClusterHasNoInstanceRole(t *testing.T) {

@@ -35,6 +35,10 @@ func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {
 		"bad fargate ns":       {func(a *clusteraccount.Args) { a.FargateProfiles[0].Namespaces = []string{"Jobs"} }, []string{`fargateProfiles[0].namespaces[0]: "Jobs" is not a valid Kubernetes namespace name`}},
 		"bad admin":            {func(a *clusteraccount.Args) { a.AdminRoleARNs = []string{"PlatformAdmin"} }, []string{`adminRoleArns[0]: "PlatformAdmin" is not an IAM role ARN`}},
 		"reserved tag":         {func(a *clusteraccount.Args) { a.Tags = map[string]string{"eks-cluster-arn": "x"} }, []string{`tags: "eks-cluster-arn" is a reserved tag key`}},
+		"no endpoint access":   {func(a *clusteraccount.Args) { a.EndpointAccess = clusteraccount.EndpointAccess{} }, []string{`endpointAccess: needs publicCidrs`}},
+		"both endpoint access": {func(a *clusteraccount.Args) { a.EndpointAccess.PrivateOnly = true }, []string{`endpointAccess.privateOnly: true and publicCidrs are mutually exclusive`}},
+		"bad public cidr": {func(a *clusteraccount.Args) { a.EndpointAccess.PublicCIDRs = []string{"203.0.113.7/24"} },
+			[]string{`endpointAccess.publicCidrs[0]: "203.0.113.7/24" has host bits set; did you mean 203.0.113.0/24?`}},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -89,6 +89,9 @@ func (ps *Problems) NestMapped(prefix string, err error, mapPath func(string) (s
 	ps.list = append(ps.list, p)
 }
 
+// Len returns how many problems have been recorded.
+func (ps *Problems) Len() int { return len(ps.list) }
+
 // Err returns every problem joined into one error, or nil when there are
 // none. errors.Is and errors.As see each problem.
 func (ps *Problems) Err() error {

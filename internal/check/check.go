@@ -45,6 +45,7 @@ var rules = []rule{
 	externalRAMPrincipals,
 	accountRootTrust,
 	kubernetesSupport,
+	endpointOpenToTheInternet,
 }
 
 // Run applies every check to a plan and returns the findings, an empty
@@ -288,6 +289,23 @@ func kubernetesSupport(c *checker) {
 			c.add(Warning, "kubernetes-version", r, "Kubernetes %s of cluster %s is not a version this library knows the EKS support dates of", v, str(r.Inputs["name"]))
 		case c.asOf.After(end):
 			c.add(Error, "kubernetes-version", r, "Kubernetes %s of cluster %s left EKS standard support on %s", v, str(r.Inputs["name"]), end.Format(time.DateOnly))
+		}
+	}
+}
+
+// endpointOpenToTheInternet warns about a cluster whose public API
+// endpoint anyone may reach: allowed (the API still authenticates), but
+// endpointAccess.publicCidrs should name the deploying machines' blocks.
+func endpointOpenToTheInternet(c *checker) {
+	for _, r := range c.ofType("eks:index:Cluster") {
+		if r.Inputs["endpointPublicAccess"] != true {
+			continue
+		}
+		cidrs, _ := r.Inputs["publicAccessCidrs"].([]any)
+		for _, cidr := range cidrs {
+			if cidr == "0.0.0.0/0" || cidr == "::/0" {
+				c.add(Warning, "endpoint-open-to-the-internet", r, "the public API endpoint of cluster %s is open to %s; name the blocks the deploying machines reach it from", str(r.Inputs["name"]), cidr)
+			}
 		}
 	}
 }

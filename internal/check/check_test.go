@@ -24,13 +24,17 @@ import (
 
 var today = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 
-// planOf plans the centralized example's prod stack file, with the
-// version of its clusters replaced, and with what extra adds to it.
-func planOf(t *testing.T, version string, extra func(ctx *pulumi.Context, e *stacks.Estate) error) *plan.Document {
+// planOf plans the centralized example's prod stack file, with each old
+// text of its defaults replaced by the new one that follows it (the
+// version of its clusters, say), and with what extra adds to it.
+func planOf(t *testing.T, defaults []string, extra func(ctx *pulumi.Context, e *stacks.Estate) error) *plan.Document {
 	t.Helper()
 	s, err := stackfile.Load("../../examples/centralized/Pulumi.prod.yaml")
 	require.NoError(t, err)
-	s.Config["eks-multi-account:defaults"] = strings.Replace(s.Config["eks-multi-account:defaults"], `"1.34"`, `"`+version+`"`, 1)
+	for i := 0; i < len(defaults); i += 2 {
+		require.Contains(t, s.Config["eks-multi-account:defaults"], defaults[i])
+		s.Config["eks-multi-account:defaults"] = strings.Replace(s.Config["eks-multi-account:defaults"], defaults[i], defaults[i+1], 1)
+	}
 	doc, err := plan.Make(plan.Input{Project: s.Project, Stack: s.Name, Config: s.Config, Program: func(ctx *pulumi.Context) error {
 		e, err := stacks.Run(ctx, stacks.Options{})
 		if err != nil {
@@ -57,13 +61,16 @@ func trustOf(principal *iampolicy.Principal, conditions iampolicy.Conditions) pu
 	return pulumi.String(text)
 }
 
+// version replaces the Kubernetes version of the example's clusters.
+func version(v string) []string { return []string{`"1.34"`, `"` + v + `"`} }
+
 func TestTheExamplesHaveNoFindings(t *testing.T) {
-	assert.Empty(t, check.Run(planOf(t, "1.34", nothing), today))
+	assert.Empty(t, check.Run(planOf(t, nil, nothing), today))
 }
 
 func TestEveryRule(t *testing.T) {
 	cases := map[string]struct {
-		version  string
+		defaults []string
 		extra    func(*pulumi.Context, *stacks.Estate) error
 		severity string
 		name     string // the resource the finding names; "" for per-account rules, which name one of the account's
@@ -71,7 +78,7 @@ func TestEveryRule(t *testing.T) {
 		account string
 		message string
 	}{
-		"trust-policy-size": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+		"trust-policy-size": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
 			values := iampolicy.Values{}
 			for i := 0; i < 60; i++ {
 				values = append(values, fmt.Sprintf("system:serviceaccount:payroll:service-account-%03d", i))
@@ -80,7 +87,7 @@ func TestEveryRule(t *testing.T) {
 				&iampolicy.Principal{AWS: iampolicy.Values{"arn:aws:iam::111122223333:role/x"}}, iampolicy.Conditions{"StringEquals": {"aws:PrincipalTag/x": values}})}, in(e, "payroll"))
 			return err
 		}, check.Error, "big-trust", "444455556666", "role big-trust: its trust policy is 3"},
-		"oidc-providers-per-account": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+		"oidc-providers-per-account": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
 			for i := 0; i < check.MaxOIDCProvidersPerAccount; i++ {
 				if _, err := iam.NewOpenIdConnectProvider(ctx, fmt.Sprintf("idp-%03d", i), &iam.OpenIdConnectProviderArgs{
 					Url: pulumi.Sprintf("https://idp-%d.example.com", i), ClientIdLists: pulumi.StringArray{pulumi.String("sts.amazonaws.com")},
@@ -90,7 +97,7 @@ func TestEveryRule(t *testing.T) {
 			}
 			return nil
 		}, check.Error, "", "555566667777", "account 555566667777 would have 101 IAM OIDC providers, over IAM's quota of 100"},
-		"roles-per-account": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+		"roles-per-account": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
 			for i := 0; i < check.MaxRolesPerAccount; i++ {
 				if _, err := iam.NewRole(ctx, fmt.Sprintf("role-%04d", i), &iam.RoleArgs{AssumeRolePolicy: trustOf(&iampolicy.Principal{Service: iampolicy.Values{"ec2.amazonaws.com"}}, nil)}, in(e, "billing")); err != nil {
 					return err
@@ -98,18 +105,18 @@ func TestEveryRule(t *testing.T) {
 			}
 			return nil
 		}, check.Error, "", "666677778888", "account 666677778888 would have 1001 IAM roles, over IAM's default quota of 1000"},
-		"chained-session-length": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+		"chained-session-length": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
 			_, err := corev1.NewConfigMap(ctx, "long-session", &corev1.ConfigMapArgs{
 				Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("long-session"), Namespace: pulumi.String("payroll")},
 				Data:     pulumi.StringMap{"config": pulumi.String("[profile workload]\nsource_profile = eks-pod-identity\nrole_arn = arn:aws:iam::444455556666:role/x\nduration_seconds = 7200\n")},
 			}, pulumi.Provider(e.Clusters["prod"].KubernetesProvider))
 			return err
 		}, check.Error, "long-session", "111122223333", "config map key config asks for a 7200-second chained session; role chaining gives at most 3600"},
-		"wildcard-principal": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+		"wildcard-principal": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
 			_, err := iam.NewRole(ctx, "open", &iam.RoleArgs{Name: pulumi.String("open"), AssumeRolePolicy: trustOf(&iampolicy.Principal{AWS: iampolicy.Values{"*"}}, nil)}, in(e, "payroll"))
 			return err
 		}, check.Error, "open", "444455556666", "open allows the principal * in assumeRolePolicy"},
-		"chaining-role-permissions": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+		"chaining-role-permissions": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
 			text, err := iampolicy.New(iampolicy.Statement{Effect: iampolicy.Allow, Action: iampolicy.Values{"s3:GetObject"}, Resource: iampolicy.Values{"*"}}).JSON()
 			if err != nil {
 				return err
@@ -118,29 +125,31 @@ func TestEveryRule(t *testing.T) {
 				pulumi.Provider(e.Clusters["prod"].Ref().Account.Provider))
 			return err
 		}, check.Error, "too-much", "111122223333", "chaining role prod-pod-identity-chain is allowed s3:GetObject; it may only have sts:AssumeRole and sts:TagSession"},
-		"pod-identity-on-fargate": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+		"pod-identity-on-fargate": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
 			_, err := eks.NewPodIdentityAssociation(ctx, "on-fargate", &eks.PodIdentityAssociationArgs{
 				ClusterName: pulumi.String("prod"), Namespace: pulumi.String("reports"), ServiceAccount: pulumi.String("reporter"),
 				RoleArn: pulumi.String("arn:aws:iam::111122223333:role/x"),
 			}, pulumi.Provider(e.Clusters["prod"].Ref().Account.Provider))
 			return err
 		}, check.Error, "on-fargate", "111122223333", "namespace reports of cluster prod runs on Fargate, where EKS Pod Identity does not work; use IRSA"},
-		"ram-external-principals": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+		"ram-external-principals": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
 			_, err := ram.NewResourceShare(ctx, "leaky", &ram.ResourceShareArgs{Name: pulumi.String("leaky")}, in(e, "payroll"))
 			return err
 		}, check.Error, "leaky", "444455556666", "resource share leaky allows principals outside the organization"},
-		"account-root-trust": {"1.34", func(ctx *pulumi.Context, e *stacks.Estate) error {
+		"account-root-trust": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
 			_, err := iam.NewRole(ctx, "root-trust", &iam.RoleArgs{Name: pulumi.String("root-trust"), AssumeRolePolicy: trustOf(
 				&iampolicy.Principal{AWS: iampolicy.Values{"arn:aws:iam::111122223333:root"}},
 				iampolicy.Conditions{"StringEquals": {"aws:PrincipalTag/kubernetes-namespace": {"payroll"}}})}, in(e, "payroll"))
 			return err
 		}, check.Error, "root-trust", "444455556666", "role root-trust trusts the account root arn:aws:iam::111122223333:root instead of the source role"},
-		"kubernetes-version":         {"1.30", nothing, check.Error, "prod-eks", "111122223333", "Kubernetes 1.30 of cluster prod left EKS standard support on 2025-07-23"},
-		"kubernetes-version unknown": {"1.99", nothing, check.Warning, "prod-eks", "111122223333", "Kubernetes 1.99 of cluster prod is not a version this library knows the EKS support dates of"},
+		"kubernetes-version":         {version("1.30"), nothing, check.Error, "prod-eks", "111122223333", "Kubernetes 1.30 of cluster prod left EKS standard support on 2025-07-23"},
+		"kubernetes-version unknown": {version("1.99"), nothing, check.Warning, "prod-eks", "111122223333", "Kubernetes 1.99 of cluster prod is not a version this library knows the EKS support dates of"},
+		"endpoint-open-to-the-internet": {[]string{"203.0.113.0/24", "0.0.0.0/0"}, nothing, check.Warning, "prod-eks", "111122223333",
+			"the public API endpoint of cluster prod is open to 0.0.0.0/0; name the blocks the deploying machines reach it from"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			findings := check.Run(planOf(t, c.version, c.extra), today)
+			findings := check.Run(planOf(t, c.defaults, c.extra), today)
 			require.NotEmpty(t, findings)
 			rule := strings.TrimSuffix(name, " unknown")
 			var matched []plan.Finding

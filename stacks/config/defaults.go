@@ -72,6 +72,15 @@ func (c *Config) ApplyDefaults() {
 	}
 }
 
+// EndpointAccessOf returns how a cluster's API is reached: the cluster's own
+// endpointAccess, else the defaults', else nil (a configuration error).
+func (d Defaults) EndpointAccessOf(own *EndpointAccess) *EndpointAccess {
+	if own != nil {
+		return own
+	}
+	return d.EndpointAccess
+}
+
 func or(s, def string) string {
 	if s == "" {
 		return def

@@ -8,6 +8,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+
+	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 )
 
 // Namespace is the Pulumi config namespace of every key, whatever the
@@ -61,6 +63,25 @@ type Defaults struct {
 	KubernetesVersion string `json:"kubernetesVersion"`
 	// Tags are added to every taggable resource; no kubernetes-* or eks-* keys.
 	Tags map[string]string `json:"tags,omitempty"`
+	// EndpointAccess is how the deploying machine reaches every cluster's
+	// API, unless a cluster says otherwise.
+	EndpointAccess *EndpointAccess `json:"endpointAccess,omitempty"`
+}
+
+// EndpointAccess is how the deploying machine reaches a cluster's API: one
+// of the two.
+type EndpointAccess struct {
+	// PublicCidrs open the public endpoint to these blocks only (the private
+	// endpoint stays on).
+	PublicCidrs []string `json:"publicCidrs,omitempty"`
+	// PrivateOnly turns the public endpoint off; the stack is deployed from
+	// inside the VPC.
+	PrivateOnly bool `json:"privateOnly,omitempty"`
+}
+
+// Component returns the endpoint access as the cluster component takes it.
+func (e *EndpointAccess) Component() clusteraccount.EndpointAccess {
+	return clusteraccount.EndpointAccess{PublicCIDRs: e.PublicCidrs, PrivateOnly: e.PrivateOnly}
 }
 
 // Organization is the AWS Organization's management account and its
@@ -123,8 +144,8 @@ type ClusterAccount struct {
 	FargateProfiles []FargateProfile `json:"fargateProfiles,omitempty"`
 	// Admins are IAM role ARNs given cluster-wide admin access.
 	Admins []string `json:"admins,omitempty"`
-	// PublicAccessCidrs open the API endpoint to these blocks; default private only.
-	PublicAccessCidrs []string `json:"publicAccessCidrs,omitempty"`
+	// EndpointAccess overrides defaults.endpointAccess for this cluster.
+	EndpointAccess *EndpointAccess `json:"endpointAccess,omitempty"`
 }
 
 // NodeGroup is a managed node group. In a de-centralized workload account
@@ -211,6 +232,9 @@ type WorkloadAccount struct {
 	NodeGroups []NodeGroup `json:"nodeGroups,omitempty"`
 	// GitOps bootstraps Flux with the team repositories. Optional.
 	GitOps *GitOps `json:"gitops,omitempty"`
+	// EndpointAccess overrides defaults.endpointAccess for this account's
+	// cluster (de-centralized).
+	EndpointAccess *EndpointAccess `json:"endpointAccess,omitempty"`
 }
 
 // Quota is a tenant namespace's resource quota.

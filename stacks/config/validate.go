@@ -73,6 +73,9 @@ func (v *validator) top() {
 		v.ps.Add("defaults.kubernetesVersion", c.Defaults.KubernetesVersion, `is not a Kubernetes minor version such as "1.34"`)
 	}
 	providers.CheckTags("defaults.tags", c.Defaults.Tags, v.ps)
+	if e := c.Defaults.EndpointAccess; e != nil {
+		e.Component().Check("defaults.endpointAccess", v.ps)
+	}
 	switch c.Model {
 	case Centralized:
 		if len(c.ClusterAccounts) == 0 {
@@ -177,6 +180,22 @@ func (v *validator) clusterAccounts() {
 		if ca.ChainingRole != SharedChaining && ca.ChainingRole != PerServiceAccount {
 			v.add(v.badClusters, i, p+".chainingRole", ca.ChainingRole, fmt.Sprintf("is not %q or %q", SharedChaining, PerServiceAccount))
 		}
+		v.endpointAccess(v.badClusters, i, p+".endpointAccess", ca.EndpointAccess)
+	}
+}
+
+// endpointAccess checks a cluster's own endpointAccess, or that it has one
+// from the defaults (which top checks once).
+func (v *validator) endpointAccess(mark map[int]bool, i int, path string, own *EndpointAccess) {
+	switch {
+	case own != nil:
+		before := v.ps.Len()
+		own.Component().Check(path, v.ps)
+		if v.ps.Len() > before {
+			mark[i] = true
+		}
+	case v.c.Defaults.EndpointAccess == nil:
+		v.add(mark, i, path, nil, "is required, here or in defaults.endpointAccess: publicCidrs (the blocks the deploying machine reaches the API from) or privateOnly: true (the stack is deployed from inside the VPC); the program creates Kubernetes objects in the cluster")
 	}
 }
 
@@ -227,6 +246,7 @@ func (v *validator) centralizedTenant(i int, p string, w WorkloadAccount) {
 		{"blueprint", w.Blueprint != ""}, {"region", w.Region != ""}, {"networking", w.Networking != ""},
 		{"vpcCidr", w.VpcCIDR != ""}, {"nodeGroups", len(w.NodeGroups) > 0}, {"gitops", w.GitOps != nil},
 		{"kubernetesVersion", w.KubernetesVersion != ""}, {"availabilityZones", w.AvailabilityZones != 0},
+		{"endpointAccess", w.EndpointAccess != nil},
 	} {
 		if k.set {
 			v.add(v.badWorkloads, i, p+"."+k.key, nil, "is a de-centralized key; a centralized tenant runs on its cluster account's cluster")
@@ -242,6 +262,7 @@ func (v *validator) decentralizedTenant(i int, p string, w WorkloadAccount) {
 		v.add(v.badWorkloads, i, p+".shareSubnets", true, "is a centralized key; use networking: shared to use a network account's subnets")
 	}
 	v.region(v.badWorkloads, i, p+".region", w.Region)
+	v.endpointAccess(v.badWorkloads, i, p+".endpointAccess", w.EndpointAccess)
 	if !k8sVersion.MatchString(w.KubernetesVersion) {
 		v.add(v.badWorkloads, i, p+".kubernetesVersion", w.KubernetesVersion, `is not a Kubernetes minor version such as "1.34"`)
 	}
