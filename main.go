@@ -1,6 +1,6 @@
 // Command eks-multi-account is the root Pulumi program: `pulumi up` here
-// runs the model that the stack's configuration names (centralized or
-// decentralized), from Pulumi.<env>.yaml alone.
+// runs the model that the stack's configuration names (organization,
+// centralized or decentralized), from Pulumi.<env>.yaml alone.
 package main
 
 import (
@@ -10,8 +10,5 @@ import (
 )
 
 func main() {
-	pulumi.Run(func(ctx *pulumi.Context) error {
-		_, err := stacks.Run(ctx, stacks.Options{})
-		return err
-	})
+	pulumi.Run(stacks.Program(stacks.Options{}))
 }

@@ -90,7 +90,7 @@ func (m *centralized) validate(ps *validate.Problems) {
 }
 
 // apply creates the stack.
-func (m *centralized) apply(ctx *pulumi.Context, acc *accounts, guard *guardrailsResult) (*Estate, error) {
+func (m *centralized) apply(ctx *pulumi.Context, acc *accounts) (*Estate, error) {
 	out := newEstate()
 	eksProvider, err := acc.eksProvider()
 	if err != nil {
@@ -131,11 +131,10 @@ func (m *centralized) apply(ctx *pulumi.Context, acc *accounts, guard *guardrail
 			continue
 		}
 		share, err := sharedsubnets.NewSharedSubnets(ctx, naming.Child(ca.Name, "subnets"), &sharedsubnets.Args{
-			Owner:               clusters[h].Ref().Account,
-			Subnets:             clusters[h].PrivateSubnets,
-			Principals:          principals[h],
-			OrganizationSharing: guard.organizationSharing(),
-			Tags:                m.cfg.Defaults.Tags,
+			Owner:      clusters[h].Ref().Account,
+			Subnets:    clusters[h].PrivateSubnets,
+			Principals: principals[h],
+			Tags:       m.cfg.Defaults.Tags,
 		})
 		if err != nil {
 			return nil, err

@@ -128,13 +128,13 @@ func (m *decentralized) tenantArgs(w config.WorkloadAccount, cluster clusterref.
 }
 
 // apply creates the stack.
-func (m *decentralized) apply(ctx *pulumi.Context, acc *accounts, guard *guardrailsResult) (*Estate, error) {
+func (m *decentralized) apply(ctx *pulumi.Context, acc *accounts) (*Estate, error) {
 	out := newEstate()
 	eksProvider, err := acc.eksProvider()
 	if err != nil {
 		return nil, err
 	}
-	network, err := m.applyNetwork(ctx, acc, guard, out)
+	network, err := m.applyNetwork(ctx, acc, out)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (n *sharedNetwork) sharedWith(account string) (*clusteraccount.ExistingNetw
 // applyNetwork creates the network account's VPC and shares its private
 // subnets with the workload accounts on shared networking; nil when none
 // is.
-func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, guard *guardrailsResult, out *Estate) (*sharedNetwork, error) {
+func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, out *Estate) (*sharedNetwork, error) {
 	n := m.cfg.NetworkAccount
 	var principals []string
 	for _, w := range m.cfg.WorkloadAccounts {
@@ -209,7 +209,7 @@ func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, guard *
 		}
 		share, err := sharedsubnets.NewSharedSubnets(ctx, naming.Child(n.Name, "subnets"), &sharedsubnets.Args{
 			Owner: account, Subnets: vpc.Private, Principals: principals,
-			OrganizationSharing: guard.organizationSharing(), Tags: m.cfg.Defaults.Tags,
+			Tags: m.cfg.Defaults.Tags,
 		}, pulumi.Parent(na))
 		if err != nil {
 			return nil, err

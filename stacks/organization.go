@@ -3,66 +3,56 @@ package stacks
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 	"github.com/eks-multi-account/eks-multi-account/stacks/guardrails"
 )
 
-// guardrailsResult is what the organization part of a stack created; nil
-// when no organization is configured.
-type guardrailsResult struct {
-	g *guardrails.Guardrails
+// organization is the validated plan of an organization stack: what is
+// organization-wide (RAM sharing with the organization, the guardrail
+// policies), created once per AWS organization with the management
+// account's own provider. Every other stack deploys and destroys
+// independently of it.
+type organization struct {
+	cfg *config.Config
 }
 
-// organizationSharing is what RAM shares wait for, or nil.
-func (r *guardrailsResult) organizationSharing() pulumi.Resource {
-	if r == nil {
-		return nil
-	}
-	return r.g.OrganizationSharing
-}
-
-func guardrailArgs(cfg *config.Config, acc *accounts) (*guardrails.Args, error) {
-	o := cfg.Organization
-	args := &guardrails.Args{DeployRoleName: cfg.Defaults.DeployRoleName, Tags: cfg.Defaults.Tags}
+// guardrailArgs returns the Guardrails args, with the management account.
+func (m *organization) guardrailArgs(management providers.Account) *guardrails.Args {
+	o := m.cfg.Organization
+	args := &guardrails.Args{Management: management, DeployRoleName: m.cfg.Defaults.DeployRoleName, Tags: m.cfg.Defaults.Tags}
 	if o.TagGuard != nil {
-		args.TagGuardTargets = o.TagGuard.TargetIDs
+		args.TargetIDs = o.TagGuard.TargetIDs
 		args.ExemptPrincipalArns = o.TagGuard.ExemptPrincipalArns
 	}
-	if acc == nil {
-		args.Management = placeholderAccount(o.ManagementAccountID, cfg.Defaults.Region)
-		return args, nil
-	}
-	mgmt, err := acc.get(o.ManagementAccountID, cfg.Defaults.Region, o.ManagementRoleArn)
-	if err != nil {
-		return nil, err
-	}
-	args.Management = mgmt
-	return args, nil
+	return args
 }
 
-// validateOrganization records the guardrails' own problems.
-func validateOrganization(cfg *config.Config, ps *validate.Problems) {
-	if cfg.Organization == nil {
+// validate records every problem of the configuration and of the
+// guardrails' arguments.
+func (m *organization) validate(ps *validate.Problems) {
+	m.cfg.Validate(ps)
+	o := m.cfg.Organization
+	if o == nil {
 		return
 	}
-	args, _ := guardrailArgs(cfg, nil)
+	args := m.guardrailArgs(placeholderAccount(o.ManagementAccountID, m.cfg.Defaults.Region))
 	ps.NestMapped("organization.tagGuard", args.Validate(), mapper(nil, []string{"management", "deployRoleName", "tags"}, nil))
 }
 
-// applyOrganization creates the guardrails with the management account's
-// own provider.
-func applyOrganization(ctx *pulumi.Context, cfg *config.Config, acc *accounts) (*guardrailsResult, error) {
-	if cfg.Organization == nil {
-		return nil, nil
-	}
-	args, err := guardrailArgs(cfg, acc)
+// apply creates the guardrails with the management account's own provider.
+func (m *organization) apply(ctx *pulumi.Context, acc *accounts) (*Estate, error) {
+	o := m.cfg.Organization
+	management, err := acc.get(o.ManagementAccountID, m.cfg.Defaults.Region, o.ManagementRoleArn)
 	if err != nil {
 		return nil, err
 	}
-	g, err := guardrails.NewGuardrails(ctx, "organization", args)
+	g, err := guardrails.NewGuardrails(ctx, "organization", m.guardrailArgs(management))
 	if err != nil {
 		return nil, err
 	}
-	return &guardrailsResult{g: g}, nil
+	out := newEstate()
+	out.Organization = g
+	return out, nil
 }

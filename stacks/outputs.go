@@ -7,6 +7,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
+	"github.com/eks-multi-account/eks-multi-account/stacks/guardrails"
 )
 
 // Estate is what a stack created, for programs that add their own
@@ -22,6 +23,9 @@ type Estate struct {
 	Tenants map[string]*Tenant
 	// Shares by the name of the account that owns the subnets.
 	Shares map[string]*sharedsubnets.SharedSubnets
+	// Organization is what the organization stack created; nil in the
+	// other models.
+	Organization *guardrails.Guardrails
 
 	clusters, tenants, shares pulumi.Map
 }
@@ -62,8 +66,16 @@ func (o *Estate) share(key string, s *sharedsubnets.SharedSubnets) {
 	o.shares[key] = pulumi.Map{"arn": s.ShareArn, "subnetIds": s.SubnetIDs}
 }
 
-// export registers the outputs on the stack.
+// export registers the outputs on the stack: the guardrail policies' IDs
+// of an organization stack, or the clusters, tenants and shares.
 func (o *Estate) export(ctx *pulumi.Context) {
+	if g := o.Organization; g != nil {
+		ctx.Export("organization", pulumi.Map{
+			"serviceControlPolicyId":  g.ServiceControlPolicyID,
+			"resourceControlPolicyId": g.ResourceControlPolicyID,
+		})
+		return
+	}
 	ctx.Export("clusters", o.clusters)
 	ctx.Export("tenants", o.tenants)
 	ctx.Export("shares", o.shares)

@@ -36,10 +36,21 @@ func (e *ConfigError) Error() string { return "invalid configuration:\n" + e.Pro
 // Unwrap gives errors.Is and errors.As the problems.
 func (e *ConfigError) Unwrap() error { return e.Problems }
 
-// model is one of the two ways to lay out the estate.
+// model is what one kind of stack creates: the organization-wide
+// resources, or one of the two layouts of clusters.
 type model interface {
 	validate(ps *validate.Problems)
-	apply(ctx *pulumi.Context, acc *accounts, guard *guardrailsResult) (*Estate, error)
+	apply(ctx *pulumi.Context, acc *accounts) (*Estate, error)
+}
+
+// Program is the Pulumi program that runs the stacks alone, for a project
+// whose program adds nothing to them (the root project, the organization
+// example).
+func Program(opts Options) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		_, err := Run(ctx, opts)
+		return err
+	}
 }
 
 // Run reads the stack's configuration and creates the model it names.
@@ -58,12 +69,7 @@ func RunConfig(ctx *pulumi.Context, cfg *config.Config, opts Options) (*Estate, 
 	if err != nil {
 		return nil, err
 	}
-	acc := newAccounts(ctx, cfg.Defaults)
-	guard, err := applyOrganization(ctx, cfg, acc)
-	if err != nil {
-		return nil, err
-	}
-	out, err := m.apply(ctx, acc, guard)
+	out, err := m.apply(ctx, newAccounts(ctx, cfg.Defaults))
 	if err != nil {
 		return nil, err
 	}
@@ -77,14 +83,16 @@ func prepare(cfg *config.Config, opts Options) (model, error) {
 		opts.Blueprints = blueprints.NewRegistry()
 	}
 	var m model
-	if cfg.Model == config.Decentralized {
+	switch cfg.Model {
+	case config.OrganizationModel:
+		m = &organization{cfg: cfg}
+	case config.Decentralized:
 		m = &decentralized{cfg: cfg, blueprints: opts.Blueprints}
-	} else {
+	default:
 		m = &centralized{cfg: cfg}
 	}
 	var ps validate.Problems
 	m.validate(&ps)
-	validateOrganization(cfg, &ps)
 	if err := ps.Err(); err != nil {
 		return nil, &ConfigError{Problems: err}
 	}

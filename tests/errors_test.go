@@ -20,7 +20,6 @@ config:
     endpointAccess: {publicCidrs: [203.0.113.0/24]}
   eks-multi-account:organization:
     managementAccountId: "000011112222"
-    managementRoleArn: arn:aws:iam::000011112222:role/PlatformOrgAdmin
   eks-multi-account:clusterAccounts:
     - name: prod
       accountId: "111122223333"
@@ -68,6 +67,21 @@ config:
       vpcCidr: 10.30.0.0/16
 `
 
+const organizationBase0 = `
+config:
+  eks-multi-account:model: organization
+  eks-multi-account:defaults: {region: us-east-1}
+  eks-multi-account:organization:
+    managementAccountId: "000011112222"
+    managementRoleArn: arn:aws:iam::000011112222:role/PlatformOrgAdmin
+    tagGuard: {targetIds: [ou-ab12-cdef3456], exemptPrincipalArns: ["arn:aws:iam::*:role/PlatformAdmin"]}
+`
+
+// organizationBase is the organization stack file with the edits made.
+func organizationBase(t *testing.T, pairs ...string) string {
+	return edit(t, organizationBase0, pairs...)
+}
+
 // edit replaces each old text of base (which must be there) by its new text.
 func edit(t *testing.T, base string, pairs ...string) string {
 	t.Helper()
@@ -79,7 +93,7 @@ func edit(t *testing.T, base string, pairs ...string) string {
 }
 
 func TestBaseConfigsAreValid(t *testing.T) {
-	for _, base := range []string{centralizedBase, decentralizedBase} {
+	for _, base := range []string{centralizedBase, decentralizedBase, organizationBase0} {
 		r, err := runYAML(t, base)
 		require.NoError(t, err)
 		assert.NotEmpty(t, r.resources)
@@ -151,6 +165,18 @@ func TestConfigErrors(t *testing.T) {
 			[]string{`clusterAccounts[0].endpointAccess.publicCidrs[0]: "203.0.113.9/24" has host bits set`}},
 		"a vended cluster with an empty endpointAccess": {edit(t, decentralizedBase, "networking: dedicated", "networking: dedicated\n      endpointAccess: {}"),
 			[]string{`workloadAccounts[1].endpointAccess: needs publicCidrs`}},
+		"organization-wide keys outside the organization stack": {edit(t, centralizedBase, `managementAccountId: "000011112222"`,
+			`managementAccountId: "000011112222"`+"\n    managementRoleArn: arn:aws:iam::000011112222:role/PlatformOrgAdmin\n    tagGuard: {targetIds: [ou-ab12-cdef3456]}"),
+			[]string{`organization.managementRoleArn: "arn:aws:iam::000011112222:role/PlatformOrgAdmin" is organization-wide: it belongs in the organization stack (model: organization)`,
+				`organization.tagGuard: is organization-wide: it belongs in the organization stack (model: organization)`}},
+		"clusters in the organization stack": {edit(t, centralizedBase, "model: centralized", "model: organization",
+			`managementAccountId: "000011112222"`, `managementAccountId: "000011112222"`+"\n    managementRoleArn: arn:aws:iam::000011112222:role/PlatformOrgAdmin"),
+			[]string{`clusterAccounts: is for the centralized and de-centralized models; the organization stack holds only what is organization-wide`,
+				`workloadAccounts: is for the centralized and de-centralized models`}},
+		"an organization stack without its management role": {organizationBase(t, `managementRoleArn: arn:aws:iam::000011112222:role/PlatformOrgAdmin`, ""),
+			[]string{`organization.managementRoleArn: is required: the role assumed in the management account`}},
+		"a guardrail target that is the management account": {organizationBase(t, "targetIds: [ou-ab12-cdef3456]", `targetIds: [ou-ab12-cdef3456, "000011112222"]`),
+			[]string{`organization.tagGuard.targetIds[1]: "000011112222" is the management account, which SCPs and RCPs never bind`}},
 		"repository escaping its path": {edit(t, decentralizedBase, "path: clusters/ml", "path: ../other-team"),
 			[]string{`workloadAccounts[0].gitops.repositories[0].path: "../other-team" is not a relative path inside the repository`}},
 	}

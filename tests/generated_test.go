@@ -63,9 +63,25 @@ func largeCentralized(clusters, tenants int, shared bool) map[string]string {
 	return map[string]string{
 		"eks-multi-account:model":            "centralized",
 		"eks-multi-account:defaults":         mustJSON(map[string]any{"region": "us-east-1", "tags": map[string]string{"cost-center": "platform"}, "endpointAccess": endpointAccess}),
-		"eks-multi-account:organization":     mustJSON(map[string]any{"managementAccountId": "000011112222", "managementRoleArn": "arn:aws:iam::000011112222:role/PlatformOrgAdmin", "tagGuard": map[string]any{"targetIds": []string{"ou-ab12-cdef3456"}, "exemptPrincipalArns": []string{"arn:aws:iam::*:role/PlatformAdmin"}}}),
+		"eks-multi-account:organization":     mustJSON(map[string]any{"managementAccountId": managementAccount}),
 		"eks-multi-account:clusterAccounts":  mustJSON(cas),
 		"eks-multi-account:workloadAccounts": mustJSON(ws),
+	}
+}
+
+// managementAccount is the generated estates' management account.
+const managementAccount = "000011112222"
+
+// largeOrganization is the organization stack of the generated estates:
+// the guardrails attached to the root.
+func largeOrganization() map[string]string {
+	return map[string]string{
+		"eks-multi-account:model":    "organization",
+		"eks-multi-account:defaults": mustJSON(map[string]any{"region": "us-east-1"}),
+		"eks-multi-account:organization": mustJSON(map[string]any{
+			"managementAccountId": managementAccount, "managementRoleArn": "arn:aws:iam::000011112222:role/PlatformOrgAdmin",
+			"tagGuard": map[string]any{"targetIds": []string{"r-ab12"}, "exemptPrincipalArns": []string{"arn:aws:iam::*:role/PlatformAdmin"}},
+		}),
 	}
 }
 

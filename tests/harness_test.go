@@ -34,10 +34,7 @@ type run struct {
 }
 
 // stacksProgram is the root program: the stacks alone.
-func stacksProgram(ctx *pulumi.Context) error {
-	_, err := stacks.Run(ctx, stacks.Options{})
-	return err
-}
+var stacksProgram = stacks.Program(stacks.Options{})
 
 // runStackFile runs a program on a stack file, as `pulumi up` would.
 func runStackFile(t *testing.T, path string, program pulumi.RunFunc) run {

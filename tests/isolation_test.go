@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -10,8 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
-	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
+	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
 
 // The isolation proof: every trust and permission policy the stacks
@@ -70,14 +72,47 @@ func tagContext(prefix string, tags map[string]string) map[string]any {
 	return ctx
 }
 
-// world is everything the proof needs from a plan.
+// controlPolicies are the organization stack's control policies, as text.
+type controlPolicies struct {
+	scps, rcps []string
+}
+
+// guardrailsOf reads the control policies an organization stack's plan
+// creates.
+func guardrailsOf(t *testing.T, doc *plan.Document) controlPolicies {
+	var g controlPolicies
+	for _, r := range doc.Resources {
+		if r.Type != "aws:organizations/policy:Policy" {
+			continue
+		}
+		switch r.Inputs["type"] {
+		case "SERVICE_CONTROL_POLICY":
+			g.scps = append(g.scps, r.Inputs["content"].(string))
+		case "RESOURCE_CONTROL_POLICY":
+			g.rcps = append(g.rcps, r.Inputs["content"].(string))
+		}
+	}
+	require.NotEmpty(t, g.scps, "the organization stack has a service control policy")
+	require.NotEmpty(t, g.rcps, "the organization stack has a resource control policy")
+	return g
+}
+
+// exampleGuardrails are the policies of the organization example.
+func exampleGuardrails(t *testing.T) controlPolicies {
+	return guardrailsOf(t, planStackFile(t, "../examples/organization/Pulumi.org.yaml"))
+}
+
+// world is everything the proof needs from a plan and the guardrails of
+// its organization.
 type world struct {
 	doc      *plan.Document
 	b        *batch
 	roles    []role
 	clusters []cluster
 	oidc     map[string]string // account + " " + issuer URL -> provider ARN
-	scps     []string
+	// scps and rcps name the organization's control policies: SCPs bind
+	// the principals of member accounts, RCPs the resources in them.
+	scps, rcps []string
 	// sharedChaining maps a cluster ARN to its shared chaining role's ARN.
 	// By design its trust admits every service account of its cluster
 	// (which role a session then reaches is decided by the targets'
@@ -85,16 +120,20 @@ type world struct {
 	sharedChaining map[string]string
 }
 
-func newWorld(t *testing.T, doc *plan.Document) *world {
+func newWorld(t *testing.T, doc *plan.Document, g controlPolicies) *world {
 	w := &world{doc: doc, b: newBatch(), oidc: map[string]string{}, sharedChaining: map[string]string{}}
+	for _, text := range g.scps {
+		w.scps = append(w.scps, w.b.policy(text))
+	}
+	for _, text := range g.rcps {
+		w.rcps = append(w.rcps, w.b.policy(text))
+	}
 	inline := map[string][]string{} // account + " " + role name -> policy names
 	for _, r := range doc.Resources {
 		switch r.Type {
 		case "aws:iam/rolePolicy:RolePolicy":
 			key := r.Account + " " + r.Inputs["role"].(string)
 			inline[key] = append(inline[key], w.b.policy(r.Inputs["policy"].(string)))
-		case "aws:organizations/policy:Policy":
-			w.scps = append(w.scps, w.b.policy(r.Inputs["content"].(string)))
 		case "eks:index:Cluster":
 			name := r.Inputs["name"].(string)
 			issuer := plan.Issuer(r)
@@ -175,11 +214,14 @@ func (w *world) identities() []identity {
 }
 
 // reach asks the oracle which roles an identity reaches, through each real
-// credential path: IRSA (the workload account's OIDC provider for the
-// cluster's issuer), Pod Identity (EKS assuming and tagging a role of the
-// cluster's account), and chaining (a session of a role Pod Identity gives,
-// carrying the pod's tags as principal tags, assuming and tagging a role
-// with the session role's own permissions).
+// credential path, under the organization's control policies: IRSA (the
+// workload account's OIDC provider for the cluster's issuer), Pod Identity
+// (EKS, an AWS service, assuming and tagging a role of the cluster's
+// account), and chaining (a session of a role Pod Identity gives, carrying
+// the pod's tags as principal tags, assuming a role with the session role's
+// own permissions and tagging the new session: the transitive tags are
+// re-set on that hop, so the request carries them as aws:RequestTag/* and
+// aws:TagKeys too, which is what the RCP sees).
 func (w *world) reach(t *testing.T, ids []identity) (finals, sources map[string][]string) {
 	b := w.b
 	type hop struct {
@@ -194,17 +236,19 @@ func (w *world) reach(t *testing.T, ids []identity) (finals, sources map[string]
 			if provider, ok := w.oidc[r.account+" "+id.cluster.issuer]; ok {
 				irsa = append(irsa, hop{id, r, []string{b.ask(request{
 					Principal: provider, Action: "sts:AssumeRoleWithWebIdentity", Resource: r.arn, ResourceAccount: r.account,
-					ResourcePolicy: r.trust, Context: map[string]any{host + ":sub": "system:serviceaccount:" + id.namespace + ":" + id.sa, host + ":aud": "sts.amazonaws.com"},
+					ResourcePolicy: r.trust, RCPs: w.rcps,
+					Context: map[string]any{host + ":sub": "system:serviceaccount:" + id.namespace + ":" + id.sa, host + ":aud": "sts.amazonaws.com"},
 				})}})
 			}
 			if r.account == id.cluster.account {
 				ctx := tagContext("aws:RequestTag/", id.sessionTags())
 				ctx["aws:SourceAccount"] = id.cluster.account
 				ctx["aws:SourceArn"] = id.cluster.arn
+				ctx["aws:PrincipalIsAWSService"] = "true"
 				var checks []string
 				for _, action := range []string{"sts:AssumeRole", "sts:TagSession"} {
 					checks = append(checks, b.ask(request{Principal: "pods.eks.amazonaws.com", Action: action, Resource: r.arn,
-						ResourceAccount: r.account, ResourcePolicy: r.trust, Context: ctx}))
+						ResourceAccount: r.account, ResourcePolicy: r.trust, RCPs: w.rcps, Context: ctx}))
 				}
 				pods = append(pods, hop{id, r, checks})
 			}
@@ -232,23 +276,31 @@ func (w *world) reach(t *testing.T, ids []identity) (finals, sources map[string]
 		if !allAllowed(h) {
 			continue
 		}
-		if len(h.role.inline) == 0 {
+		// A role that may do nothing but assume and tag other roles is where
+		// a chain starts; any other is where the pod's credentials end. Both
+		// may chain on, as far as their permissions allow.
+		if w.chainsOnly(t, h.role) {
+			sources[h.id.key()] = append(sources[h.id.key()], h.role.arn)
+		} else {
 			finals[h.id.key()] = append(finals[h.id.key()], h.role.arn)
+		}
+		if len(h.role.inline) == 0 {
 			continue
 		}
-		sources[h.id.key()] = append(sources[h.id.key()], h.role.arn)
 		for _, target := range w.roles {
 			if target.arn == h.role.arn {
 				continue
 			}
 			ctx := tagContext("aws:PrincipalTag/", h.id.sessionTags())
+			maps.Copy(ctx, tagContext("aws:RequestTag/", h.id.sessionTags()))
 			ctx["aws:PrincipalArn"] = h.role.arn
+			ctx["aws:PrincipalIsAWSService"] = "false"
 			var checks []string
 			for _, action := range []string{"sts:AssumeRole", "sts:TagSession"} {
 				checks = append(checks, b2.ask(request{
 					Principal: fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/eks-%s", h.role.account, h.role.name, h.id.sa),
 					Action:    action, Resource: target.arn, ResourceAccount: target.account,
-					IdentityPolicies: h.role.inline, ResourcePolicy: target.trust, Context: ctx,
+					IdentityPolicies: h.role.inline, ResourcePolicy: target.trust, SCPs: w.scps, RCPs: w.rcps, Context: ctx,
 				}))
 			}
 			chain = append(chain, hop{h.id, target, checks})
@@ -265,6 +317,26 @@ func (w *world) reach(t *testing.T, ids []identity) (finals, sources map[string]
 	return finals, sources
 }
 
+// chainsOnly reports whether a role's permissions are only to assume and
+// tag roles: the mark of a chaining (source) role.
+func (w *world) chainsOnly(t *testing.T, r role) bool {
+	if len(r.inline) == 0 {
+		return false
+	}
+	for _, name := range r.inline {
+		doc, err := iampolicy.Parse(string(w.b.policies[name]))
+		require.NoError(t, err)
+		for _, s := range doc.Statement {
+			for _, a := range s.Action {
+				if a != "sts:AssumeRole" && a != "sts:TagSession" {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
 // adversaries asks about principals that must reach no role at all: a role
 // in each cluster account carrying a real pod's tags, every account's root,
 // and a principal of an unrelated account, each with an identity policy
@@ -275,9 +347,9 @@ func (w *world) adversaries(t *testing.T, ids []identity) {
 	admin := b.policy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]}`)
 	type question struct{ who, role string }
 	asked := map[string]question{}
-	ask := func(who, principal string, ctx map[string]any, r role) {
+	ask := func(who, principal string, ctx map[string]any, r role, scps []string) {
 		id := b.ask(request{Principal: principal, Action: "sts:AssumeRole", Resource: r.arn, ResourceAccount: r.account,
-			IdentityPolicies: []string{admin}, ResourcePolicy: r.trust, Context: ctx})
+			IdentityPolicies: []string{admin}, ResourcePolicy: r.trust, SCPs: scps, RCPs: w.rcps, Context: ctx})
 		asked[id] = question{who, r.name}
 	}
 	accounts := map[string]bool{}
@@ -291,16 +363,16 @@ func (w *world) adversaries(t *testing.T, ids []identity) {
 		ctx := tagContext("aws:PrincipalTag/", id.sessionTags())
 		ctx["aws:PrincipalArn"] = "arn:aws:iam::" + id.cluster.account + ":role/Forger"
 		for _, r := range w.roles {
-			ask("a role forging the tags of "+id.key(), "arn:aws:sts::"+id.cluster.account+":assumed-role/Forger/forged", ctx, r)
+			ask("a role forging the tags of "+id.key(), "arn:aws:sts::"+id.cluster.account+":assumed-role/Forger/forged", ctx, r, w.scps)
 		}
 	}
 	for acct := range accounts {
 		for _, r := range w.roles {
-			ask("the root of "+acct, "arn:aws:iam::"+acct+":root", nil, r)
+			ask("the root of "+acct, "arn:aws:iam::"+acct+":root", nil, r, w.scps)
 		}
 	}
 	for _, r := range w.roles {
-		ask("an unrelated account", "arn:aws:iam::999999999999:role/Outsider", nil, r)
+		ask("an unrelated account", "arn:aws:iam::999999999999:role/Outsider", nil, r, nil)
 	}
 	for id, d := range b.run(t) {
 		assert.NotEqual(t, allowed, d, "%s may assume %s", asked[id].who, asked[id].role)
@@ -313,20 +385,36 @@ func sortedSet(s []string) []string {
 	return slices.Compact(out)
 }
 
-// prove runs the whole proof on a plan.
-func prove(t *testing.T, doc *plan.Document) {
-	require.NotEmpty(t, doc.Access)
-	w := newWorld(t, doc)
-	ids := w.identities()
+// mismatches lists, per identity, where the roles the oracle lets it
+// reach, and the roles it may start a chain from, differ from the plan's
+// access list; empty when they are equal.
+func (w *world) mismatches(t *testing.T, ids []identity) []string {
 	finals, sources := w.reach(t, ids)
-	intended := 0
+	var out []string
 	for _, id := range ids {
-		assert.Equal(t, sortedSet(id.intendedRoles), sortedSet(finals[id.key()]), "roles %s reaches", id.key())
+		if want, got := sortedSet(id.intendedRoles), sortedSet(finals[id.key()]); !slices.Equal(want, got) {
+			out = append(out, fmt.Sprintf("%s reaches %v, not %v", id.key(), got, want))
+		}
 		wantSources := id.intendedSource
 		if shared, ok := w.sharedChaining[id.cluster.arn]; ok {
 			wantSources = append(slices.Clone(wantSources), shared)
 		}
-		assert.Equal(t, sortedSet(wantSources), sortedSet(sources[id.key()]), "chaining roles %s starts from", id.key())
+		if want, got := sortedSet(wantSources), sortedSet(sources[id.key()]); !slices.Equal(want, got) {
+			out = append(out, fmt.Sprintf("%s starts chains from %v, not %v", id.key(), got, want))
+		}
+	}
+	return out
+}
+
+// prove runs the whole proof on a plan, under its organization's
+// guardrails.
+func prove(t *testing.T, doc *plan.Document, g controlPolicies) {
+	require.NotEmpty(t, doc.Access)
+	w := newWorld(t, doc, g)
+	ids := w.identities()
+	assert.Empty(t, w.mismatches(t, ids))
+	intended := 0
+	for _, id := range ids {
 		intended += len(id.intendedRoles)
 	}
 	assert.Equal(t, len(doc.Access), intended, "every access entry was checked")
@@ -340,59 +428,26 @@ func planOf(t *testing.T, project, stack string, cfg map[string]string) *plan.Do
 }
 
 func TestIsolationOfTheExamples(t *testing.T) {
+	g := exampleGuardrails(t)
 	for _, path := range stackFiles(t) {
-		t.Run(path, func(t *testing.T) {
-			s, err := stackfile.Load(path)
-			require.NoError(t, err)
-			prove(t, planOf(t, s.Project, s.Name, s.Config))
-		})
+		doc := planStackFile(t, path)
+		if doc.Model == config.OrganizationModel {
+			continue
+		}
+		t.Run(path, func(t *testing.T) { prove(t, doc, g) })
 	}
 }
 
 func TestIsolationAtScale(t *testing.T) {
+	g := guardrailsOf(t, planOf(t, "eks-multi-account", "org", largeOrganization()))
 	t.Run("centralized, 3 cluster accounts and 60 tenants", func(t *testing.T) {
 		doc := planOf(t, "eks-multi-account", "large", largeCentralized(3, 60, true))
 		require.GreaterOrEqual(t, len(doc.Access), 80)
-		prove(t, doc)
+		prove(t, doc, g)
 	})
 	t.Run("decentralized, 20 vended clusters", func(t *testing.T) {
 		doc := planOf(t, "eks-multi-account", "large", largeDecentralized(20))
 		require.Len(t, doc.Access, 40)
-		prove(t, doc)
+		prove(t, doc, g)
 	})
-}
-
-// TestTagGuard checks the service control policy: tagging a role with a
-// kubernetes-* key is denied for anyone but the exempt principals and the
-// deploy role.
-func TestTagGuard(t *testing.T) {
-	doc := planOf(t, "eks-multi-account", "large", largeCentralized(3, 6, true))
-	w := newWorld(t, doc)
-	require.Len(t, w.scps, 1)
-	b := newBatch()
-	b.policies = w.b.policies
-	admin := b.policy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
-	// tag asks whether a session of the named role may tag a role with key.
-	tag := func(roleName, key string) string {
-		return b.ask(request{
-			Principal: "arn:aws:sts::100000000000:assumed-role/" + roleName + "/session", Action: "iam:TagRole",
-			Resource: "arn:aws:iam::100000000000:role/eks-multi-account/c0/c0-team-0-app", ResourceAccount: "100000000000",
-			IdentityPolicies: []string{admin}, SCPs: w.scps,
-			Context: map[string]any{
-				"aws:TagKeys": []string{key}, "aws:RequestTag/" + key: "payroll",
-				"aws:PrincipalArn": "arn:aws:iam::100000000000:role/" + roleName,
-			},
-		})
-	}
-	cases := map[string]struct{ id, want string }{
-		"a developer, kubernetes-namespace": {tag("Developer", "kubernetes-namespace"), explicitlyDenied},
-		"a developer, eks-cluster-arn":      {tag("Developer", "eks-cluster-arn"), explicitlyDenied},
-		"a developer, another tag":          {tag("Developer", "team"), allowed},
-		"the exempt PlatformAdmin":          {tag("PlatformAdmin", "kubernetes-namespace"), allowed},
-		"the deploy role":                   {tag("OrganizationAccountAccessRole", "kubernetes-namespace"), allowed},
-	}
-	got := b.run(t)
-	for name, c := range cases {
-		assert.Equal(t, c.want, got[c.id], name)
-	}
 }

@@ -61,6 +61,7 @@ type request struct {
 	IdentityPolicies []string       `json:"identityPolicies,omitempty"`
 	ResourcePolicy   string         `json:"resourcePolicy,omitempty"`
 	SCPs             []string       `json:"scps,omitempty"`
+	RCPs             []string       `json:"rcps,omitempty"`
 }
 
 // batch collects requests and the policies they name, and asks the oracle

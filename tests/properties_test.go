@@ -31,11 +31,15 @@ func TestProperties(t *testing.T) {
 			require.NotEmpty(t, r.resources)
 			t.Run("every resource has an explicit provider", r.noDefaultProvider)
 			t.Run("every resource lands in the account the config implies", r.accounts)
+			t.Run("default tags on every taggable resource", r.tags)
+			if r.cfg.Model == config.OrganizationModel {
+				t.Run("RAM sharing with the organization outlives the stack", r.retainedSharing)
+				return
+			}
 			t.Run("trust principals are expected and never *", r.trustPrincipals)
 			t.Run("chaining roles may only assume and tag", r.chainingPermissions)
 			t.Run("RAM shares exactly the tenants that asked", r.ramPrincipals)
 			t.Run("one OIDC provider per workload account and cluster", r.oidcProviders)
-			t.Run("default tags on every taggable resource", r.tags)
 			if r.cfg.Model == config.Decentralized {
 				t.Run("blueprint node groups as specified", r.blueprintNodeGroups)
 				t.Run("GitOps repositories are confined to their namespaces", r.gitopsConfinement)
@@ -142,7 +146,15 @@ func (r run) accounts(t *testing.T) {
 		}
 		checked++
 	}
-	assert.Greater(t, checked, 20)
+	assert.NotZero(t, checked)
+}
+
+// retainedSharing: destroying the organization stack must not turn RAM
+// sharing off for every share of every other stack.
+func (r run) retainedSharing(t *testing.T) {
+	sharing := r.ofType("aws:ram/sharingWithOrganization:SharingWithOrganization")
+	require.Len(t, sharing, 1)
+	assert.True(t, sharing[0].RetainOnDelete)
 }
 
 var servicePrincipals = []string{"pods.eks.amazonaws.com", "ec2.amazonaws.com", "eks-fargate-pods.amazonaws.com"}

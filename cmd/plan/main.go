@@ -31,7 +31,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"golang.org/x/term"
 
 	"github.com/eks-multi-account/eks-multi-account/examples"
@@ -106,10 +105,7 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 	}
 	program, ok := examples.Program(stack.Project)
 	if !ok {
-		program = func(ctx *pulumi.Context) error {
-			_, err := stacks.Run(ctx, stacks.Options{})
-			return err
-		}
+		program = stacks.Program(stacks.Options{})
 	}
 	in := plan.Input{Project: stack.Project, Stack: stack.Name, Config: stack.Config, Program: program}
 	if tty {

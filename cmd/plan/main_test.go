@@ -34,12 +34,27 @@ func TestTextHasEverySection(t *testing.T) {
 		"-- us-east-1, cluster prod --",
 		"trust policy:",
 		"permission policy:",
-		"service control policy:",
 		`"aws:PrincipalTag/kubernetes-service-account": "payroll-app"`,
 		"== Credential paths ==",
 		"payroll/payroll-app\n    -> arn:aws:iam::444455556666:role/eks-multi-account/prod/prod-payroll-payroll-app  via podIdentityChain",
 		"== Totals ==",
 		"aws:s3/bucketV2:BucketV2",
+	} {
+		assert.Contains(t, out, want)
+	}
+}
+
+func TestTheOrganizationStack(t *testing.T) {
+	code, out, errOut := planCmd(t, "../../examples/organization/Pulumi.org.yaml")
+	require.Equal(t, exitOK, code, errOut)
+	for _, want := range []string{
+		"Plan of eks-multi-account-organization/org (organization model)",
+		"== Account 000011112222 (management) ==",
+		"aws:ram/sharingWithOrganization:SharingWithOrganization  organization-ram-org-sharing",
+		"service control policy:",
+		"resource control policy:",
+		`"ForAnyValue:StringEqualsIgnoreCase": {`,
+		"aws:organizations/policyAttachment:PolicyAttachment  organization-session-tag-guard-ou-ab12-fedc6543  targetId=ou-ab12-fedc6543",
 	} {
 		assert.Contains(t, out, want)
 	}

@@ -56,6 +56,17 @@ type Principal struct {
 	Federated Values `json:"Federated,omitempty"`
 }
 
+// MarshalJSON writes a principal that is AWS ["*"] alone as the bare "*"
+// (the only principal a resource control policy may name), and any other
+// as an object.
+func (p Principal) MarshalJSON() ([]byte, error) {
+	if len(p.AWS) == 1 && p.AWS[0] == "*" && len(p.Service) == 0 && len(p.Federated) == 0 {
+		return json.Marshal("*")
+	}
+	type plain Principal
+	return json.Marshal(plain(p))
+}
+
 // UnmarshalJSON accepts both the object form and the bare "*" of IAM.
 func (p *Principal) UnmarshalJSON(data []byte) error {
 	var star string

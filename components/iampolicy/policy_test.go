@@ -37,6 +37,19 @@ func TestParseRoundTripsAndAcceptsBothValueForms(t *testing.T) {
 	assert.Equal(t, Values{"false"}, s.Condition["Bool"]["aws:SecureTransport"])
 }
 
+func TestTheWildcardPrincipalIsWrittenBare(t *testing.T) {
+	text, err := New(Statement{Effect: Deny, Principal: &Principal{AWS: Values{"*"}}, Action: Values{"sts:TagSession"}, Resource: Values{"*"}}).JSON()
+	require.NoError(t, err)
+	assert.Equal(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sts:TagSession","Resource":"*"}]}`, text,
+		"as a resource control policy requires")
+	back, err := Parse(text)
+	require.NoError(t, err)
+	assert.Equal(t, Values{"*"}, back.Statement[0].Principal.AWS)
+	text, err = New(Statement{Effect: Allow, Principal: &Principal{AWS: Values{"*", "arn:aws:iam::111122223333:root"}}, Action: Values{"sts:AssumeRole"}}).JSON()
+	require.NoError(t, err)
+	assert.Contains(t, text, `"Principal":{"AWS":["*","arn:aws:iam::111122223333:root"]}`)
+}
+
 func TestParseRejectsMalformedDocuments(t *testing.T) {
 	cases := map[string]string{
 		`{"Version":"2012-10-17","Statement":[`:                                                      "is not a valid policy document",

@@ -5,8 +5,8 @@
 //
 // External principals are always off: subnets can only be shared inside
 // the organization, and RAM sharing with the organization must have been
-// enabled once from the management account (ManagementAccount does it).
-// Participants need no accepter. RAM shares are regional: participants use
+// enabled once from the management account (the organization stack does
+// it; see package guardrails). Participants need no accepter. RAM shares are regional: participants use
 // the subnets in the owner's region. Tags the owner sets on the subnets may
 // not be visible to participants, so the subnet IDs are outputs for them
 // to name explicitly (in load balancer annotations, for instance).
@@ -47,15 +47,6 @@ type Args struct {
 	// organization's ARN, one principal association each. Required.
 	// Example: ["444455556666"].
 	Principals []string
-	// ManagementAccount, when set, enables RAM sharing with the
-	// organization with the management account's provider. Optional: it
-	// is a one-time, organization-wide switch, so enable it once.
-	ManagementAccount *providers.Account
-	// OrganizationSharing is a RAM sharing-with-organization resource
-	// created elsewhere (see EnableOrganizationSharing) that the share must
-	// wait for. Optional; an alternative to ManagementAccount for stacks
-	// with several shares.
-	OrganizationSharing pulumi.Resource
 	// ShareName is the resource share's name. Optional; default the
 	// component's name.
 	ShareName string
@@ -135,9 +126,6 @@ func (a *Args) Validate() error {
 		}
 		seen[p] = true
 	}
-	if a.ManagementAccount != nil {
-		a.ManagementAccount.Check("managementAccount", &ps)
-	}
 	providers.CheckTags("tags", a.Tags, &ps)
 	return ps.Err()
 }
@@ -163,18 +151,6 @@ func NewSharedSubnets(ctx *pulumi.Context, name string, args *Args, opts ...pulu
 
 func build(ctx *pulumi.Context, name string, a *Args, c *SharedSubnets) error {
 	owner := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(a.Owner.Provider)}
-	var wait []pulumi.Resource
-	if a.OrganizationSharing != nil {
-		wait = append(wait, a.OrganizationSharing)
-	}
-	if a.ManagementAccount != nil {
-		org, err := EnableOrganizationSharing(ctx, naming.Child(name, "org-sharing"), *a.ManagementAccount, pulumi.Parent(c))
-		if err != nil {
-			return err
-		}
-		wait = append(wait, org)
-	}
-	shareOpts := append(owner[:len(owner):len(owner)], pulumi.DependsOn(wait))
 	shareName := a.ShareName
 	if shareName == "" {
 		shareName = name
@@ -183,7 +159,7 @@ func build(ctx *pulumi.Context, name string, a *Args, c *SharedSubnets) error {
 		Name:                    pulumi.String(shareName),
 		AllowExternalPrincipals: pulumi.Bool(false),
 		Tags:                    pulumi.ToStringMap(a.Tags),
-	}, shareOpts...)
+	}, owner...)
 	if err != nil {
 		return fmt.Errorf("creating resource share: %w", err)
 	}
@@ -221,16 +197,4 @@ func build(ctx *pulumi.Context, name string, a *Args, c *SharedSubnets) error {
 // cannot).
 func principalKey(p string) string {
 	return p[strings.LastIndex(p, "/")+1:]
-}
-
-// EnableOrganizationSharing turns on RAM sharing with the organization,
-// from the management account. It is organization-wide and idempotent in
-// AWS, but Pulumi must create it only once per organization.
-func EnableOrganizationSharing(ctx *pulumi.Context, name string, management providers.Account, opts ...pulumi.ResourceOption) (*ram.SharingWithOrganization, error) {
-	r, err := ram.NewSharingWithOrganization(ctx, name, &ram.SharingWithOrganizationArgs{},
-		append(opts, pulumi.Provider(management.Provider))...)
-	if err != nil {
-		return nil, fmt.Errorf("enabling RAM sharing with the organization: %w", err)
-	}
-	return r, nil
 }

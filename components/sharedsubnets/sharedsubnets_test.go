@@ -13,10 +13,9 @@ import (
 )
 
 const (
-	owner      = "111122223333"
-	management = "000011112222"
-	region     = "us-east-1"
-	ou         = "arn:aws:organizations::000011112222:ou/o-abcdef1234/ou-ab12-cdef3456"
+	owner  = "111122223333"
+	region = "us-east-1"
+	ou     = "arn:aws:organizations::000011112222:ou/o-abcdef1234/ou-ab12-cdef3456"
 )
 
 func runShare(t *testing.T, runner func(*testing.T, pulumi.RunFunc) testkit.Result, edit func(*sharedsubnets.Args)) (testkit.Result, any) {
@@ -27,19 +26,14 @@ func runShare(t *testing.T, runner func(*testing.T, pulumi.RunFunc) testkit.Resu
 		if err != nil {
 			return err
 		}
-		mgmt, err := testkit.Account(ctx, management, region)
-		if err != nil {
-			return err
-		}
 		args := &sharedsubnets.Args{
 			Owner: acct,
 			Subnets: []sharedsubnets.Subnet{
 				{ID: pulumi.String("subnet-0a"), ARN: pulumi.String("arn:aws:ec2:us-east-1:111122223333:subnet/subnet-0a")},
 				{ID: pulumi.String("subnet-0b"), ARN: pulumi.String("arn:aws:ec2:us-east-1:111122223333:subnet/subnet-0b")},
 			},
-			Principals:        []string{"444455556666", ou},
-			ManagementAccount: &mgmt,
-			Tags:              map[string]string{"team": "network"},
+			Principals: []string{"444455556666", ou},
+			Tags:       map[string]string{"team": "network"},
 		}
 		edit(args)
 		share, err := sharedsubnets.NewSharedSubnets(ctx, "prod-subnets", args)
@@ -59,8 +53,6 @@ func TestSharedSubnets(t *testing.T) {
 	assert.ElementsMatch(t, []string{
 		sharedsubnets.Type + " prod-subnets",
 		"pulumi:providers:aws aws-111122223333-us-east-1",
-		"pulumi:providers:aws aws-000011112222-us-east-1",
-		"aws:ram/sharingWithOrganization:SharingWithOrganization prod-subnets-org-sharing",
 		"aws:ram/resourceShare:ResourceShare prod-subnets-share",
 		"aws:ram/resourceAssociation:ResourceAssociation prod-subnets-subnet-0",
 		"aws:ram/resourceAssociation:ResourceAssociation prod-subnets-subnet-1",
@@ -74,18 +66,12 @@ func TestSharedSubnets(t *testing.T) {
 			continue
 		}
 		assert.Equal(t, comp.URN, res.Parent, "%s parent", res.Name)
-		want := owner
-		if res.Type == "aws:ram/sharingWithOrganization:SharingWithOrganization" {
-			want = management
-		}
-		assert.Equal(t, want, res.Account, "%s %s account", res.Type, res.Name)
+		assert.Equal(t, owner, res.Account, "%s %s account", res.Type, res.Name)
 	}
 
 	share := testkit.Named(t, rs, "aws:ram/resourceShare:ResourceShare", "prod-subnets-share")
 	assert.Equal(t, false, testkit.Value(share, "allowExternalPrincipals"), "subnets can only be shared inside the organization")
 	assert.Equal(t, "prod-subnets", testkit.Input(share, "name"))
-	org := testkit.Named(t, rs, "aws:ram/sharingWithOrganization:SharingWithOrganization", "prod-subnets-org-sharing")
-	assert.Contains(t, share.Dependencies, org.URN, "the share waits for organization sharing")
 	shareARN := share.Outputs["arn"].StringValue()
 	assert.Regexp(t, `^arn:aws:ram:us-east-1:111122223333:resource-share/`, shareARN)
 
@@ -146,12 +132,6 @@ func TestAParticipantWaitsUntilTheSubnetsAreSharedWithIt(t *testing.T) {
 		testkit.Named(t, rs, "aws:ram/resourceAssociation:ResourceAssociation", "prod-subnets-subnet-0").URN,
 		testkit.Named(t, rs, "aws:ram/resourceAssociation:ResourceAssociation", "prod-subnets-subnet-1").URN,
 	}, db.Dependencies, "its own account's association and every subnet's, and not another participant's")
-}
-
-func TestWithoutManagementAccountNothingIsCreatedThere(t *testing.T) {
-	r, _ := runShare(t, testkit.Run, func(a *sharedsubnets.Args) { a.ManagementAccount = nil })
-	require.NoError(t, r.Err)
-	assert.Empty(t, testkit.OfType(r.Resources(), "aws:ram/sharingWithOrganization:SharingWithOrganization"))
 }
 
 func TestBadArgs(t *testing.T) {

@@ -60,6 +60,9 @@ type Resource struct {
 	// resource reference only once the resource has its ID, that is, once
 	// it exists), sorted.
 	Dependencies []string
+	// RetainOnDelete is true when the engine would leave the resource in AWS
+	// when it is deleted from the stack.
+	RetainOnDelete bool
 	// ID is the fabricated physical ID (empty for components and in a preview).
 	ID string
 	// Inputs are the inputs the program registered.
@@ -135,6 +138,7 @@ func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.Pro
 		r.Parent = rpc.GetParent()
 		r.Remote = rpc.GetRemote()
 		r.Dependencies = slices.Clone(rpc.GetDependencies())
+		r.RetainOnDelete = rpc.GetRetainOnDelete()
 		for pkg, ref := range rpc.GetProviders() {
 			r.Providers[pkg] = providerURN(ref)
 		}

@@ -85,6 +85,9 @@ type Resource struct {
 	Provider string `json:"provider,omitempty"`
 	// Inputs are the inputs, secrets masked.
 	Inputs map[string]any `json:"inputs"`
+	// RetainOnDelete is true when destroying the stack leaves the resource
+	// in AWS.
+	RetainOnDelete bool `json:"retainOnDelete,omitempty"`
 	// Outputs holds the values AWS would compute that the plan shows
 	// (ARNs, IDs), fabricated deterministically.
 	Outputs map[string]any `json:"outputs,omitempty"`
@@ -170,7 +173,7 @@ func describe(r mockengine.Resource) (Resource, error) {
 	res := Resource{
 		URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Provider: r.Provider,
 		Account: r.Account, Region: r.Region, Cluster: r.Cluster, Inputs: plainMap(r.Inputs),
-		Dependencies: slices.Sorted(slices.Values(r.Dependencies)),
+		Dependencies: slices.Sorted(slices.Values(r.Dependencies)), RetainOnDelete: r.RetainOnDelete,
 	}
 	if res.Dependencies == nil {
 		res.Dependencies = []string{}

@@ -160,7 +160,11 @@ func (p *printer) resource(r plan.Resource) {
 	p.f("\n")
 	if pi, ok := policyInputs[r.Type]; ok {
 		if text, ok := r.Inputs[pi.key].(string); ok {
-			p.f("    %s:\n%s\n", pi.title, indentJSON(text, "      "))
+			title := pi.title
+			if r.Inputs["type"] == "RESOURCE_CONTROL_POLICY" {
+				title = "resource control policy"
+			}
+			p.f("    %s:\n%s\n", title, indentJSON(text, "      "))
 		}
 	}
 }

@@ -16,10 +16,12 @@ import (
 // name of the project that runs the stacks.
 const Namespace = "eks-multi-account"
 
-// The two models.
+// The models: the organization stack, once per AWS organization, and the
+// two layouts of clusters.
 const (
-	Centralized   = "centralized"
-	Decentralized = "decentralized"
+	OrganizationModel = "organization"
+	Centralized       = "centralized"
+	Decentralized     = "decentralized"
 )
 
 // Networking modes of a de-centralized workload account.
@@ -36,12 +38,14 @@ const (
 
 // Config is the whole stack configuration.
 type Config struct {
-	// Model is centralized or decentralized.
+	// Model is organization, centralized or decentralized.
 	Model string `json:"model"`
 	// Defaults apply to every account unless it says otherwise.
 	Defaults Defaults `json:"defaults"`
-	// Organization enables the guardrails and RAM sharing with the
-	// organization. Optional.
+	// Organization names the management account (every model, so that no
+	// cluster or workload account is it) and, in the organization model,
+	// how to reach it and the guardrails. Required in the organization
+	// model, optional in the others.
 	Organization *Organization `json:"organization,omitempty"`
 	// NetworkAccount owns the VPC shared with de-centralized workload
 	// accounts on shared networking. Optional.
@@ -84,23 +88,29 @@ func (e *EndpointAccess) Component() clusteraccount.EndpointAccess {
 	return clusteraccount.EndpointAccess{PublicCIDRs: e.PublicCidrs, PrivateOnly: e.PrivateOnly}
 }
 
-// Organization is the AWS Organization's management account and its
-// guardrails.
+// Organization is the AWS organization's management account and, in the
+// organization model, its guardrails.
 type Organization struct {
 	// ManagementAccountID is the organization's management account.
 	ManagementAccountID string `json:"managementAccountId"`
-	// ManagementRoleArn is the role assumed in the management account.
-	ManagementRoleArn string `json:"managementRoleArn"`
-	// TagGuard creates the tag-protection service control policy. Optional.
+	// ManagementRoleArn is the role assumed in the management account
+	// (organization model only).
+	ManagementRoleArn string `json:"managementRoleArn,omitempty"`
+	// TagGuard creates the service and resource control policies that
+	// guard the EKS Pod Identity tag keys (organization model only).
+	// Optional.
 	TagGuard *TagGuard `json:"tagGuard,omitempty"`
 }
 
-// TagGuard is the service control policy that keeps anyone but the exempt
-// principals and the deploy role from setting kubernetes-* and eks-* tags.
+// TagGuard is the pair of policies that keep anyone but the exempt
+// principals and the deploy role from putting the EKS Pod Identity tag
+// keys on roles, users and sessions, and anyone but the deploy role from
+// changing the library's roles.
 type TagGuard struct {
-	// TargetIDs are the OUs, accounts or root the policy attaches to.
+	// TargetIDs are the OUs, accounts or root the policies attach to.
 	TargetIDs []string `json:"targetIds"`
-	// ExemptPrincipalArns may still set those tags (wildcards allowed).
+	// ExemptPrincipalArns may still tag roles and users with those keys
+	// (wildcards allowed).
 	ExemptPrincipalArns []string `json:"exemptPrincipalArns,omitempty"`
 }
 

@@ -20,8 +20,6 @@ var modelIdentities = map[string][]string{
 
 var (
 	k8sVersion     = regexp.MustCompile(`^1\.[0-9]{2}$`)
-	targetID       = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|[0-9]{12})$`)
-	exemptARN      = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:(iam|sts)::([0-9]{12}|\*):[\x21-\x7E]+$`)
 	repositoryURL  = regexp.MustCompile(`^(https://|ssh://)[^\s]+$`)
 	repositoryPath = regexp.MustCompile(`^(\./)?([A-Za-z0-9._-]+/?)*$`)
 )
@@ -60,8 +58,8 @@ func (v *validator) add(mark map[int]bool, i int, path string, value any, reason
 
 func (v *validator) top() {
 	c := v.c
-	if c.Model != Centralized && c.Model != Decentralized {
-		v.ps.Addf("model", c.Model, "is not %q or %q", Centralized, Decentralized)
+	if c.Model != OrganizationModel && c.Model != Centralized && c.Model != Decentralized {
+		v.ps.Addf("model", c.Model, "is not %q, %q or %q", OrganizationModel, Centralized, Decentralized)
 	}
 	if !validate.IsRegion(c.Defaults.Region) {
 		v.ps.Add("defaults.region", c.Defaults.Region, "is not an AWS region code such as us-east-1")
@@ -77,6 +75,18 @@ func (v *validator) top() {
 		e.Component().Check("defaults.endpointAccess", v.ps)
 	}
 	switch c.Model {
+	case OrganizationModel:
+		if c.Organization == nil {
+			v.ps.Add("organization", nil, "is required by the organization model: the management account and the guardrails")
+		}
+		for _, k := range []struct {
+			key string
+			set bool
+		}{{"clusterAccounts", len(c.ClusterAccounts) > 0}, {"workloadAccounts", len(c.WorkloadAccounts) > 0}, {"networkAccount", c.NetworkAccount != nil}} {
+			if k.set {
+				v.ps.Add(k.key, nil, "is for the centralized and de-centralized models; the organization stack holds only what is organization-wide")
+			}
+		}
 	case Centralized:
 		if len(c.ClusterAccounts) == 0 {
 			v.ps.Add("clusterAccounts", nil, "is required by the centralized model: at least one cluster account")
@@ -131,26 +141,29 @@ func (v *validator) organization() {
 		return
 	}
 	v.account(nil, 0, "organization.managementAccountId", o.ManagementAccountID)
+	if v.c.Model != OrganizationModel {
+		// One stack per AWS organization owns what is organization-wide:
+		// two would collide on names, and destroying one would break the
+		// other's shares.
+		const elsewhere = "is organization-wide: it belongs in the organization stack (model: organization), deployed once per AWS organization"
+		if o.ManagementRoleArn != "" {
+			v.ps.Add("organization.managementRoleArn", o.ManagementRoleArn, elsewhere)
+		}
+		if o.TagGuard != nil {
+			v.ps.Add("organization.tagGuard", nil, elsewhere)
+		}
+		return
+	}
 	switch {
+	case o.ManagementRoleArn == "":
+		v.ps.Add("organization.managementRoleArn", nil, "is required: the role assumed in the management account (OrganizationAccountAccessRole exists only in member accounts)")
 	case !validate.IsIAMRoleARN(o.ManagementRoleArn):
 		v.ps.Add("organization.managementRoleArn", o.ManagementRoleArn, "is not an IAM role ARN")
 	case !strings.Contains(o.ManagementRoleArn, "::"+o.ManagementAccountID+":"):
 		v.ps.Addf("organization.managementRoleArn", o.ManagementRoleArn, "is not a role in the management account %s", o.ManagementAccountID)
 	}
-	if g := o.TagGuard; g != nil {
-		if len(g.TargetIDs) == 0 {
-			v.ps.Add("organization.tagGuard.targetIds", nil, "is required: the roots, OUs or accounts the policy attaches to")
-		}
-		for i, t := range g.TargetIDs {
-			if !targetID.MatchString(t) {
-				v.ps.Add(validate.Index("organization.tagGuard.targetIds", i), t, "is not a root (r-...), OU (ou-...-...) or account ID")
-			}
-		}
-		for i, a := range g.ExemptPrincipalArns {
-			if !exemptARN.MatchString(a) {
-				v.ps.Add(validate.Index("organization.tagGuard.exemptPrincipalArns", i), a, "is not an IAM principal ARN (account may be *)")
-			}
-		}
+	if g := o.TagGuard; g != nil && len(g.TargetIDs) == 0 {
+		v.ps.Add("organization.tagGuard.targetIds", nil, "is required: the roots, OUs or accounts the policies attach to")
 	}
 }
 

@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadPolicy, validateIdentityPolicy, validateResourcePolicy, validateServiceControlPolicy } from '@cloud-copilot/iam-policy';
+import { loadPolicy, validateIdentityPolicy, validateResourceControlPolicy, validateResourcePolicy, validateServiceControlPolicy } from '@cloud-copilot/iam-policy';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(require.resolve('@cloud-copilot/iam-simulate')), '..', 'esm');
@@ -68,9 +68,16 @@ export async function evaluate(policies, req) {
     validContextValues[key] = req.context[key];
   }
   const identityPolicies = (req.identityPolicies ?? []).map((n) => policy(policies, n, validateIdentityPolicy, 'identity'));
+  // Control policies are attached to the root beside the AWS managed
+  // policies that allow everything (FullAWSAccess, RCPFullAWSAccess), as
+  // Organizations attaches them when the policy type is enabled.
   const scps = (req.scps ?? []).map((n) => policy(policies, n, validateServiceControlPolicy, 'service control'));
   const serviceControlPolicies = scps.length > 0
     ? [{ orgIdentifier: 'r-root', policies: [loadPolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }, { name: 'FullAWSAccess' }), ...scps] }]
+    : [];
+  const rcps = (req.rcps ?? []).map((n) => policy(policies, n, validateResourceControlPolicy, 'resource control'));
+  const resourceControlPolicies = rcps.length > 0
+    ? [{ orgIdentifier: 'r-root', policies: [loadPolicy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] }, { name: 'RCPFullAWSAccess' }), ...rcps] }]
     : [];
   const resourcePolicy = req.resourcePolicy ? policy(policies, req.resourcePolicy, validateResourcePolicy, 'resource') : undefined;
   const analysis = authorize({
@@ -79,7 +86,7 @@ export async function evaluate(policies, req) {
     sessionPolicy: undefined,
     identityPolicies,
     serviceControlPolicies,
-    resourceControlPolicies: [],
+    resourceControlPolicies,
     resourcePolicy,
     permissionBoundaries: undefined,
     vpcEndpointPolicies: undefined,
