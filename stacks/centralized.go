@@ -57,26 +57,20 @@ func (m *centralized) host(w config.WorkloadAccount) int {
 // validate records every problem of the configuration and of the
 // arguments each component would get.
 func (m *centralized) validate(ps *validate.Problems) {
-	badClusters, badTenants := m.cfg.Validate(ps)
+	m.cfg.Validate(ps)
+	m.checkAccessEntries(ps)
+	checks := newComponentChecks(ps)
 	for i, ca := range m.cfg.ClusterAccounts {
-		if badClusters[i] {
-			continue
-		}
 		account := placeholderAccount(ca.AccountID, ca.Region)
-		ps.NestMapped(validate.Index("clusterAccounts", i), m.clusterArgs(i, account, placeholderProvider).Validate(), clusterPaths)
+		checks.nest(validate.Index("clusterAccounts", i), m.clusterArgs(i, account, placeholderProvider).Validate(), clusterPaths)
 	}
 	chainingSize := make([]int, len(m.cfg.ClusterAccounts))
 	for i, w := range m.cfg.WorkloadAccounts {
-		h := m.host(w)
-		if badTenants[i] || h < 0 || badClusters[h] {
-			continue
-		}
-		ca := m.cfg.ClusterAccounts[h]
-		cluster := placeholderCluster(ca.ClusterName, placeholderAccount(ca.AccountID, ca.Region), ca.ChainingRole == config.SharedChaining, fargateNamespaces(ca))
-		args := tenantArgs(w, cluster, placeholderAccount(w.AccountID, ca.Region), m.cfg.Defaults.Tags)
-		ps.NestMapped(validate.Index("workloadAccounts", i), args.Validate(), tenantPaths)
-		if cluster.SharedChainingRole != nil && w.Identity == string(crossaccountrole.PodIdentityChain) {
-			text, _ := trust.ChainingPermissions(args.Account.RolePathARN(naming.RolePath(ca.ClusterName))).JSON()
+		cluster, h := m.placeholderHost(w)
+		args := tenantArgs(w, cluster, placeholderAccount(w.AccountID, cluster.Account.Region), m.cfg.Defaults.Tags)
+		checks.nest(validate.Index("workloadAccounts", i), args.Validate(), tenantPaths)
+		if h >= 0 && cluster.SharedChainingRole != nil && w.Identity == string(crossaccountrole.PodIdentityChain) {
+			text, _ := trust.ChainingPermissions(args.Account.RolePathARN(naming.RolePath(cluster.Name))).JSON()
 			chainingSize[h] += iampolicy.Size(text) + len("chain-to-") + len(w.AccountID)
 		}
 	}
@@ -86,6 +80,44 @@ func (m *centralized) validate(ps *validate.Problems) {
 				"gives the shared chaining role %d characters of inline policies, over IAM's %d; use perServiceAccount or another cluster account",
 				size, iampolicy.InlineRolePoliciesLimit)
 		}
+	}
+}
+
+// unknownHost stands in for the cluster of a tenant whose cluster account
+// is unknown (a problem reported on its own), so that the tenant's other
+// problems are still found. Its name is as short as a name can be, so no
+// generated name or policy built from it is too long on its account.
+const unknownHost = "c"
+
+// placeholderHost describes, for validation, the cluster that hosts tenant
+// w, and its index in the cluster accounts (-1 when it is unknown).
+func (m *centralized) placeholderHost(w config.WorkloadAccount) (clusterref.Cluster, int) {
+	h := m.host(w)
+	if h < 0 {
+		return placeholderCluster(unknownHost, placeholderAccount("000000000000", m.cfg.Defaults.Region), false, nil), h
+	}
+	ca := m.cfg.ClusterAccounts[h]
+	return placeholderCluster(ca.ClusterName, placeholderAccount(ca.AccountID, ca.Region), ca.ChainingRole == config.SharedChaining, fargateNamespaces(ca)), h
+}
+
+// checkAccessEntries records every principal that would get a second
+// access entry on a cluster: the deploy role, the node and Fargate roles,
+// the cluster's admins and its tenants' admins each get one, and EKS
+// refuses a second.
+func (m *centralized) checkAccessEntries(ps *validate.Problems) {
+	for h, ca := range m.cfg.ClusterAccounts {
+		prefix := validate.Index("clusterAccounts", h)
+		entries := entriesAt(prefix, m.clusterArgs(h, placeholderAccount(ca.AccountID, ca.Region), placeholderProvider).AccessEntries(), clusterPaths)
+		for i, w := range m.cfg.WorkloadAccounts {
+			if m.host(w) != h {
+				continue
+			}
+			for j, arn := range w.Admins {
+				path := validate.Index(validate.Index("workloadAccounts", i)+".admins", j)
+				entries = append(entries, clusterref.AccessEntry{PrincipalARN: arn, Path: path, Holder: path})
+			}
+		}
+		clusterref.CheckAccessEntries(entries, ps)
 	}
 }
 

@@ -94,27 +94,35 @@ var placeholderNetwork = &clusteraccount.ExistingNetwork{
 // validate records every problem of the configuration and of the
 // arguments each component would get.
 func (m *decentralized) validate(ps *validate.Problems) {
-	_, bad := m.cfg.Validate(ps)
-	if n := m.cfg.NetworkAccount; n != nil {
-		m.networkArgs(placeholderAccount(n.AccountID, n.Region)).Check("networkAccount.vpcCidr", "networkAccount.availabilityZones", ps)
-	}
+	m.cfg.Validate(ps)
+	known := make([]bool, len(m.cfg.WorkloadAccounts))
 	for i, w := range m.cfg.WorkloadAccounts {
 		p := validate.Index("workloadAccounts", i)
-		if _, ok := m.blueprints.Get(w.Blueprint); !ok {
+		if _, known[i] = m.blueprints.Get(w.Blueprint); !known[i] {
 			ps.Addf(p+".blueprint", w.Blueprint, "is not a known blueprint (want one of %s)", strings.Join(m.blueprints.Names(), ", "))
 			continue
 		}
-		if bad[i] {
-			continue
-		}
+		// The cluster's own access entries: the deploy role, the node role
+		// and the account's admins, who administer their own cluster.
 		account := placeholderAccount(w.AccountID, w.Region)
-		ps.NestMapped(p, m.clusterArgs(i, account, placeholderProvider, placeholderNetwork).Validate(),
-			mapper(map[string]string{"clusterName": "name", "adminRoleArns": "admins", "vpc.cidr": "vpcCidr", "vpc.availabilityZones": "availabilityZones"},
-				[]string{"account", "eksProvider", "deployRoleArn", "tags", "existingNetwork", "endpointAccess"}, nil))
+		clusterref.CheckAccessEntries(entriesAt(p, m.clusterArgs(i, account, placeholderProvider, placeholderNetwork).AccessEntries(), vendedClusterPaths), ps)
+	}
+	checks := newComponentChecks(ps)
+	if n := m.cfg.NetworkAccount; n != nil {
+		var network validate.Problems
+		m.networkArgs(placeholderAccount(n.AccountID, n.Region)).Check("networkAccount.vpcCidr", "networkAccount.availabilityZones", &network)
+		checks.nest("", network.Err(), identity)
+	}
+	for i, w := range m.cfg.WorkloadAccounts {
+		p := validate.Index("workloadAccounts", i)
+		account := placeholderAccount(w.AccountID, w.Region)
+		if known[i] {
+			checks.nest(p, m.clusterArgs(i, account, placeholderProvider, placeholderNetwork).Validate(), vendedClusterPaths)
+		}
 		cluster := placeholderCluster(w.Name, account, false, nil)
-		ps.NestMapped(p, m.tenantArgs(w, cluster, account).Validate(), tenantPaths)
+		checks.nest(p, m.tenantArgs(w, cluster, account).Validate(), tenantPaths)
 		if g := gitopsArgs(w, placeholderProvider, nil); g != nil {
-			ps.NestMapped(p+".gitops", g.Validate(), mapper(nil, []string{"kubernetesProvider"}, nil))
+			checks.nest(p+".gitops", g.Validate(), mapper(nil, []string{"kubernetesProvider"}, nil))
 		}
 	}
 }

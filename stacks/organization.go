@@ -38,7 +38,7 @@ func (m *organization) validate(ps *validate.Problems) {
 		return
 	}
 	args := m.guardrailArgs(placeholderAccount(o.ManagementAccountID, m.cfg.Defaults.Region))
-	ps.NestMapped("organization.tagGuard", args.Validate(), mapper(nil, []string{"management", "deployRoleName", "tags"}, nil))
+	newComponentChecks(ps).nest("organization.tagGuard", args.Validate(), mapper(nil, []string{"management", "deployRoleName", "tags"}, nil))
 }
 
 // apply creates the guardrails with the management account's own provider.

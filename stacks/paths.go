@@ -3,6 +3,9 @@ package stacks
 import (
 	"regexp"
 	"strings"
+
+	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
 
 // A component reports problems by its own field paths. These functions map
@@ -34,13 +37,16 @@ func mapper(renames map[string]string, drops []string, nested map[string]pathMap
 			}
 		}
 		for from, to := range renames {
-			if p == from || strings.HasPrefix(p, from+".") {
+			if p == from || strings.HasPrefix(p, from+".") || strings.HasPrefix(p, from+"[") {
 				return to + strings.TrimPrefix(p, from), true
 			}
 		}
 		return p, true
 	}
 }
+
+// identity keeps every path as it is.
+func identity(p string) (string, bool) { return p, true }
 
 // clusterPaths maps ClusterAccount fields to a cluster account's keys.
 var clusterPaths = mapper(map[string]string{
@@ -56,7 +62,54 @@ var roleInTenantPaths = mapper(map[string]string{
 	"serviceAccount": "name",
 }, []string{"cluster", "workloadAccount", "namespace", "tags", "oidcProviderArn", "useSharedChainingRole"}, nil)
 
+// vendedClusterPaths maps ClusterAccount fields to a de-centralized
+// workload account's keys.
+var vendedClusterPaths = mapper(map[string]string{
+	"clusterName": "name", "adminRoleArns": "admins", "vpc.cidr": "vpcCidr", "vpc.availabilityZones": "availabilityZones",
+}, []string{"account", "eksProvider", "deployRoleArn", "tags", "existingNetwork", "endpointAccess"}, nil)
+
 // tenantPaths maps WorkloadAccount fields to a workload account's keys.
 var tenantPaths = mapper(map[string]string{
 	"tenant": "name",
 }, []string{"account", "cluster", "tags"}, map[string]pathMapper{"serviceAccounts": roleInTenantPaths})
+
+// componentChecks records the problems of the arguments each component
+// would get, under the stack file's key paths, for every entry, whatever
+// the configuration's own checks found: a problem in one entry never hides
+// another. A problem at a key path those checks already reported is left
+// out: both check some values (a name, a CIDR block), and one report per
+// key is enough.
+type componentChecks struct {
+	ps       *validate.Problems
+	reported map[string]bool
+}
+
+// newComponentChecks starts the component checks after the configuration's
+// own, which ps holds.
+func newComponentChecks(ps *validate.Problems) componentChecks {
+	return componentChecks{ps: ps, reported: ps.Paths()}
+}
+
+// nest records the problems of err under prefix, their paths mapped by mp.
+func (c componentChecks) nest(prefix string, err error, mp pathMapper) {
+	c.ps.NestMapped(prefix, err, func(p string) (string, bool) {
+		q, keep := mp(p)
+		return q, keep && !c.reported[validate.Path(prefix, q)]
+	})
+}
+
+// entriesAt returns a cluster's access entries with the key paths of its
+// admins mapped from the component's fields to the stack file's, under
+// prefix.
+func entriesAt(prefix string, entries []clusterref.AccessEntry, mp pathMapper) []clusterref.AccessEntry {
+	out := make([]clusterref.AccessEntry, len(entries))
+	for i, e := range entries {
+		if e.Path != "" {
+			p, _ := mp(e.Path)
+			e.Path = validate.Path(prefix, p)
+			e.Holder = e.Path
+		}
+		out[i] = e
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -177,6 +178,16 @@ func TestConfigErrors(t *testing.T) {
 			[]string{`organization.managementRoleArn: is required: the role assumed in the management account`}},
 		"a guardrail target that is the management account": {organizationBase(t, "targetIds: [ou-ab12-cdef3456]", `targetIds: [ou-ab12-cdef3456, "000011112222"]`),
 			[]string{`organization.tagGuard.targetIds[1]: "000011112222" is the management account, which SCPs and RCPs never bind`}},
+		"a tenant admin the cluster already has": {edit(t, centralizedBase, "shareSubnets: true\n", "shareSubnets: true\n      admins: [\"arn:aws:iam::111122223333:role/OrganizationAccountAccessRole\"]\n"),
+			[]string{`workloadAccounts[0].admins[0]: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole" already has an access entry on the cluster, as the deploy role, which pulumi-eks gives one as the cluster creator; EKS allows one per IAM principal`}},
+		"one admin for two tenants of a cluster": {edit(t, centralizedBase,
+			"shareSubnets: true\n", "shareSubnets: true\n      admins: [\"arn:aws:iam::999999999999:role/Ops\"]\n",
+			"identity: irsa\n", "identity: irsa\n      admins: [\"arn:aws:iam::999999999999:role/ops\"]\n"),
+			[]string{`workloadAccounts[1].admins[0]: "arn:aws:iam::999999999999:role/ops" already has an access entry on the cluster, as workloadAccounts[0].admins[0]`}},
+		"the deploy role as a cluster admin": {edit(t, centralizedBase, "chainingRole: shared", "chainingRole: shared\n      admins: [\"arn:aws:iam::111122223333:role/OrganizationAccountAccessRole\"]"),
+			[]string{`clusterAccounts[0].admins[0]: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole" already has an access entry on the cluster, as the deploy role`}},
+		"the deploy role as a vended cluster's admin": {edit(t, decentralizedBase, "vpcCidr: 10.30.0.0/16", "vpcCidr: 10.30.0.0/16\n      admins: [\"arn:aws:iam::535353535353:role/OrganizationAccountAccessRole\"]"),
+			[]string{`workloadAccounts[1].admins[0]: "arn:aws:iam::535353535353:role/OrganizationAccountAccessRole" already has an access entry on the cluster, as the deploy role`}},
 		"repository escaping its path": {edit(t, decentralizedBase, "path: clusters/ml", "path: ../other-team"),
 			[]string{`workloadAccounts[0].gitops.repositories[0].path: "../other-team" is not a relative path inside the repository`}},
 	}
@@ -191,9 +202,67 @@ func TestConfigErrors(t *testing.T) {
 			for _, want := range c.want {
 				assert.Contains(t, err.Error(), want)
 			}
+			assertNoProblemTwice(t, err)
 			assert.Empty(t, r.resources, "nothing is registered")
 		})
 	}
+}
+
+// problemLine matches a line that reports a problem at a key path.
+var problemLine = regexp.MustCompile(`^[a-zA-Z][\w.\[\]]*( \(generated[^)]*\))?: `)
+
+// assertNoProblemTwice checks that no key path is reported twice with the
+// same value: the configuration's checks and the components' check some
+// values both, and one report is enough.
+func assertNoProblemTwice(t *testing.T, err error) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if !problemLine.MatchString(line) {
+			continue
+		}
+		key, _, _ := strings.Cut(line, " is ")
+		key, _, _ = strings.Cut(key, " already ")
+		assert.False(t, seen[key], "reported twice: %s", line)
+		seen[key] = true
+	}
+}
+
+// TestEveryProblemIsReportedAtOnceAcrossStages: a problem found by the
+// configuration's checks (a bad account ID, an overlapping CIDR) does not
+// keep the components' checks of the same entries from reporting theirs.
+func TestEveryProblemIsReportedAtOnceAcrossStages(t *testing.T) {
+	_, err := runYAML(t, edit(t, centralizedBase,
+		`accountId: "444455556666"`, `accountId: "4444"`,
+		"vpcCidr: 10.1.0.0/16\n      nodeGroups: [{name: general, instanceTypes: [m6i.large], minSize: 1, maxSize: 3, desiredSize: 2}]", "vpcCidr: 10.0.0.0/16",
+		"clusterAccount: prod\n      identity: podIdentityChain", "clusterAccount: prod\n      namespace: Alpha_NS\n      identity: podIdentityChain",
+		"- name: app", "- name: app\n          policy: '{\"Version\":\"2012-10-17\",'",
+	))
+	require.Error(t, err)
+	for _, want := range []string{
+		`workloadAccounts[0].accountId: "4444" is not a 12-digit AWS account ID`,
+		`clusterAccounts[1].vpcCidr: "10.0.0.0/16" overlaps clusterAccounts[0].vpcCidr`,
+		`workloadAccounts[0].namespace: "Alpha_NS" is not a valid Kubernetes namespace name`,
+		`workloadAccounts[0].serviceAccounts[0].policy: "{\"Version\":\"2012-10-17\"," is not a valid policy document`,
+		`clusterAccounts[1].nodeGroups: or fargateProfiles: the cluster needs somewhere to run pods`,
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assertNoProblemTwice(t, err)
+}
+
+func TestATenantOnAnUnknownClusterStillHasItsOwnProblemsReported(t *testing.T) {
+	_, err := runYAML(t, edit(t, centralizedBase, "clusterAccount: prod\n      identity: irsa", "clusterAccount: qa\n      namespace: Jobs\n      identity: irsa"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `workloadAccounts[1].clusterAccount: "qa" is not the name of a configured cluster account`)
+	assert.Contains(t, err.Error(), `workloadAccounts[1].namespace: "Jobs" is not a valid Kubernetes namespace name`)
+	var problems []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if problemLine.MatchString(line) {
+			problems = append(problems, line)
+		}
+	}
+	assert.Len(t, problems, 2, "the two problems, nothing about a stand-in cluster")
 }
 
 func TestEveryProblemIsReportedAtOnce(t *testing.T) {

@@ -187,8 +187,27 @@ func or(s, def string) string {
 	return s
 }
 
-func (a *Args) nodeRoleName() string    { return a.ClusterName + "-node" }
-func (a *Args) fargateRoleName() string { return a.ClusterName + "-fargate-pod" }
+func (a *Args) nodeRoleName() string    { return naming.NodeRole(a.ClusterName) }
+func (a *Args) fargateRoleName() string { return naming.FargateRole(a.ClusterName) }
+
+// AccessEntries returns the principals with an access entry on the
+// cluster before any tenant adds one: the deploy role (pulumi-eks bootstraps
+// the cluster creator's), the node and Fargate roles (EKS creates theirs
+// with the first node group or profile), and the cluster admins.
+func (a *Args) AccessEntries() []clusterref.AccessEntry {
+	entries := []clusterref.AccessEntry{{PrincipalARN: a.DeployRoleARN, Holder: "the deploy role, which pulumi-eks gives one as the cluster creator"}}
+	if len(a.NodeGroups) > 0 {
+		entries = append(entries, clusterref.AccessEntry{PrincipalARN: a.Account.RoleARN("/", a.nodeRoleName()), Holder: "the node role, whose entry EKS creates"})
+	}
+	if len(a.FargateProfiles) > 0 {
+		entries = append(entries, clusterref.AccessEntry{PrincipalARN: a.Account.RoleARN("/", a.fargateRoleName()), Holder: "the Fargate pod execution role, whose entry EKS creates"})
+	}
+	for i, arn := range a.AdminRoleARNs {
+		path := validate.Index("adminRoleArns", i)
+		entries = append(entries, clusterref.AccessEntry{PrincipalARN: arn, Path: path, Holder: path})
+	}
+	return entries
+}
 
 // Validate reports every problem with the arguments, each naming its field
 // and value. The constructor calls it before registering anything.
@@ -217,6 +236,7 @@ func (a *Args) Validate() error {
 			ps.Add(validate.Index("adminRoleArns", i), arn, "is not an IAM role ARN")
 		}
 	}
+	clusterref.CheckAccessEntries(a.AccessEntries(), &ps)
 	for _, n := range []string{a.nodeRoleName(), a.fargateRoleName(), naming.SharedChainingRole(a.ClusterName)} {
 		if reason := validate.RoleName(n); reason != "" {
 			ps.Add("clusterName", a.ClusterName, "gives the role name "+fmt.Sprintf("%q", n)+", which "+reason)

@@ -190,6 +190,7 @@ func (b *builder) build(c *ClusterAccount) error {
 		OIDCProviderARN:    c.OIDCProviderArn,
 		SharedChainingRole: chaining,
 		FargateNamespaces:  a.fargateNamespaces(),
+		AccessEntries:      a.AccessEntries(),
 	}
 	if chaining != nil {
 		c.SharedChainingRoleArn = chaining.ARN.ToStringOutput()

@@ -34,6 +34,15 @@ func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {
 		"bad taint":            {func(a *clusteraccount.Args) { a.NodeGroups[1].Taints[0].Effect = "NoSchedule" }, []string{`nodeGroups[1].taints[0].effect: "NoSchedule" is not one of`}},
 		"bad fargate ns":       {func(a *clusteraccount.Args) { a.FargateProfiles[0].Namespaces = []string{"Jobs"} }, []string{`fargateProfiles[0].namespaces[0]: "Jobs" is not a valid Kubernetes namespace name`}},
 		"bad admin":            {func(a *clusteraccount.Args) { a.AdminRoleARNs = []string{"PlatformAdmin"} }, []string{`adminRoleArns[0]: "PlatformAdmin" is not an IAM role ARN`}},
+		"the deploy role as an admin": {func(a *clusteraccount.Args) {
+			a.AdminRoleARNs = append(a.AdminRoleARNs, "arn:aws:iam::111122223333:role/organizationaccountaccessrole")
+		}, []string{`adminRoleArns[1]: "arn:aws:iam::111122223333:role/organizationaccountaccessrole" already has an access entry on the cluster, as the deploy role, which pulumi-eks gives one as the cluster creator; EKS allows one per IAM principal`}},
+		"an admin twice": {func(a *clusteraccount.Args) {
+			a.AdminRoleARNs = append(a.AdminRoleARNs, "arn:aws:iam::111122223333:role/ops/PlatformAdmin")
+		},
+			[]string{`adminRoleArns[1]: "arn:aws:iam::111122223333:role/ops/PlatformAdmin" already has an access entry on the cluster, as adminRoleArns[0]`}},
+		"the node role as an admin": {func(a *clusteraccount.Args) { a.AdminRoleARNs = []string{"arn:aws:iam::111122223333:role/prod-node"} },
+			[]string{`adminRoleArns[0]: "arn:aws:iam::111122223333:role/prod-node" already has an access entry on the cluster, as the node role, whose entry EKS creates`}},
 		"reserved tag":         {func(a *clusteraccount.Args) { a.Tags = map[string]string{"eks-cluster-arn": "x"} }, []string{`tags: "eks-cluster-arn" is a reserved tag key`}},
 		"no endpoint access":   {func(a *clusteraccount.Args) { a.EndpointAccess = clusteraccount.EndpointAccess{} }, []string{`endpointAccess: needs publicCidrs`}},
 		"both endpoint access": {func(a *clusteraccount.Args) { a.EndpointAccess.PrivateOnly = true }, []string{`endpointAccess.privateOnly: true and publicCidrs are mutually exclusive`}},

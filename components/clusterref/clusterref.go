@@ -48,6 +48,36 @@ type Cluster struct {
 	// FargateNamespaces are the namespaces whose pods run on Fargate, where
 	// Pod Identity does not work. Optional.
 	FargateNamespaces []string
+	// AccessEntries are the principals that already have an access entry on
+	// the cluster; a tenant's admins must be others. Optional.
+	AccessEntries []AccessEntry
+}
+
+// AccessEntry is an IAM principal with an access entry on a cluster.
+type AccessEntry struct {
+	// PrincipalARN is the principal.
+	PrincipalARN string
+	// Path is the key path of the value that asks for the entry; empty for
+	// an entry EKS or pulumi-eks creates on its own.
+	Path string
+	// Holder says whose entry it is, for messages: a key path, or what
+	// creates it.
+	Holder string
+}
+
+// CheckAccessEntries records a problem, at its key path, for every entry
+// whose principal an earlier entry already has: EKS refuses a second access
+// entry for one IAM principal on a cluster.
+func CheckAccessEntries(entries []AccessEntry, ps *validate.Problems) {
+	first := map[string]string{}
+	for _, e := range entries {
+		key := validate.PrincipalKey(e.PrincipalARN)
+		if holder, ok := first[key]; ok && e.Path != "" {
+			ps.Addf(e.Path, e.PrincipalARN, "already has an access entry on the cluster, as %s; EKS allows one per IAM principal", holder)
+			continue
+		}
+		first[key] = e.Holder
+	}
 }
 
 // ChainingRole is a role in the cluster account that Pod Identity sessions

@@ -31,6 +31,13 @@ func SourceRole(clusterName, namespace, serviceAccount string) string {
 	return ServiceAccountRole(clusterName, namespace, serviceAccount) + "-src"
 }
 
+// NodeRole returns the name of a cluster's node role (the role of its
+// managed node groups).
+func NodeRole(clusterName string) string { return clusterName + "-node" }
+
+// FargateRole returns the name of a cluster's Fargate pod execution role.
+func FargateRole(clusterName string) string { return clusterName + "-fargate-pod" }
+
 // SharedChainingRole returns the name of a cluster's shared chaining role.
 func SharedChainingRole(clusterName string) string {
 	return clusterName + "-pod-identity-chain"

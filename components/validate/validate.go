@@ -92,6 +92,18 @@ func (ps *Problems) NestMapped(prefix string, err error, mapPath func(string) (s
 // Len returns how many problems have been recorded.
 func (ps *Problems) Len() int { return len(ps.list) }
 
+// Paths returns the key path of every problem recorded so far.
+func (ps *Problems) Paths() map[string]bool {
+	paths := map[string]bool{}
+	for _, err := range ps.list {
+		var p Problem
+		if errors.As(err, &p) {
+			paths[p.Path] = true
+		}
+	}
+	return paths
+}
+
 // Err returns every problem joined into one error, or nil when there are
 // none. errors.Is and errors.As see each problem.
 func (ps *Problems) Err() error {
@@ -166,6 +178,23 @@ func RoleName(name string) string {
 		return "is not a valid IAM role name (letters, digits and +=,.@_- only)"
 	}
 	return ""
+}
+
+// PrincipalKey identifies the IAM principal an ARN names, for telling
+// whether two ARNs name the same one: its account, kind and name, the name
+// lowercased (IAM names are unique without regard to case, and a role's
+// path is not part of its identity). An ARN that is not an IAM role or user
+// ARN is its own key.
+func PrincipalKey(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[2] != "iam" {
+		return arn
+	}
+	kind, rest, ok := strings.Cut(parts[5], "/")
+	if !ok || (kind != "role" && kind != "user") {
+		return arn
+	}
+	return parts[4] + ":" + kind + "/" + strings.ToLower(rest[strings.LastIndex(rest, "/")+1:])
 }
 
 // IAMPath returns a problem reason when p is not a valid IAM path ("/" or

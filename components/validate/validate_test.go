@@ -60,3 +60,12 @@ func TestNameRules(t *testing.T) {
 	assert.NotEmpty(t, IAMPath("/no-trailing"))
 	assert.NotEmpty(t, IAMPath("//"))
 }
+
+func TestPrincipalKeyIgnoresCaseAndPath(t *testing.T) {
+	k := PrincipalKey("arn:aws:iam::111122223333:role/OrganizationAccountAccessRole")
+	assert.Equal(t, k, PrincipalKey("arn:aws:iam::111122223333:role/organizationaccountaccessrole"))
+	assert.Equal(t, k, PrincipalKey("arn:aws:iam::111122223333:role/team/OrganizationAccountAccessRole"))
+	assert.NotEqual(t, k, PrincipalKey("arn:aws:iam::444455556666:role/OrganizationAccountAccessRole"))
+	assert.NotEqual(t, k, PrincipalKey("arn:aws:iam::111122223333:user/OrganizationAccountAccessRole"))
+	assert.Equal(t, "not-an-arn", PrincipalKey("not-an-arn"))
+}

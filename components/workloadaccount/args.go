@@ -143,11 +143,15 @@ func (a *Args) Validate() error {
 	if a.usesIRSA() && a.inClusterAccount() && a.Cluster.OIDCProviderARN == nil {
 		ps.Add("cluster.oidcProviderArn", nil, "is required for irsa in the cluster's own account: its roles trust the cluster account's OIDC provider")
 	}
+	entries := slices.Clone(a.Cluster.AccessEntries)
 	for i, arn := range a.Admins {
+		path := validate.Index("admins", i)
 		if !validate.IsIAMRoleARN(arn) {
-			ps.Add(validate.Index("admins", i), arn, "is not an IAM role ARN")
+			ps.Add(path, arn, "is not an IAM role ARN")
 		}
+		entries = append(entries, clusterref.AccessEntry{PrincipalARN: arn, Path: path, Holder: path})
 	}
+	clusterref.CheckAccessEntries(entries, &ps)
 	seen := map[string]bool{}
 	placeholder := pulumi.String(a.Account.OIDCProviderARN("placeholder"))
 	for i, sa := range a.ServiceAccounts {

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
@@ -21,8 +22,11 @@ func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {
 		"system namespace": {func(a *workloadaccount.Args) { a.Namespace = "kube-system" }, []string{`namespace: "kube-system" is a system namespace`}},
 		"bad quota": {func(a *workloadaccount.Args) { a.Quota = tenancy.Quota{CPU: "lots", Memory: "64GB", Pods: 0} },
 			[]string{`quota.cpu: "lots" is not a Kubernetes quantity`, `quota.memory: "64GB" is not a Kubernetes quantity`, `quota.pods: 0 must be at least 1`}},
-		"bad limit":    {func(a *workloadaccount.Args) { a.Limits.DefaultMemory = "1 GiB" }, []string{`limits.defaultMemory: "1 GiB" is not a Kubernetes quantity`}},
-		"bad admin":    {func(a *workloadaccount.Args) { a.Admins = []string{"PayrollAdmin"} }, []string{`admins[0]: "PayrollAdmin" is not an IAM role ARN`}},
+		"bad limit": {func(a *workloadaccount.Args) { a.Limits.DefaultMemory = "1 GiB" }, []string{`limits.defaultMemory: "1 GiB" is not a Kubernetes quantity`}},
+		"bad admin": {func(a *workloadaccount.Args) { a.Admins = []string{"PayrollAdmin"} }, []string{`admins[0]: "PayrollAdmin" is not an IAM role ARN`}},
+		"an admin the cluster already has": {func(a *workloadaccount.Args) {
+			a.Cluster.AccessEntries = []clusterref.AccessEntry{{PrincipalARN: "arn:aws:iam::444455556666:role/PayrollAdmin", Holder: "cluster admin 0"}}
+		}, []string{`admins[0]: "arn:aws:iam::444455556666:role/PayrollAdmin" already has an access entry on the cluster, as cluster admin 0; EKS allows one per IAM principal`}},
 		"duplicate sa": {func(a *workloadaccount.Args) { a.ServiceAccounts[1].Name = "payroll-app" }, []string{`serviceAccounts[1].name: "payroll-app" is used by another service account`}},
 		"no identity":  {func(a *workloadaccount.Args) { a.Identity = "" }, []string{`serviceAccounts[0].identity: is required`}},
 		"pod identity cross-account": {func(a *workloadaccount.Args) { a.Identity = crossaccountrole.PodIdentity },

@@ -26,34 +26,23 @@ var (
 
 // Validate records every problem of the configuration that needs no
 // component to find: missing and malformed values, duplicates, references
-// to unknown accounts, overlapping VPCs, keys of the other model, and the
-// management-account rules. It returns, per workload and cluster account,
-// whether that entry had a problem, so the stacks can skip the component
-// checks of entries that are already wrong.
-func (c *Config) Validate(ps *validate.Problems) (badClusters, badWorkloads map[int]bool) {
-	v := &validator{c: c, ps: ps, accounts: map[string]string{}, badClusters: map[int]bool{}, badWorkloads: map[int]bool{}}
+// to unknown accounts, overlapping VPCs, keys of another model, and the
+// management-account rules. The stacks then check the arguments every
+// component would get, of every entry, whatever was found here.
+func (c *Config) Validate(ps *validate.Problems) {
+	v := &validator{c: c, ps: ps, accounts: map[string]string{}}
 	v.top()
 	v.organization()
 	v.networkAccount()
 	v.clusterAccounts()
 	v.workloadAccounts()
 	v.cidrs()
-	return v.badClusters, v.badWorkloads
 }
 
 type validator struct {
-	c                         *Config
-	ps                        *validate.Problems
-	accounts                  map[string]string // account ID -> key path of its first use
-	badClusters, badWorkloads map[int]bool
-}
-
-// add records a problem and marks the entry it belongs to.
-func (v *validator) add(mark map[int]bool, i int, path string, value any, reason string) {
-	if mark != nil {
-		mark[i] = true
-	}
-	v.ps.Add(path, value, reason)
+	c        *Config
+	ps       *validate.Problems
+	accounts map[string]string // account ID -> key path of its first use
 }
 
 func (v *validator) top() {
@@ -103,34 +92,34 @@ func (v *validator) top() {
 
 // account checks an account ID and records where it is used, so that one
 // account in two roles is reported.
-func (v *validator) account(mark map[int]bool, i int, path, id string) {
+func (v *validator) account(path, id string) {
 	switch {
 	case !validate.IsAccountID(id):
-		v.add(mark, i, path, id, "is not a 12-digit AWS account ID")
+		v.ps.Add(path, id, "is not a 12-digit AWS account ID")
 		return
 	case v.c.Organization != nil && id == v.c.Organization.ManagementAccountID && !strings.HasPrefix(path, "organization"):
-		v.add(mark, i, path, id, "is the organization's management account, which service control policies never bind; use a member account")
+		v.ps.Add(path, id, "is the organization's management account, which service control policies never bind; use a member account")
 		return
 	}
 	if first, seen := v.accounts[id]; seen {
-		v.add(mark, i, path, id, "is already used by "+first)
+		v.ps.Add(path, id, "is already used by "+first)
 		return
 	}
 	v.accounts[id] = path
 }
 
-func (v *validator) region(mark map[int]bool, i int, path, region string) {
+func (v *validator) region(path, region string) {
 	if !validate.IsRegion(region) {
-		v.add(mark, i, path, region, "is not an AWS region code such as us-east-1")
+		v.ps.Add(path, region, "is not an AWS region code such as us-east-1")
 	}
 }
 
-func (v *validator) name(mark map[int]bool, i int, path, name string, seen map[string]bool, what string) {
+func (v *validator) name(path, name string, seen map[string]bool, what string) {
 	switch {
 	case !validate.IsDNS1123Label(name):
-		v.add(mark, i, path, name, "is not a valid name (lowercase letters, digits and '-', at most 63)")
+		v.ps.Add(path, name, "is not a valid name (lowercase letters, digits and '-', at most 63)")
 	case seen[name]:
-		v.add(mark, i, path, name, "is used by another "+what)
+		v.ps.Add(path, name, "is used by another "+what)
 	}
 	seen[name] = true
 }
@@ -140,7 +129,7 @@ func (v *validator) organization() {
 	if o == nil {
 		return
 	}
-	v.account(nil, 0, "organization.managementAccountId", o.ManagementAccountID)
+	v.account("organization.managementAccountId", o.ManagementAccountID)
 	if v.c.Model != OrganizationModel {
 		// One stack per AWS organization owns what is organization-wide:
 		// two would collide on names, and destroying one would break the
@@ -175,40 +164,36 @@ func (v *validator) networkAccount() {
 	if !validate.IsDNS1123Label(n.Name) {
 		v.ps.Add("networkAccount.name", n.Name, "is not a valid name (lowercase letters, digits and '-', at most 63)")
 	}
-	v.account(nil, 0, "networkAccount.accountId", n.AccountID)
-	v.region(nil, 0, "networkAccount.region", n.Region)
+	v.account("networkAccount.accountId", n.AccountID)
+	v.region("networkAccount.region", n.Region)
 }
 
 func (v *validator) clusterAccounts() {
 	names, clusters := map[string]bool{}, map[string]bool{}
 	for i, ca := range v.c.ClusterAccounts {
 		p := validate.Index("clusterAccounts", i)
-		v.name(v.badClusters, i, p+".name", ca.Name, names, "cluster account")
+		v.name(p+".name", ca.Name, names, "cluster account")
 		if clusters[ca.ClusterName] {
-			v.add(v.badClusters, i, p+".clusterName", ca.ClusterName, "is used by another cluster")
+			v.ps.Add(p+".clusterName", ca.ClusterName, "is used by another cluster")
 		}
 		clusters[ca.ClusterName] = true
-		v.account(v.badClusters, i, p+".accountId", ca.AccountID)
-		v.region(v.badClusters, i, p+".region", ca.Region)
+		v.account(p+".accountId", ca.AccountID)
+		v.region(p+".region", ca.Region)
 		if ca.ChainingRole != SharedChaining && ca.ChainingRole != PerServiceAccount {
-			v.add(v.badClusters, i, p+".chainingRole", ca.ChainingRole, fmt.Sprintf("is not %q or %q", SharedChaining, PerServiceAccount))
+			v.ps.Add(p+".chainingRole", ca.ChainingRole, fmt.Sprintf("is not %q or %q", SharedChaining, PerServiceAccount))
 		}
-		v.endpointAccess(v.badClusters, i, p+".endpointAccess", ca.EndpointAccess)
+		v.endpointAccess(p+".endpointAccess", ca.EndpointAccess)
 	}
 }
 
 // endpointAccess checks a cluster's own endpointAccess, or that it has one
 // from the defaults (which top checks once).
-func (v *validator) endpointAccess(mark map[int]bool, i int, path string, own *EndpointAccess) {
+func (v *validator) endpointAccess(path string, own *EndpointAccess) {
 	switch {
 	case own != nil:
-		before := v.ps.Len()
 		own.Component().Check(path, v.ps)
-		if v.ps.Len() > before {
-			mark[i] = true
-		}
 	case v.c.Defaults.EndpointAccess == nil:
-		v.add(mark, i, path, nil, "is required, here or in defaults.endpointAccess: publicCidrs (the blocks the deploying machine reaches the API from) or privateOnly: true (the stack is deployed from inside the VPC); the program creates Kubernetes objects in the cluster")
+		v.ps.Add(path, nil, "is required, here or in defaults.endpointAccess: publicCidrs (the blocks the deploying machine reaches the API from) or privateOnly: true (the stack is deployed from inside the VPC); the program creates Kubernetes objects in the cluster")
 	}
 }
 
@@ -218,39 +203,39 @@ func (v *validator) workloadAccounts() {
 	namespaces := map[string]string{} // cluster + "/" + namespace -> path
 	for i, w := range c.WorkloadAccounts {
 		p := validate.Index("workloadAccounts", i)
-		v.name(v.badWorkloads, i, p+".name", w.Name, names, "workload account")
-		v.account(v.badWorkloads, i, p+".accountId", w.AccountID)
+		v.name(p+".name", w.Name, names, "workload account")
+		v.account(p+".accountId", w.AccountID)
 		if allowed := modelIdentities[c.Model]; allowed != nil {
 			if !slices.Contains(allowed, w.Identity) {
-				v.add(v.badWorkloads, i, p+".identity", w.Identity, fmt.Sprintf("is not a %s identity mode (want one of %s)", c.Model, strings.Join(allowed, ", ")))
+				v.ps.Add(p+".identity", w.Identity, fmt.Sprintf("is not a %s identity mode (want one of %s)", c.Model, strings.Join(allowed, ", ")))
 			}
 			for j, sa := range w.ServiceAccounts {
 				if sa.Identity != "" && !slices.Contains(allowed, sa.Identity) {
-					v.add(v.badWorkloads, i, fmt.Sprintf("%s.serviceAccounts[%d].identity", p, j), sa.Identity,
+					v.ps.Add(fmt.Sprintf("%s.serviceAccounts[%d].identity", p, j), sa.Identity,
 						fmt.Sprintf("is not a %s identity mode (want one of %s)", c.Model, strings.Join(allowed, ", ")))
 				}
 			}
 		}
 		host := w.ClusterAccount
 		if c.Model == Centralized {
-			v.centralizedTenant(i, p, w)
+			v.centralizedTenant(p, w)
 		} else if c.Model == Decentralized {
-			v.decentralizedTenant(i, p, w)
+			v.decentralizedTenant(p, w)
 			host = w.Name
 		}
 		key := host + "/" + w.Namespace
 		if first, dup := namespaces[key]; dup && host != "" {
-			v.add(v.badWorkloads, i, p+".namespace", w.Namespace, "is already the namespace of "+first+" on the same cluster")
+			v.ps.Add(p+".namespace", w.Namespace, "is already the namespace of "+first+" on the same cluster")
 		}
 		namespaces[key] = p
 	}
 }
 
-func (v *validator) centralizedTenant(i int, p string, w WorkloadAccount) {
+func (v *validator) centralizedTenant(p string, w WorkloadAccount) {
 	if w.ClusterAccount == "" {
-		v.add(v.badWorkloads, i, p+".clusterAccount", nil, "is required: the cluster account that hosts this tenant")
+		v.ps.Add(p+".clusterAccount", nil, "is required: the cluster account that hosts this tenant")
 	} else if !slices.ContainsFunc(v.c.ClusterAccounts, func(ca ClusterAccount) bool { return ca.Name == w.ClusterAccount }) {
-		v.add(v.badWorkloads, i, p+".clusterAccount", w.ClusterAccount, "is not the name of a configured cluster account")
+		v.ps.Add(p+".clusterAccount", w.ClusterAccount, "is not the name of a configured cluster account")
 	}
 	for _, k := range []struct {
 		key string
@@ -262,66 +247,66 @@ func (v *validator) centralizedTenant(i int, p string, w WorkloadAccount) {
 		{"endpointAccess", w.EndpointAccess != nil},
 	} {
 		if k.set {
-			v.add(v.badWorkloads, i, p+"."+k.key, nil, "is a de-centralized key; a centralized tenant runs on its cluster account's cluster")
+			v.ps.Add(p+"."+k.key, nil, "is a de-centralized key; a centralized tenant runs on its cluster account's cluster")
 		}
 	}
 }
 
-func (v *validator) decentralizedTenant(i int, p string, w WorkloadAccount) {
+func (v *validator) decentralizedTenant(p string, w WorkloadAccount) {
 	if w.ClusterAccount != "" {
-		v.add(v.badWorkloads, i, p+".clusterAccount", w.ClusterAccount, "is a centralized key; a de-centralized workload account gets a cluster of its own")
+		v.ps.Add(p+".clusterAccount", w.ClusterAccount, "is a centralized key; a de-centralized workload account gets a cluster of its own")
 	}
 	if w.ShareSubnets {
-		v.add(v.badWorkloads, i, p+".shareSubnets", true, "is a centralized key; use networking: shared to use a network account's subnets")
+		v.ps.Add(p+".shareSubnets", true, "is a centralized key; use networking: shared to use a network account's subnets")
 	}
-	v.region(v.badWorkloads, i, p+".region", w.Region)
-	v.endpointAccess(v.badWorkloads, i, p+".endpointAccess", w.EndpointAccess)
+	v.region(p+".region", w.Region)
+	v.endpointAccess(p+".endpointAccess", w.EndpointAccess)
 	if !k8sVersion.MatchString(w.KubernetesVersion) {
-		v.add(v.badWorkloads, i, p+".kubernetesVersion", w.KubernetesVersion, `is not a Kubernetes minor version such as "1.34"`)
+		v.ps.Add(p+".kubernetesVersion", w.KubernetesVersion, `is not a Kubernetes minor version such as "1.34"`)
 	}
 	switch w.Networking {
 	case Dedicated:
 		if w.VpcCIDR == "" {
-			v.add(v.badWorkloads, i, p+".vpcCidr", nil, "is required for dedicated networking")
+			v.ps.Add(p+".vpcCidr", nil, "is required for dedicated networking")
 		}
 	case Shared:
 		n := v.c.NetworkAccount
 		switch {
 		case n == nil:
-			v.add(v.badWorkloads, i, p+".networking", Shared, "needs networkAccount: the account whose subnets are shared")
+			v.ps.Add(p+".networking", Shared, "needs networkAccount: the account whose subnets are shared")
 		case w.Region != n.Region:
-			v.add(v.badWorkloads, i, p+".region", w.Region, fmt.Sprintf("is not the network account's region %s: RAM shares subnets within one region", n.Region))
+			v.ps.Add(p+".region", w.Region, fmt.Sprintf("is not the network account's region %s: RAM shares subnets within one region", n.Region))
 		}
 		if w.VpcCIDR != "" {
-			v.add(v.badWorkloads, i, p+".vpcCidr", w.VpcCIDR, "is for dedicated networking; shared networking uses the network account's VPC")
+			v.ps.Add(p+".vpcCidr", w.VpcCIDR, "is for dedicated networking; shared networking uses the network account's VPC")
 		}
 	default:
-		v.add(v.badWorkloads, i, p+".networking", w.Networking, fmt.Sprintf("is not %q or %q", Dedicated, Shared))
+		v.ps.Add(p+".networking", w.Networking, fmt.Sprintf("is not %q or %q", Dedicated, Shared))
 	}
 	if w.GitOps != nil {
-		v.gitops(i, p+".gitops", w.GitOps)
+		v.gitops(p+".gitops", w.GitOps)
 	}
 }
 
-func (v *validator) gitops(i int, p string, g *GitOps) {
+func (v *validator) gitops(p string, g *GitOps) {
 	if len(g.Repositories) == 0 {
-		v.add(v.badWorkloads, i, p+".repositories", nil, "is required when gitops is set")
+		v.ps.Add(p+".repositories", nil, "is required when gitops is set")
 	}
 	names := map[string]bool{}
 	for j, r := range g.Repositories {
 		rp := validate.Index(p+".repositories", j)
-		v.name(v.badWorkloads, i, rp+".name", r.Name, names, "repository")
+		v.name(rp+".name", r.Name, names, "repository")
 		if !repositoryURL.MatchString(r.URL) {
-			v.add(v.badWorkloads, i, rp+".url", r.URL, "is not an https:// or ssh:// Git URL")
+			v.ps.Add(rp+".url", r.URL, "is not an https:// or ssh:// Git URL")
 		}
 		if !validate.IsDNS1123Label(r.Team) {
-			v.add(v.badWorkloads, i, rp+".team", r.Team, "is not a valid team name (DNS-1123 label)")
+			v.ps.Add(rp+".team", r.Team, "is not a valid team name (DNS-1123 label)")
 		}
 		if !validate.IsDNS1123Label(r.Namespace) || slices.Contains([]string{"kube-system", "flux-system", "default"}, r.Namespace) {
-			v.add(v.badWorkloads, i, rp+".namespace", r.Namespace, "is not a namespace a team's repository may own")
+			v.ps.Add(rp+".namespace", r.Namespace, "is not a namespace a team's repository may own")
 		}
 		if !repositoryPath.MatchString(r.Path) || strings.Contains(r.Path, "..") {
-			v.add(v.badWorkloads, i, rp+".path", r.Path, "is not a relative path inside the repository")
+			v.ps.Add(rp+".path", r.Path, "is not a relative path inside the repository")
 		}
 	}
 }
@@ -333,28 +318,28 @@ func (v *validator) cidrs() {
 		prefix netip.Prefix
 	}
 	var blocks []block
-	check := func(mark map[int]bool, i int, path, cidr string) {
+	check := func(path, cidr string) {
 		p, err := netplan.ParseVPC(cidr)
 		if err != nil {
-			v.add(mark, i, path, cidr, err.Error())
+			v.ps.Add(path, cidr, err.Error())
 			return
 		}
 		for _, b := range blocks {
 			if netplan.Overlap(b.prefix, p) {
-				v.add(mark, i, path, cidr, fmt.Sprintf("overlaps %s (%s)", b.path, b.prefix))
+				v.ps.Add(path, cidr, fmt.Sprintf("overlaps %s (%s)", b.path, b.prefix))
 			}
 		}
 		blocks = append(blocks, block{path, p})
 	}
 	if n := v.c.NetworkAccount; n != nil {
-		check(nil, 0, "networkAccount.vpcCidr", n.VpcCIDR)
+		check("networkAccount.vpcCidr", n.VpcCIDR)
 	}
 	for i, ca := range v.c.ClusterAccounts {
-		check(v.badClusters, i, validate.Index("clusterAccounts", i)+".vpcCidr", ca.VpcCIDR)
+		check(validate.Index("clusterAccounts", i)+".vpcCidr", ca.VpcCIDR)
 	}
 	for i, w := range v.c.WorkloadAccounts {
 		if v.c.Model == Decentralized && w.Networking == Dedicated && w.VpcCIDR != "" {
-			check(v.badWorkloads, i, validate.Index("workloadAccounts", i)+".vpcCidr", w.VpcCIDR)
+			check(validate.Index("workloadAccounts", i)+".vpcCidr", w.VpcCIDR)
 		}
 	}
 }
