@@ -204,8 +204,21 @@ func tenantArgs(w config.WorkloadAccount, cluster clusterref.Cluster, account pr
 		Quota:                 tenancy.Quota{CPU: w.Quota.CPU, Memory: w.Quota.Memory, Pods: w.Quota.Pods},
 		Admins:                w.Admins,
 		ServiceAccounts:       sas,
+		Egress:                egressRules(w.Egress),
 		Tags:                  tags,
 	}
+}
+
+// egressRules converts a tenant's configured egress rules.
+func egressRules(rules []config.EgressRule) []tenancy.EgressRule {
+	out := make([]tenancy.EgressRule, len(rules))
+	for i, r := range rules {
+		out[i] = tenancy.EgressRule{CIDRs: r.CIDRs}
+		for _, p := range r.Ports {
+			out[i].Ports = append(out[i].Ports, tenancy.Port{Port: p.Port, Protocol: p.Protocol})
+		}
+	}
+	return out
 }
 
 // nodeGroups converts configured node groups (absent sizes are zero).

@@ -188,6 +188,9 @@ func TestConfigErrors(t *testing.T) {
 			[]string{`clusterAccounts[0].admins[0]: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole" already has an access entry on the cluster, as the deploy role`}},
 		"the deploy role as a vended cluster's admin": {edit(t, decentralizedBase, "vpcCidr: 10.30.0.0/16", "vpcCidr: 10.30.0.0/16\n      admins: [\"arn:aws:iam::535353535353:role/OrganizationAccountAccessRole\"]"),
 			[]string{`workloadAccounts[1].admins[0]: "arn:aws:iam::535353535353:role/OrganizationAccountAccessRole" already has an access entry on the cluster, as the deploy role`}},
+		"an egress rule with a bad block and port": {edit(t, centralizedBase, "shareSubnets: true\n", "shareSubnets: true\n      egress: [{cidrs: [10.0.0.0/33], ports: [{port: 70000, protocol: ICMP}]}]\n"),
+			[]string{`workloadAccounts[0].egress[0].cidrs[0]: "10.0.0.0/33" is not a CIDR block`, `workloadAccounts[0].egress[0].ports[0].port: 70000 is outside 1..65535`,
+				`workloadAccounts[0].egress[0].ports[0].protocol: "ICMP" is not one of [TCP UDP SCTP]`}},
 		"repository escaping its path": {edit(t, decentralizedBase, "path: clusters/ml", "path: ../other-team"),
 			[]string{`workloadAccounts[0].gitops.repositories[0].path: "../other-team" is not a relative path inside the repository`}},
 	}

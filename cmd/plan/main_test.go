@@ -113,14 +113,14 @@ func TestJSONDocument(t *testing.T) {
 // TestEveryListIsAnArray: a consumer of the JSON never meets null where a
 // list belongs, even when the list is empty.
 func TestEveryListIsAnArray(t *testing.T) {
-	code, out, errOut := planCmd(t, "--json", "--as-of=2026-11-27")
+	code, out, errOut := planCmd(t, "--json", "--as-of=2026-11-27", "../../examples/decentralized/Pulumi.prod.yaml")
 	require.Equal(t, exitOK, code, errOut)
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
 	for _, key := range []string{"resources", "access", "findings"} {
 		assert.IsType(t, []any{}, doc[key], key)
 	}
-	assert.Empty(t, doc["findings"], "the bundled example has no findings")
+	assert.Empty(t, doc["findings"], "the example has no findings")
 	urns := map[string]bool{}
 	for _, r := range doc["resources"].([]any) {
 		urns[r.(map[string]any)["urn"].(string)] = true
@@ -258,8 +258,8 @@ func TestProgressLineOnATerminal(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	code, out, errOut := planCmd(t, "--check", "--as-of=2026-11-27")
-	require.Equal(t, exitOK, code, errOut)
-	assert.Equal(t, "== Findings (0) ==\n", out)
+	require.Equal(t, exitOK, code, "a warning does not fail the check: %s", errOut)
+	assert.Equal(t, "== Findings (1) ==\n  warning  network-policy-on-fargate  reports-netpol in 111122223333 (prod): network policy tenant-default of namespace reports is not enforced for its pods on Fargate in cluster prod: the VPC CNI enforces network policies only on nodes\n", out)
 
 	code, out, _ = planCmd(t, "--check", "--as-of=2027-01-15")
 	assert.Equal(t, exitFailed, code, "an error finding fails the check")
@@ -269,9 +269,10 @@ func TestCheck(t *testing.T) {
 	require.Equal(t, exitOK, code, "without --check findings do not fail the plan")
 	var doc plan.Document
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
-	require.Len(t, doc.Findings, 2)
-	assert.Equal(t, "kubernetes-version", doc.Findings[0].Rule)
-	assert.Equal(t, "222233334444", doc.Findings[0].Account)
+	require.Len(t, doc.Findings, 3)
+	assert.Equal(t, "network-policy-on-fargate", doc.Findings[0].Rule)
+	assert.Equal(t, "kubernetes-version", doc.Findings[1].Rule)
+	assert.Equal(t, "222233334444", doc.Findings[1].Account)
 
 	code, _, errOut = planCmd(t, "--check", "--as-of=tomorrow")
 	assert.Equal(t, exitInvalid, code)

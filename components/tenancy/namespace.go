@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 
@@ -46,7 +47,33 @@ type Namespace struct {
 	// IPv6 adds the IPv6 addresses of the Pod Identity agent and of
 	// instance metadata to the default network policy. Optional.
 	IPv6 bool
+	// Egress are destinations the default network policy lets the
+	// namespace's pods reach beyond what it always allows, such as a
+	// database in the subnets shared with the tenant's account. Optional.
+	Egress []EgressRule
 }
+
+// EgressRule lets pods reach some blocks, on some ports or on all.
+type EgressRule struct {
+	// CIDRs are the blocks. Required. Example: ["10.0.0.0/19"].
+	CIDRs []string
+	// Ports are the ports; none means every port. Optional.
+	Ports []Port
+}
+
+// Port is a port and its protocol.
+type Port struct {
+	// Port is the port number, 1 to 65535. Required.
+	Port int
+	// Protocol is TCP, UDP or SCTP. Optional; default TCP.
+	Protocol string
+}
+
+// protocols are the protocols a NetworkPolicy port may name.
+var protocols = []string{"TCP", "UDP", "SCTP"}
+
+// protocol returns the port's protocol, the default applied.
+func (p Port) protocol() string { return or(p.Protocol, "TCP") }
 
 // Quota is the namespace's resource quota. Quantities use Kubernetes
 // notation.
@@ -117,6 +144,26 @@ func (n Namespace) Check(prefix string, ps *validate.Problems) {
 			ps.Add(validate.Path(prefix, q.key), q.value, "is not a Kubernetes quantity such as 500m or 512Mi")
 		}
 	}
+	for i, e := range n.Egress {
+		p := validate.Index(validate.Path(prefix, "egress"), i)
+		if len(e.CIDRs) == 0 {
+			ps.Missing(p + ".cidrs")
+		}
+		for j, c := range e.CIDRs {
+			if _, err := netip.ParsePrefix(c); err != nil {
+				ps.Add(validate.Index(p+".cidrs", j), c, "is not a CIDR block")
+			}
+		}
+		for j, port := range e.Ports {
+			pp := validate.Index(p+".ports", j)
+			if port.Port < 1 || port.Port > 65535 {
+				ps.Add(pp+".port", port.Port, "is outside 1..65535")
+			}
+			if !slices.Contains(protocols, port.protocol()) {
+				ps.Addf(pp+".protocol", port.Protocol, "is not one of %v", protocols)
+			}
+		}
+	}
 }
 
 // NewNamespace creates the namespace, its quota, limit range and default
@@ -172,7 +219,7 @@ func NewNamespace(ctx *pulumi.Context, name string, n Namespace, opts ...pulumi.
 	}
 	if _, err := networkingv1.NewNetworkPolicy(ctx, naming.Child(name, "netpol"), &networkingv1.NetworkPolicyArgs{
 		Metadata: meta("tenant-default"),
-		Spec:     defaultNetworkPolicy(n.IPv6),
+		Spec:     defaultNetworkPolicy(n.IPv6, n.Egress),
 	}, inNS...); err != nil {
 		return nil, fmt.Errorf("creating network policy: %w", err)
 	}
@@ -190,9 +237,10 @@ func objectLabels(nsLabels map[string]string) map[string]string {
 }
 
 // defaultNetworkPolicy isolates the namespace: ingress only from its own
-// pods; egress to its own pods, cluster DNS, the Pod Identity agent, and
-// HTTPS anywhere except the instance metadata service.
-func defaultNetworkPolicy(ipv6 bool) *networkingv1.NetworkPolicySpecArgs {
+// pods; egress to its own pods, cluster DNS, the Pod Identity agent, HTTPS
+// anywhere except the instance metadata service, and the tenant's own
+// egress rules.
+func defaultNetworkPolicy(ipv6 bool, extra []EgressRule) *networkingv1.NetworkPolicySpecArgs {
 	sameNamespace := networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{PodSelector: &metav1.LabelSelectorArgs{}}}
 	agents := networkingv1.NetworkPolicyPeerArray{ipPeer(PodIdentityAgentIPv4)}
 	https := networkingv1.NetworkPolicyPeerArray{ipPeer("0.0.0.0/0", InstanceMetadataIPv4)}
@@ -200,22 +248,38 @@ func defaultNetworkPolicy(ipv6 bool) *networkingv1.NetworkPolicySpecArgs {
 		agents = append(agents, ipPeer(PodIdentityAgentIPv6))
 		https = append(https, ipPeer("::/0", InstanceMetadataIPv6))
 	}
+	egress := networkingv1.NetworkPolicyEgressRuleArray{
+		networkingv1.NetworkPolicyEgressRuleArgs{To: sameNamespace},
+		networkingv1.NetworkPolicyEgressRuleArgs{
+			To: networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
+				NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"kubernetes.io/metadata.name": pulumi.String("kube-system")}},
+				PodSelector:       &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"k8s-app": pulumi.String("kube-dns")}},
+			}},
+			Ports: networkingv1.NetworkPolicyPortArray{port("UDP", 53), port("TCP", 53)},
+		},
+		networkingv1.NetworkPolicyEgressRuleArgs{To: agents, Ports: networkingv1.NetworkPolicyPortArray{port("TCP", 80)}},
+		networkingv1.NetworkPolicyEgressRuleArgs{To: https, Ports: networkingv1.NetworkPolicyPortArray{port("TCP", 443)}},
+	}
+	for _, e := range extra {
+		var to networkingv1.NetworkPolicyPeerArray
+		for _, c := range e.CIDRs {
+			to = append(to, ipPeer(c))
+		}
+		rule := networkingv1.NetworkPolicyEgressRuleArgs{To: to}
+		var ports networkingv1.NetworkPolicyPortArray
+		for _, p := range e.Ports {
+			ports = append(ports, port(p.protocol(), p.Port))
+		}
+		if len(ports) > 0 {
+			rule.Ports = ports
+		}
+		egress = append(egress, rule)
+	}
 	return &networkingv1.NetworkPolicySpecArgs{
 		PodSelector: &metav1.LabelSelectorArgs{},
 		PolicyTypes: pulumi.ToStringArray([]string{"Ingress", "Egress"}),
 		Ingress:     networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{From: sameNamespace}},
-		Egress: networkingv1.NetworkPolicyEgressRuleArray{
-			networkingv1.NetworkPolicyEgressRuleArgs{To: sameNamespace},
-			networkingv1.NetworkPolicyEgressRuleArgs{
-				To: networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
-					NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"kubernetes.io/metadata.name": pulumi.String("kube-system")}},
-					PodSelector:       &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"k8s-app": pulumi.String("kube-dns")}},
-				}},
-				Ports: networkingv1.NetworkPolicyPortArray{port("UDP", 53), port("TCP", 53)},
-			},
-			networkingv1.NetworkPolicyEgressRuleArgs{To: agents, Ports: networkingv1.NetworkPolicyPortArray{port("TCP", 80)}},
-			networkingv1.NetworkPolicyEgressRuleArgs{To: https, Ports: networkingv1.NetworkPolicyPortArray{port("TCP", 443)}},
-		},
+		Egress:      egress,
 	}
 }
 

@@ -17,6 +17,10 @@ func args(k8s pulumi.ProviderResource) *tenancy.Args {
 		Namespace: tenancy.Namespace{
 			Name: "payroll", Labels: map[string]string{tenancy.TenantLabel: "payroll"},
 			Quota: tenancy.Quota{CPU: "4", Memory: "8Gi", Pods: 20},
+			Egress: []tenancy.EgressRule{
+				{CIDRs: []string{"10.0.0.0/19", "10.0.32.0/19"}, Ports: []tenancy.Port{{Port: 5432}, {Port: 6379, Protocol: "TCP"}}},
+				{CIDRs: []string{"10.1.0.0/16"}},
+			},
 		},
 		ServiceAccounts: []tenancy.ServiceAccount{
 			{Name: "reports", IRSARoleARN: "arn:aws:iam::444455556666:role/reports"},
@@ -74,6 +78,13 @@ func TestTenancyNeedsOnlyAKubernetesProvider(t *testing.T) {
 	assert.Contains(t, testkit.Value(cm, "data").(map[string]any)[tenancy.ConfigKey], "role_arn = arn:aws:iam::444455556666:role/app")
 	rb := testkit.Named(t, rs, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "payroll-rb-payroll")
 	assert.Equal(t, []any{map[string]any{"kind": "ServiceAccount", "name": tenancy.ReconcilerServiceAccount, "namespace": "payroll"}}, testkit.Value(rb, "subjects"))
+	egress := testkit.Value(testkit.Named(t, rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "payroll-netpol"), "spec", "egress").([]any)
+	require.Len(t, egress, 6, "the four default rules and the tenant's two")
+	assert.Equal(t, map[string]any{
+		"to":    []any{map[string]any{"ipBlock": map[string]any{"cidr": "10.0.0.0/19"}}, map[string]any{"ipBlock": map[string]any{"cidr": "10.0.32.0/19"}}},
+		"ports": []any{map[string]any{"protocol": "TCP", "port": 5432.0}, map[string]any{"protocol": "TCP", "port": 6379.0}},
+	}, egress[4])
+	assert.Equal(t, map[string]any{"to": []any{map[string]any{"ipBlock": map[string]any{"cidr": "10.1.0.0/16"}}}}, egress[5], "no ports: every port")
 	ns := testkit.Named(t, rs, "kubernetes:core/v1:Namespace", "payroll-ns")
 	for _, res := range rs {
 		if res.Custom && !res.IsProvider() && res.URN != ns.URN && res.Type != "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding" {
@@ -88,12 +99,17 @@ func TestTenancyRejectsBadArgs(t *testing.T) {
 		a.ServiceAccounts[1].Name = "reports"
 		a.ServiceAccounts[1].Chain.DurationSeconds = 7200
 		a.ServiceAccounts[0].IRSARoleARN = "reports"
+		a.Namespace.Egress = []tenancy.EgressRule{{CIDRs: []string{"10.0.0.0/33"}, Ports: []tenancy.Port{{Port: 0, Protocol: "ICMP"}}}, {}}
 	})
 	testkit.RequireRejected(t, r, `Tenancy "payroll"`,
 		`quota.memory: "8 GB" is not a Kubernetes quantity`,
 		`serviceAccounts[1].name: "reports" is used by another service account`,
 		`serviceAccounts[1].chain.durationSeconds: 7200 is outside 900..3600`,
-		`serviceAccounts[0].irsaRoleArn: "reports" is not an IAM role ARN`)
+		`serviceAccounts[0].irsaRoleArn: "reports" is not an IAM role ARN`,
+		`egress[0].cidrs[0]: "10.0.0.0/33" is not a CIDR block`,
+		`egress[0].ports[0].port: 0 is outside 1..65535`,
+		`egress[0].ports[0].protocol: "ICMP" is not one of [TCP UDP SCTP]`,
+		`egress[1].cidrs: is required`)
 }
 
 func TestTenancyPreview(t *testing.T) {

@@ -46,6 +46,10 @@ type Args struct {
 	// IPv6 adds the IPv6 addresses of the Pod Identity agent and of
 	// instance metadata to the default network policy. Optional.
 	IPv6 bool
+	// Egress are destinations the default network policy lets the tenant's
+	// pods reach beyond what it always allows, such as its database in the
+	// subnets shared with its account. Optional.
+	Egress []tenancy.EgressRule
 	// Tags are added to every taggable AWS resource. Optional.
 	Tags map[string]string
 }
@@ -81,6 +85,7 @@ func (a *Args) namespaceSpec() tenancy.Namespace {
 		Quota:  a.Quota,
 		Limits: a.Limits,
 		IPv6:   a.IPv6,
+		Egress: a.Egress,
 	}
 }
 

@@ -42,6 +42,7 @@ var rules = []rule{
 	wildcardPrincipals,
 	chainingRolePermissions,
 	podIdentityOnFargate,
+	networkPolicyOnFargate,
 	externalRAMPrincipals,
 	accountRootTrust,
 	kubernetesSupport,
@@ -228,10 +229,10 @@ func chainingRolePermissions(c *checker) {
 	}
 }
 
-// podIdentityOnFargate finds Pod Identity associations for namespaces
-// whose pods run on Fargate, where the Pod Identity agent does not run.
-func podIdentityOnFargate(c *checker) {
-	fargate := map[string]bool{} // account + cluster + namespace
+// fargateNamespaces returns the namespaces Fargate profiles select, keyed
+// by account, cluster and namespace.
+func (c *checker) fargateNamespaces() map[string]bool {
+	fargate := map[string]bool{}
 	for _, fp := range c.ofType("aws:eks/fargateProfile:FargateProfile") {
 		selectors, _ := fp.Inputs["selectors"].([]any)
 		for _, s := range selectors {
@@ -240,9 +241,31 @@ func podIdentityOnFargate(c *checker) {
 			}
 		}
 	}
+	return fargate
+}
+
+// podIdentityOnFargate finds Pod Identity associations for namespaces
+// whose pods run on Fargate, where the Pod Identity agent does not run.
+func podIdentityOnFargate(c *checker) {
+	fargate := c.fargateNamespaces()
 	for _, a := range c.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation") {
 		if fargate[a.Account+" "+str(a.Inputs["clusterName"])+" "+str(a.Inputs["namespace"])] {
 			c.add(Error, "pod-identity-on-fargate", a, "namespace %s of cluster %s runs on Fargate, where EKS Pod Identity does not work; use IRSA", str(a.Inputs["namespace"]), str(a.Inputs["clusterName"]))
+		}
+	}
+}
+
+// networkPolicyOnFargate warns about network policies of namespaces whose
+// pods run on Fargate: the VPC CNI's network policy agent runs on nodes,
+// and Fargate pods are not subject to it, so the policy isolates nothing
+// there.
+func networkPolicyOnFargate(c *checker) {
+	fargate := c.fargateNamespaces()
+	for _, p := range c.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy") {
+		meta, _ := p.Inputs["metadata"].(map[string]any)
+		ns := str(meta["namespace"])
+		if fargate[p.Account+" "+p.Cluster+" "+ns] {
+			c.add(Warning, "network-policy-on-fargate", p, "network policy %s of namespace %s is not enforced for its pods on Fargate in cluster %s: the VPC CNI enforces network policies only on nodes", str(meta["name"]), ns, p.Cluster)
 		}
 	}
 }

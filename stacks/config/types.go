@@ -223,6 +223,9 @@ type WorkloadAccount struct {
 	Admins []string `json:"admins,omitempty"`
 	// ServiceAccounts are the tenant's service accounts and their AWS access.
 	ServiceAccounts []ServiceAccount `json:"serviceAccounts,omitempty"`
+	// Egress opens the namespace's default network policy to more
+	// destinations, such as the tenant's database in its shared subnets.
+	Egress []EgressRule `json:"egress,omitempty"`
 
 	// The keys below are for the de-centralized model only.
 
@@ -245,6 +248,23 @@ type WorkloadAccount struct {
 	// EndpointAccess overrides defaults.endpointAccess for this account's
 	// cluster (de-centralized).
 	EndpointAccess *EndpointAccess `json:"endpointAccess,omitempty"`
+}
+
+// EgressRule lets a tenant's pods reach some blocks, on some ports or on
+// all.
+type EgressRule struct {
+	// CIDRs are the blocks.
+	CIDRs []string `json:"cidrs"`
+	// Ports are the ports; none means every port.
+	Ports []Port `json:"ports,omitempty"`
+}
+
+// Port is a port and its protocol.
+type Port struct {
+	// Port is the port number.
+	Port int `json:"port"`
+	// Protocol is TCP (default), UDP or SCTP.
+	Protocol string `json:"protocol,omitempty"`
 }
 
 // Quota is a tenant namespace's resource quota.
