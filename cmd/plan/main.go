@@ -3,6 +3,7 @@
 // in-process mock engine, with no credentials and no network.
 //
 //	go run ./cmd/plan [flags] [path/to/Pulumi.<env>.yaml]
+//	go run ./cmd/plan --check Pulumi.org.yaml Pulumi.dev.yaml Pulumi.prod.yaml
 //
 // With no stack file it plans the bundled example
 // (examples/centralized/Pulumi.prod.yaml). The project is the name in the
@@ -13,7 +14,9 @@
 //
 //	--json              print one JSON document (with the checks' findings)
 //	--diagram[=mermaid] print a Mermaid flowchart (--diagram=dot: Graphviz DOT)
-//	--check             print only the checks' findings
+//	--check             print only the checks' findings; with several stack
+//	                    files (the stacks of one organization), also what
+//	                    they would do to each other
 //	--as-of=YYYY-MM-DD  the date EKS version support is judged by (default today)
 //
 // Exit codes: 0 planned; 1 the plan failed, or --check found an error;
@@ -76,6 +79,10 @@ func (d *diagramFlag) Set(v string) error {
 	return nil
 }
 
+// usage is the command line, for usage errors.
+const usage = "usage: plan [--json] [--diagram[=mermaid|dot]] [--check] [--as-of=YYYY-MM-DD] [Pulumi.<env>.yaml]\n" +
+	"       plan --check [--as-of=YYYY-MM-DD] Pulumi.<env>.yaml Pulumi.<env>.yaml ...   (stacks of one organization, checked together)"
+
 // run is the command, with its streams and whether stderr is a terminal
 // (for the progress line) passed in so that tests can drive it.
 func run(args []string, stdout, stderr io.Writer, tty bool) int {
@@ -89,8 +96,9 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 	if err := flags.Parse(args); err != nil {
 		return exitInvalid
 	}
-	if flags.NArg() > 1 {
-		fmt.Fprintln(stderr, "usage: plan [--json] [--diagram[=mermaid|dot]] [--check] [--as-of=YYYY-MM-DD] [Pulumi.<env>.yaml]")
+	several := flags.NArg() > 1
+	if several && (!*checkOnly || *asJSON || diagram.format != "") {
+		fmt.Fprintln(stderr, usage)
 		return exitInvalid
 	}
 	day, err := time.Parse(time.DateOnly, *asOf)
@@ -98,10 +106,65 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 		fmt.Fprintf(stderr, "--as-of %q is not a date such as 2026-11-27\n", *asOf)
 		return exitInvalid
 	}
-	stack, err := load(flags.Arg(0))
+	paths := flags.Args()
+	if len(paths) == 0 {
+		paths = []string{""} // the bundled example
+	}
+	var docs []*plan.Document
+	for _, path := range paths {
+		doc, code := planStack(path, stderr, tty, several)
+		if code != exitOK {
+			return code
+		}
+		doc.Findings = check.Run(doc, day)
+		docs = append(docs, doc)
+	}
+	var out bytes.Buffer
+	findings := docs[0].Findings
+	switch {
+	case several:
+		across := check.AcrossStacks(docs)
+		err = render.StacksFindings(&out, docs, across)
+		findings = across
+		for _, d := range docs {
+			findings = append(findings, d.Findings...)
+		}
+	case *asJSON:
+		err = render.JSON(&out, docs[0])
+	case diagram.format == "mermaid":
+		err = render.Mermaid(&out, docs[0])
+	case diagram.format == "dot":
+		err = render.DOT(&out, docs[0])
+	case *checkOnly:
+		err = render.Findings(&out, docs[0])
+	default:
+		err = render.Text(&out, docs[0])
+	}
+	if err == nil {
+		_, err = stdout.Write(out.Bytes())
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "printing the plan:", err)
+		return exitFailed
+	}
+	if *checkOnly && slices.ContainsFunc(findings, func(f plan.Finding) bool { return f.Severity == check.Error }) {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// planStack plans the stack file at path (the bundled example for ""),
+// printing why it cannot on stderr, prefixed with the path when named is
+// set, and returns the plan or the exit code to stop with.
+func planStack(path string, stderr io.Writer, tty, named bool) (*plan.Document, int) {
+	prefix := ""
+	if named {
+		prefix = path + ": "
+	}
+	stack, err := load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return exitInvalid
+		return nil, exitInvalid
 	}
 	program, ok := examples.Program(stack.Project)
 	if !ok {
@@ -118,37 +181,13 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 	var cfgErr *stacks.ConfigError
 	switch {
 	case errors.As(err, &cfgErr):
-		fmt.Fprintln(stderr, cfgErr.Error())
-		return exitInvalid
+		fmt.Fprintln(stderr, prefix+cfgErr.Error())
+		return nil, exitInvalid
 	case err != nil:
-		fmt.Fprintln(stderr, "plan failed:", err)
-		return exitFailed
+		fmt.Fprintln(stderr, prefix+"plan failed:", err)
+		return nil, exitFailed
 	}
-	doc.Findings = check.Run(doc, day)
-	var out bytes.Buffer
-	switch {
-	case *asJSON:
-		err = render.JSON(&out, doc)
-	case diagram.format == "mermaid":
-		err = render.Mermaid(&out, doc)
-	case diagram.format == "dot":
-		err = render.DOT(&out, doc)
-	case *checkOnly:
-		err = render.Findings(&out, doc)
-	default:
-		err = render.Text(&out, doc)
-	}
-	if err == nil {
-		_, err = stdout.Write(out.Bytes())
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "printing the plan:", err)
-		return exitFailed
-	}
-	if *checkOnly && slices.ContainsFunc(doc.Findings, func(f plan.Finding) bool { return f.Severity == check.Error }) {
-		return exitFailed
-	}
-	return exitOK
+	return doc, exitOK
 }
 
 // load reads the stack file at path, or the bundled example.

@@ -241,6 +241,45 @@ func TestInvalidConfiguration(t *testing.T) {
 	}
 }
 
+// shipped are every stack file the examples ship.
+func shipped(t *testing.T) []string {
+	files, err := filepath.Glob("../../examples/*/Pulumi.*.yaml")
+	require.NoError(t, err)
+	require.Len(t, files, 5)
+	return files
+}
+
+func TestTheStacksOfTheOrganizationCheckedTogether(t *testing.T) {
+	code, out, errOut := planCmd(t, append([]string{"--check", "--as-of=2026-11-27"}, shipped(t)...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "== Findings of eks-multi-account-organization/org (0) ==\n")
+	assert.Contains(t, out, "== Findings of eks-multi-account-centralized/prod (1) ==\n  warning  network-policy-on-fargate")
+	assert.True(t, strings.HasSuffix(out, "== Findings across the stacks (0) ==\n"), out)
+
+	// A second copy of the prod stack, as a second stack would deploy it.
+	dir := t.TempDir()
+	for _, f := range []string{"Pulumi.yaml", "Pulumi.prod.yaml"} {
+		text, err := os.ReadFile(filepath.Join("../../examples/centralized", f))
+		require.NoError(t, err)
+		if f != "Pulumi.yaml" {
+			f = "Pulumi.copy.yaml"
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), text, 0o644))
+	}
+	code, out, errOut = planCmd(t, "--check", "--as-of=2026-11-27", "../../examples/centralized/Pulumi.prod.yaml", filepath.Join(dir, "Pulumi.copy.yaml"))
+	assert.Equal(t, exitFailed, code, errOut)
+	assert.Contains(t, out, "  error  same-name-in-two-stacks  prod-node-role in 111122223333 (prod): IAM role prod-node in account 111122223333 is created by both eks-multi-account-centralized/prod and eks-multi-account-centralized/copy; AWS keeps one\n")
+}
+
+func TestSeveralStackFilesNeedCheck(t *testing.T) {
+	for _, args := range [][]string{shipped(t)[:2], append([]string{"--check", "--json"}, shipped(t)[:2]...)} {
+		code, out, errOut := planCmd(t, args...)
+		assert.Equal(t, exitInvalid, code)
+		assert.Empty(t, out)
+		assert.Contains(t, errOut, "plan --check [--as-of=YYYY-MM-DD] Pulumi.<env>.yaml Pulumi.<env>.yaml ...")
+	}
+}
+
 func TestBadUsage(t *testing.T) {
 	for _, args := range [][]string{{"--diagram=svg"}, {"a", "b"}, {"no/such/Pulumi.x.yaml"}, {"README.md"}} {
 		code, out, _ := planCmd(t, args...)

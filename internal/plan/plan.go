@@ -43,6 +43,10 @@ type Document struct {
 	Access []Access `json:"access"`
 	// Accounts names each account ID that the configuration names.
 	Accounts map[string]string `json:"accounts"`
+	// AccountRoles says, per account ID, what the configuration makes of
+	// it (RoleManagement, RoleNetwork, ...), sorted, so that stacks of one
+	// organization can be checked against each other.
+	AccountRoles map[string][]string `json:"accountRoles"`
 	// Findings are what the checks found (see internal/check).
 	Findings []Finding `json:"findings"`
 }
@@ -151,7 +155,7 @@ func Make(in Input) (*Document, error) {
 		}
 		return nil, err
 	}
-	doc := &Document{Project: in.Project, Stack: in.Stack, Model: cfg.Model, Accounts: accountNames(cfg),
+	doc := &Document{Project: in.Project, Stack: in.Stack, Model: cfg.Model, Accounts: accountNames(cfg), AccountRoles: accountRoles(cfg),
 		Resources: []Resource{}, Findings: []Finding{}}
 	for _, r := range e.Resources() {
 		if r.Type == "pulumi:pulumi:Stack" {
@@ -253,6 +257,47 @@ func access(rs []mockengine.Resource) []Access {
 		return out[i].ServiceAccount < out[j].ServiceAccount
 	})
 	return out
+}
+
+// What the configuration makes of an account.
+const (
+	RoleManagement       = "management"        // the organization's management account
+	RoleNetwork          = "network"           // owns the VPC shared with vended clusters
+	RoleCluster          = "cluster"           // a centralized cluster account
+	RoleTenant           = "tenant"            // a centralized workload account
+	RoleDedicatedCluster = "dedicated-cluster" // a vended cluster in a VPC of its own
+	RoleSharedCluster    = "shared-cluster"    // a vended cluster in the network account's subnets
+)
+
+// accountRoles returns what the configuration makes of each account.
+func accountRoles(cfg *config.Config) map[string][]string {
+	roles := map[string][]string{}
+	add := func(id, role string) {
+		if !slices.Contains(roles[id], role) {
+			roles[id] = append(roles[id], role)
+			slices.Sort(roles[id])
+		}
+	}
+	if o := cfg.Organization; o != nil {
+		add(o.ManagementAccountID, RoleManagement)
+	}
+	if n := cfg.NetworkAccount; n != nil {
+		add(n.AccountID, RoleNetwork)
+	}
+	for _, ca := range cfg.ClusterAccounts {
+		add(ca.AccountID, RoleCluster)
+	}
+	for _, w := range cfg.WorkloadAccounts {
+		switch {
+		case cfg.Model == config.Centralized:
+			add(w.AccountID, RoleTenant)
+		case w.Networking == config.Shared:
+			add(w.AccountID, RoleSharedCluster)
+		default:
+			add(w.AccountID, RoleDedicatedCluster)
+		}
+	}
+	return roles
 }
 
 // accountNames names each account ID after its entry in the configuration.

@@ -64,7 +64,7 @@ func newGraph(d *plan.Document) graph {
 	var accts []string
 	for _, r := range d.Resources {
 		if r.Account != "" && b.accounts[r.Account] == nil {
-			b.accounts[r.Account] = &group{id: "acct_" + r.Account, label: accountLabel(d, r.Account)}
+			b.accounts[r.Account] = &group{id: "acct_" + r.Account, label: accountLabel(d.Accounts, r.Account)}
 			accts = append(accts, r.Account)
 		}
 	}
@@ -164,7 +164,7 @@ func (b *graphBuilder) role(arn string) string {
 	account := accountOfARN(arn)
 	g, ok := b.accounts[account]
 	if !ok {
-		g = &group{id: "acct_" + account, label: accountLabel(b.d, account)}
+		g = &group{id: "acct_" + account, label: accountLabel(b.d.Accounts, account)}
 		b.accounts[account] = g
 		b.g.accounts = append(b.g.accounts, g)
 	}

@@ -68,7 +68,7 @@ func Text(w io.Writer, d *plan.Document) error {
 	}
 	p.f("Plan of %s/%s (%s model): %d resources in %d accounts\n", d.Project, d.Stack, d.Model, len(d.Resources), len(accounts))
 	for _, acct := range slices.Sorted(maps.Keys(accounts)) {
-		p.f("\n== Account %s ==\n", accountLabel(d, acct))
+		p.f("\n== Account %s ==\n", accountLabel(d.Accounts, acct))
 		byPlace := map[string][]plan.Resource{}
 		for _, r := range accounts[acct] {
 			place := r.Region
@@ -106,7 +106,7 @@ func Text(w io.Writer, d *plan.Document) error {
 		for _, r := range accounts[acct] {
 			count[r.Type]++
 		}
-		p.f("  %s: %d\n", accountLabel(d, acct), len(accounts[acct]))
+		p.f("  %s: %d\n", accountLabel(d.Accounts, acct), len(accounts[acct]))
 		for _, t := range slices.Sorted(maps.Keys(count)) {
 			p.f("    %-60s %d\n", t, count[t])
 		}
@@ -121,10 +121,33 @@ func Findings(w io.Writer, d *plan.Document) error {
 	return p.err
 }
 
+// StacksFindings prints the findings of several stacks of one
+// organization, stack by stack, then what they would do to each other.
+func StacksFindings(w io.Writer, docs []*plan.Document, across []plan.Finding) error {
+	p := &printer{w: w}
+	names := map[string]string{}
+	for _, d := range docs {
+		p.findingsOf("Findings of "+d.Project+"/"+d.Stack, d.Findings, d.Accounts)
+		maps.Copy(names, d.Accounts)
+	}
+	p.findingsOf("Findings across the stacks", across, names)
+	return p.err
+}
+
 func (p *printer) findings(d *plan.Document) {
-	p.f("== Findings (%d) ==\n", len(d.Findings))
-	for _, f := range d.Findings {
-		p.f("  %s  %s  %s in %s: %s\n", f.Severity, f.Rule, f.Name, accountLabel(d, f.Account), f.Message)
+	p.findingsOf("Findings", d.Findings, d.Accounts)
+}
+
+// findingsOf prints a heading and the findings under it, naming accounts
+// by names.
+func (p *printer) findingsOf(title string, findings []plan.Finding, names map[string]string) {
+	p.f("== %s (%d) ==\n", title, len(findings))
+	for _, f := range findings {
+		where := accountLabel(names, f.Account)
+		if f.Name != "" {
+			where = f.Name + " in " + where
+		}
+		p.f("  %s  %s  %s: %s\n", f.Severity, f.Rule, where, f.Message)
 	}
 }
 
@@ -170,8 +193,8 @@ func (p *printer) resource(r plan.Resource) {
 }
 
 // accountLabel is "123456789012 (name)", or the ID alone.
-func accountLabel(d *plan.Document, id string) string {
-	if name, ok := d.Accounts[id]; ok {
+func accountLabel(names map[string]string, id string) string {
+	if name, ok := names[id]; ok {
 		return id + " (" + name + ")"
 	}
 	return id
