@@ -50,16 +50,22 @@ func tenantAccount(i int) providers.Account {
 }
 
 // tenants is the configuration the test applies: three tenants, each with
-// an IRSA service account, a chained one and a GitOps reconciler.
+// an IRSA service account, a chained one and a GitOps reconciler; payroll
+// may also reach its database in the subnets shared with it.
 func tenants() []tenancy.Args {
 	var out []tenancy.Args
 	for i, name := range []string{"payroll", "reports", "search"} {
 		acct := tenantAccount(i)
+		var egress []tenancy.EgressRule
+		if name == "payroll" {
+			egress = []tenancy.EgressRule{{CIDRs: []string{"10.0.0.0/19", "10.0.32.0/19"}, Ports: []tenancy.Port{{Port: 5432}}}}
+		}
 		out = append(out, tenancy.Args{
 			Namespace: tenancy.Namespace{
 				Name:   name,
 				Labels: map[string]string{tenancy.TenantLabel: name, tenancy.AccountLabel: acct.ID},
 				Quota:  tenancy.Quota{CPU: fmt.Sprint(4 * (i + 1)), Memory: fmt.Sprintf("%dGi", 8*(i+1)), Pods: 20 * (i + 1)},
+				Egress: egress,
 			},
 			ServiceAccounts: []tenancy.ServiceAccount{
 				{Name: "app", IRSARoleARN: acct.RoleARN("/eks-multi-account/e2e/", "e2e-"+name+"-app")},
@@ -188,9 +194,18 @@ func (h *harness) checkObjects() {
 		netpol := h.get("/apis/networking.k8s.io/v1/namespaces/" + ns + "/networkpolicies/tenant-default")
 		assert.Equal(t, []any{"Ingress", "Egress"}, field(netpol, "spec", "policyTypes"))
 		egress := field(netpol, "spec", "egress").([]any)
-		assert.Len(t, egress, 4, "own namespace, DNS, the Pod Identity agent, HTTPS")
+		require.Len(t, egress, 4+len(a.Namespace.Egress), "own namespace, DNS, the Pod Identity agent, HTTPS, and the tenant's own")
 		assert.Equal(t, map[string]any{"cidr": "0.0.0.0/0", "except": []any{tenancy.InstanceMetadataIPv4}},
 			field(egress[3].(map[string]any), "to").([]any)[0].(map[string]any)["ipBlock"])
+		for j, e := range a.Namespace.Egress {
+			rule := egress[4+j].(map[string]any)
+			var cidrs []string
+			for _, to := range rule["to"].([]any) {
+				cidrs = append(cidrs, field(to.(map[string]any), "ipBlock", "cidr").(string))
+			}
+			assert.Equal(t, e.CIDRs, cidrs, ns)
+			assert.Equal(t, []any{map[string]any{"protocol": "TCP", "port": float64(e.Ports[0].Port)}}, rule["ports"], ns)
+		}
 
 		app := h.get("/api/v1/namespaces/" + ns + "/serviceaccounts/app")
 		assert.Equal(t, a.ServiceAccounts[0].IRSARoleARN, field(app, "metadata", "annotations", tenancy.IRSAAnnotation))
