@@ -271,4 +271,3 @@ func TestATenantOnAnUnknownClusterStillHasItsOwnProblemsReported(t *testing.T) {
 	}
 	assert.Len(t, problems, 2, "the two problems, nothing about a stand-in cluster")
 }
-
