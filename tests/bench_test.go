@@ -8,36 +8,57 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 )
 
-// The stacks must stay fast at thousands of tenants. These benchmarks run
-// whole stacks under the mock engine (the same work as the planner) and the
-// planner itself:
+// The stacks must stay fast at thousands of tenants, and close to what
+// their resource model costs the Pulumi SDK alone. Each benchmark runs a
+// whole stack under the mock engine (the planner's work) and then its
+// floor (floor_test.go), and reports for the floor how many times slower
+// the stack is (stacks/floor):
 //
-//	go test ./tests/ -run '^$' -bench . -benchtime 1x
+//	go test ./tests/ -run '^$' -bench . -benchmem -benchtime 3x
+
+// benchStack benchmarks a stack configuration and its floor.
+func benchStack(b *testing.B, cfg map[string]string) {
+	e := mockengine.New("eks-multi-account", "bench")
+	if err := e.Run(stacksProgram, cfg); err != nil {
+		b.Fatal(err)
+	}
+	recorded := e.Resources()
+	var stacksNs float64
+	b.Run("stacks", func(b *testing.B) {
+		for b.Loop() {
+			e := mockengine.New("eks-multi-account", "bench")
+			if err := e.Run(stacksProgram, cfg); err != nil {
+				b.Fatal(err)
+			}
+		}
+		stacksNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+		b.ReportMetric(float64(len(recorded)), "resources/op")
+	})
+	b.Run("floor", func(b *testing.B) {
+		for b.Loop() {
+			if err := runFloor("eks-multi-account", "bench", recorded); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(recorded)), "resources/op")
+		if stacksNs > 0 {
+			b.ReportMetric(stacksNs/(float64(b.Elapsed().Nanoseconds())/float64(b.N)), "stacks/floor")
+		}
+	})
+}
 
 func BenchmarkCentralizedStack(b *testing.B) {
 	for _, tenants := range []int{100, 1000, 3000} {
-		cfg := largeCentralized(6, tenants, false)
 		b.Run(fmt.Sprintf("tenants=%d", tenants), func(b *testing.B) {
-			for b.Loop() {
-				e := mockengine.New("eks-multi-account", "bench")
-				if err := e.Run(stacksProgram, cfg); err != nil {
-					b.Fatal(err)
-				}
-				b.ReportMetric(float64(e.Count()), "resources")
-			}
+			benchStack(b, largeCentralized(6, tenants, false))
 		})
 	}
 }
 
 func BenchmarkDecentralizedStack(b *testing.B) {
-	cfg := largeDecentralized(90)
-	for b.Loop() {
-		e := mockengine.New("eks-multi-account", "bench")
-		if err := e.Run(stacksProgram, cfg); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64(e.Count()), "resources")
-	}
+	b.Run("clusters=100", func(b *testing.B) {
+		benchStack(b, largeDecentralized(100))
+	})
 }
 
 func BenchmarkPlan(b *testing.B) {
