@@ -126,7 +126,7 @@ func (b *builder) build(c *ClusterAccount) error {
 		return err
 	}
 	key, err := kms.NewKey(b.ctx, naming.Child(b.name, "secrets"), &kms.KeyArgs{
-		Description:          pulumi.Sprintf("Envelope encryption of Kubernetes secrets of EKS cluster %s", a.ClusterName),
+		Description:          pulumi.String(fmt.Sprintf("Envelope encryption of Kubernetes secrets of EKS cluster %s", a.ClusterName)),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
 		Tags:                 b.tags("secrets"),
@@ -268,7 +268,7 @@ func (b *builder) sharedChainingRole() (*clusterref.ChainingRole, error) {
 	role, err := iam.NewRole(b.ctx, naming.Child(b.name, "chaining-role"), &iam.RoleArgs{
 		Name:             pulumi.String(name),
 		Path:             pulumi.String(path),
-		Description:      pulumi.Sprintf("Shared EKS Pod Identity chaining role of cluster %s; may only assume roles under %s of its tenants' accounts", a.ClusterName, path),
+		Description:      pulumi.String(fmt.Sprintf("Shared EKS Pod Identity chaining role of cluster %s; may only assume roles under %s of its tenants' accounts", a.ClusterName, path)),
 		AssumeRolePolicy: pulumi.String(text),
 		Tags:             pulumi.ToStringMap(a.Tags),
 	}, b.opts()...)

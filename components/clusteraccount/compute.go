@@ -136,7 +136,7 @@ func (b *builder) serviceRole(role, name string, trustDoc iampolicy.Document, po
 func (b *builder) nodeGroup(ng NodeGroup, clusterName pulumi.StringOutput, role *iam.Role, clusterSG pulumi.StringOutput, net subnets) (*awseks.NodeGroup, error) {
 	a := b.args
 	lt, err := ec2.NewLaunchTemplate(b.ctx, naming.Child(b.name, "lt", ng.Name), &ec2.LaunchTemplateArgs{
-		Description: pulumi.Sprintf("Nodes of %s/%s: IMDSv2 only, hop limit 1", a.ClusterName, ng.Name),
+		Description: pulumi.String(fmt.Sprintf("Nodes of %s/%s: IMDSv2 only, hop limit 1", a.ClusterName, ng.Name)),
 		MetadataOptions: &ec2.LaunchTemplateMetadataOptionsArgs{
 			HttpEndpoint:            pulumi.String("enabled"),
 			HttpTokens:              pulumi.String(IMDSTokens),

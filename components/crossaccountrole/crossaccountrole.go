@@ -160,7 +160,7 @@ func (b *builder) sourceRole() (pulumi.StringOutput, error) {
 	src, err := iam.NewRole(b.ctx, naming.Child(b.name, "source"), &iam.RoleArgs{
 		Name:             pulumi.String(a.sourceRoleName()),
 		Path:             pulumi.String(a.rolePath()),
-		Description:      pulumi.Sprintf("EKS Pod Identity source for %s/%s on %s; may only chain to %s", a.Namespace, a.ServiceAccount, a.Cluster.Name, a.roleARN()),
+		Description:      pulumi.String(fmt.Sprintf("EKS Pod Identity source for %s/%s on %s; may only chain to %s", a.Namespace, a.ServiceAccount, a.Cluster.Name, a.roleARN())),
 		AssumeRolePolicy: pulumi.String(text),
 		Tags:             pulumi.ToStringMap(a.Tags),
 	}, b.in(a.Cluster.Account.Provider)...)
@@ -192,7 +192,7 @@ func (b *builder) reachedRole(trustPolicy pulumi.StringOutput) error {
 	role, err := iam.NewRole(b.ctx, naming.Child(b.name, "role"), &iam.RoleArgs{
 		Name:               pulumi.String(a.roleName()),
 		Path:               pulumi.String(a.rolePath()),
-		Description:        pulumi.Sprintf("%s role of service account %s/%s on cluster %s", a.Mode, a.Namespace, a.ServiceAccount, a.Cluster.ARN()),
+		Description:        pulumi.String(fmt.Sprintf("%s role of service account %s/%s on cluster %s", a.Mode, a.Namespace, a.ServiceAccount, a.Cluster.ARN())),
 		AssumeRolePolicy:   trustPolicy,
 		MaxSessionDuration: pulumi.Int(maxSession),
 		Tags:               pulumi.ToStringMap(a.Tags),

@@ -112,7 +112,7 @@ func (b *builder) build(c *WorkloadAccount) error {
 		c.Roles = append(c.Roles, role)
 		roleARNs[sa.Name] = role.RoleArn
 	}
-	c.Namespace = ns.Metadata.Name().Elem()
+	c.Namespace = pulumi.String(a.namespace()).ToStringOutput()
 	c.NamespaceResource = ns
 	c.RoleArns = roleARNs.ToStringMapOutput()
 	c.OIDCProviderArn = oidcARN
