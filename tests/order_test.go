@@ -200,7 +200,26 @@ func (g *orderGraph) requirements(r plan.Resource) []requirement {
 	}
 	out = append(out, g.trustPrincipals(r)...)
 	out = append(out, g.natGateway(r)...)
+	out = append(out, g.nodeEgress(r)...)
 	return append(out, g.sharedSubnets(r)...)
+}
+
+// nodeEgress: nodes join their cluster only with egress (to the EKS API and
+// ECR), so a node group or Fargate profile waits for its subnets' route
+// table associations, whose tables route through a NAT gateway.
+func (g *orderGraph) nodeEgress(r plan.Resource) []requirement {
+	if r.Type != "aws:eks/nodeGroup:NodeGroup" && r.Type != "aws:eks/fargateProfile:FargateProfile" {
+		return nil
+	}
+	var out []requirement
+	for _, id := range stringsIn(r.Inputs["subnetIds"]) {
+		for _, a := range g.doc.Resources {
+			if a.Type == "aws:ec2/routeTableAssociation:RouteTableAssociation" && a.Inputs["subnetId"] == id {
+				out = append(out, requirement{a.URN, "its nodes need subnet " + id + " routed before they can join"})
+			}
+		}
+	}
+	return out
 }
 
 // trustPrincipals: IAM refuses a trust policy naming a principal that does

@@ -11,7 +11,10 @@ import (
 type subnets struct {
 	vpcID                   pulumi.StringOutput
 	privateIDs, privateARNs pulumi.StringArrayOutput
-	publicIDs               pulumi.StringArrayOutput
+	// routedIDs are the private subnets, known once they route to a NAT
+	// gateway: what nodes run in.
+	routedIDs pulumi.StringArrayOutput
+	publicIDs pulumi.StringArrayOutput
 	// private lists each created private subnet, for sharing by RAM.
 	private []sharedsubnets.Subnet
 }
@@ -38,6 +41,7 @@ func (b *builder) network() (subnets, error) {
 		out := subnets{
 			vpcID:       n.VpcID.ToStringOutput(),
 			privateIDs:  n.PrivateSubnetIDs.ToStringArrayOutput(),
+			routedIDs:   n.PrivateSubnetIDs.ToStringArrayOutput(),
 			publicIDs:   pulumi.StringArray{}.ToStringArrayOutput(),
 			privateARNs: pulumi.StringArray{}.ToStringArrayOutput(),
 		}
@@ -53,6 +57,7 @@ func (b *builder) network() (subnets, error) {
 	return subnets{
 		vpcID:       vpc.VpcID,
 		privateIDs:  vpc.PrivateIDs,
+		routedIDs:   vpc.RoutedPrivateIDs,
 		privateARNs: vpc.PrivateARNs(),
 		publicIDs:   vpc.PublicIDs,
 		private:     vpc.Private,

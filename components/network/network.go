@@ -76,9 +76,14 @@ type Network struct {
 	VpcID pulumi.StringOutput
 	// PrivateIDs are the private subnets, one per zone.
 	PrivateIDs pulumi.StringArrayOutput
+	// RoutedPrivateIDs are the same subnets, known once each is associated
+	// with its route table and that table's NAT gateway exists: nodes in
+	// them need egress to join their cluster.
+	RoutedPrivateIDs pulumi.StringArrayOutput
 	// PublicIDs are the public subnets, one per zone.
 	PublicIDs pulumi.StringArrayOutput
-	// Private lists each private subnet with its ARN, for sharing by RAM.
+	// Private lists each private subnet with its ARN, for sharing by RAM;
+	// its ID is the routed one.
 	Private []sharedsubnets.Subnet
 }
 
@@ -168,11 +173,11 @@ func (b *builder) build() (*Network, error) {
 	}
 
 	out := &Network{VpcID: vpc.ID().ToStringOutput()}
-	var privateIDs, publicIDs pulumi.StringArray
+	var privateIDs, routedIDs, publicIDs pulumi.StringArray
 	var nat *ec2.NatGateway
 	for i := 0; i < azs; i++ {
 		zone := zones.Names[i]
-		public, err := b.subnet(fmt.Sprintf("public-%d", i), vpc, layout.Public[i].String(), zone,
+		public, _, err := b.subnet(fmt.Sprintf("public-%d", i), vpc, layout.Public[i].String(), zone,
 			withTag(clusterTags, PublicELBTag), publicRT)
 		if err != nil {
 			return nil, err
@@ -191,15 +196,20 @@ func (b *builder) build() (*Network, error) {
 		if err != nil {
 			return nil, fmt.Errorf("creating private route table: %w", err)
 		}
-		private, err := b.subnet(fmt.Sprintf("private-%d", i), vpc, layout.Private[i].String(), zone,
+		private, routed, err := b.subnet(fmt.Sprintf("private-%d", i), vpc, layout.Private[i].String(), zone,
 			withTag(clusterTags, InternalELBTag), privateRT)
 		if err != nil {
 			return nil, err
 		}
+		routedID := pulumi.All(private.ID(), routed.ID()).ApplyT(func(v []any) string { return string(v[0].(pulumi.ID)) }).(pulumi.StringOutput)
 		privateIDs = append(privateIDs, private.ID())
-		out.Private = append(out.Private, sharedsubnets.Subnet{ID: private.ID(), ARN: private.Arn})
+		routedIDs = append(routedIDs, routedID)
+		// Participants run nodes in the shared subnets too: they get the
+		// routed IDs.
+		out.Private = append(out.Private, sharedsubnets.Subnet{ID: routedID, ARN: private.Arn})
 	}
 	out.PrivateIDs = privateIDs.ToStringArrayOutput()
+	out.RoutedPrivateIDs = routedIDs.ToStringArrayOutput()
 	out.PublicIDs = publicIDs.ToStringArrayOutput()
 	return out, nil
 }
@@ -214,7 +224,7 @@ func withTag(tags map[string]string, key string) map[string]string {
 }
 
 // subnet creates one subnet and associates it with its route table.
-func (b *builder) subnet(role string, vpc *ec2.Vpc, cidr, zone string, tags map[string]string, rt *ec2.RouteTable) (*ec2.Subnet, error) {
+func (b *builder) subnet(role string, vpc *ec2.Vpc, cidr, zone string, tags map[string]string, rt *ec2.RouteTable) (*ec2.Subnet, *ec2.RouteTableAssociation, error) {
 	s, err := ec2.NewSubnet(b.ctx, naming.Child(b.name, role), &ec2.SubnetArgs{
 		VpcId:            vpc.ID(),
 		CidrBlock:        pulumi.String(cidr),
@@ -222,14 +232,15 @@ func (b *builder) subnet(role string, vpc *ec2.Vpc, cidr, zone string, tags map[
 		Tags:             b.tags(role, tags),
 	}, b.opts()...)
 	if err != nil {
-		return nil, fmt.Errorf("creating subnet %s: %w", role, err)
+		return nil, nil, fmt.Errorf("creating subnet %s: %w", role, err)
 	}
-	if _, err := ec2.NewRouteTableAssociation(b.ctx, naming.Child(b.name, role, "rt"), &ec2.RouteTableAssociationArgs{
+	assoc, err := ec2.NewRouteTableAssociation(b.ctx, naming.Child(b.name, role, "rt"), &ec2.RouteTableAssociationArgs{
 		SubnetId: s.ID(), RouteTableId: rt.ID(),
-	}, b.opts()...); err != nil {
-		return nil, fmt.Errorf("associating subnet %s: %w", role, err)
+	}, b.opts()...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("associating subnet %s: %w", role, err)
 	}
-	return s, nil
+	return s, assoc, nil
 }
 
 // natGateway creates the NAT gateway of zone i in its public subnet. It
