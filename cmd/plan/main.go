@@ -14,6 +14,9 @@
 //
 //	--json              print one JSON document (with the checks' findings)
 //	--diagram[=mermaid] print a Mermaid flowchart (--diagram=dot: Graphviz DOT)
+//	--critical-path     print the longest chain of resources each waiting for
+//	                    the one before, a lower bound on the time of a first
+//	                    deploy, and the provider processes it starts
 //	--check             print only the checks' findings; with several stack
 //	                    files (the stacks of one organization), also what
 //	                    they would do to each other
@@ -38,6 +41,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/examples"
 	"github.com/eks-multi-account/eks-multi-account/internal/check"
+	"github.com/eks-multi-account/eks-multi-account/internal/critical"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 	"github.com/eks-multi-account/eks-multi-account/internal/render"
 	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
@@ -80,7 +84,7 @@ func (d *diagramFlag) Set(v string) error {
 }
 
 // usage is the command line, for usage errors.
-const usage = "usage: plan [--json] [--diagram[=mermaid|dot]] [--check] [--as-of=YYYY-MM-DD] [Pulumi.<env>.yaml]\n" +
+const usage = "usage: plan [--json] [--diagram[=mermaid|dot]] [--critical-path] [--check] [--as-of=YYYY-MM-DD] [Pulumi.<env>.yaml]\n" +
 	"       plan --check [--as-of=YYYY-MM-DD] Pulumi.<env>.yaml Pulumi.<env>.yaml ...   (stacks of one organization, checked together)"
 
 // run is the command, with its streams and whether stderr is a terminal
@@ -90,6 +94,7 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 	flags.SetOutput(stderr)
 	asJSON := flags.Bool("json", false, "print one JSON document")
 	checkOnly := flags.Bool("check", false, "print only the checks' findings; exit 1 when one is an error")
+	criticalPath := flags.Bool("critical-path", false, "print the longest chain of resources waiting for each other, and the provider processes")
 	asOf := flags.String("as-of", time.Now().UTC().Format(time.DateOnly), "the date EKS version support is judged by")
 	var diagram diagramFlag
 	flags.Var(&diagram, "diagram", "print a diagram: mermaid (the default) or dot")
@@ -97,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 		return exitInvalid
 	}
 	several := flags.NArg() > 1
-	if several && (!*checkOnly || *asJSON || diagram.format != "") {
+	if several && (!*checkOnly || *asJSON || *criticalPath || diagram.format != "") {
 		fmt.Fprintln(stderr, usage)
 		return exitInvalid
 	}
@@ -131,6 +136,8 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 		}
 	case *asJSON:
 		err = render.JSON(&out, docs[0])
+	case *criticalPath:
+		err = render.CriticalPath(&out, docs[0], critical.Of(docs[0]), critical.ProviderProcesses(docs[0]))
 	case diagram.format == "mermaid":
 		err = render.Mermaid(&out, docs[0])
 	case diagram.format == "dot":

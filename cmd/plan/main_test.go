@@ -271,6 +271,19 @@ func TestTheStacksOfTheOrganizationCheckedTogether(t *testing.T) {
 	assert.Contains(t, out, "  error  same-name-in-two-stacks  prod-node-role in 111122223333 (prod): IAM role prod-node in account 111122223333 is created by both eks-multi-account-centralized/prod and eks-multi-account-centralized/copy; AWS keeps one\n")
 }
 
+func TestCriticalPath(t *testing.T) {
+	code, out, errOut := planCmd(t, "--critical-path")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, `Critical path of eks-multi-account-centralized/prod: a first pulumi up takes at least 14:15
+  0:00 -> 0:05  aws:ec2/vpc:Vpc  prod-b-vpc in 222233334444 (prod-b)
+  0:05 -> 0:10  aws:ec2/subnet:Subnet  prod-b-private-0 in 222233334444 (prod-b)
+  0:10 -> 10:10  eks:index:Cluster  prod-b-eks in 222233334444 (prod-b)  (pulumi-eks: one opaque step; the EKS cluster, its roles, security groups and OIDC provider are created inside it)
+  10:10 -> 10:15  aws:ec2/launchTemplate:LaunchTemplate  prod-b-lt-general in 222233334444 (prod-b)
+  10:15 -> 14:15  aws:eks/nodeGroup:NodeGroup  prod-b-ng-general in 222233334444 (prod-b)
+Provider processes: 9 (6 aws, 1 eks, 2 kubernetes); the engine starts one plugin process per provider
+`, out)
+}
+
 func TestSeveralStackFilesNeedCheck(t *testing.T) {
 	for _, args := range [][]string{shipped(t)[:2], append([]string{"--check", "--json"}, shipped(t)[:2]...)} {
 		code, out, errOut := planCmd(t, args...)

@@ -28,6 +28,12 @@ const (
 	MaxOIDCProvidersPerAccount = 100
 	MaxRolesPerAccount         = 1000
 	MaxChainedSessionSeconds   = 3600
+	// MaxAccountsPerStack is how many accounts one stack should reach. The
+	// engine starts a plugin process for every provider, one per account,
+	// and each aws plugin process loads the whole AWS schema (hundreds of
+	// megabytes); past this, split the estate into stacks (one per cluster
+	// account, say).
+	MaxAccountsPerStack = 40
 )
 
 // rule is one check over a whole plan.
@@ -47,6 +53,7 @@ var rules = []rule{
 	accountRootTrust,
 	kubernetesSupport,
 	endpointOpenToTheInternet,
+	accountsPerStack,
 }
 
 // Run applies every check to a plan and returns the findings, an empty
@@ -313,6 +320,15 @@ func kubernetesSupport(c *checker) {
 		case c.asOf.After(end):
 			c.add(Error, "kubernetes-version", r, "Kubernetes %s of cluster %s left EKS standard support on %s", v, str(r.Inputs["name"]), end.Format(time.DateOnly))
 		}
+	}
+}
+
+// accountsPerStack warns about a stack that reaches more accounts than a
+// deploying machine comfortably runs aws plugin processes for.
+func accountsPerStack(c *checker) {
+	providers := c.ofType("pulumi:providers:aws")
+	if len(providers) > MaxAccountsPerStack {
+		c.add(Warning, "accounts-per-stack", providers[len(providers)-1], "the stack reaches %d accounts and starts an aws plugin process for each; past %d, split it into stacks (one per cluster account, say)", len(providers), MaxAccountsPerStack)
 	}
 }
 

@@ -12,7 +12,10 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
+	"time"
 
+	"github.com/eks-multi-account/eks-multi-account/internal/critical"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 )
 
@@ -149,6 +152,34 @@ func (p *printer) findingsOf(title string, findings []plan.Finding, names map[st
 		}
 		p.f("  %s  %s  %s: %s\n", f.Severity, f.Rule, where, f.Message)
 	}
+}
+
+// CriticalPath prints the longest chain of resources each waiting for the
+// one before, with when each starts and ends, the lower bound it gives a
+// first deploy, and the provider processes the deploy starts.
+func CriticalPath(w io.Writer, d *plan.Document, path critical.Path, processes map[string]int) error {
+	p := &printer{w: w}
+	p.f("Critical path of %s/%s: a first pulumi up takes at least %s\n", d.Project, d.Stack, minutes(path.Total))
+	for _, s := range path.Steps {
+		p.f("  %s -> %s  %s  %s in %s", minutes(s.Start), minutes(s.End), s.Type, s.Name, accountLabel(d.Accounts, s.Account))
+		if critical.Opaque(s.Resource) {
+			p.f("  (pulumi-eks: one opaque step; the EKS cluster, its roles, security groups and OIDC provider are created inside it)")
+		}
+		p.f("\n")
+	}
+	total := 0
+	var parts []string
+	for _, pkg := range slices.Sorted(maps.Keys(processes)) {
+		total += processes[pkg]
+		parts = append(parts, fmt.Sprintf("%d %s", processes[pkg], pkg))
+	}
+	p.f("Provider processes: %d (%s); the engine starts one plugin process per provider\n", total, strings.Join(parts, ", "))
+	return p.err
+}
+
+// minutes writes a duration as minutes and seconds, 12:05.
+func minutes(d time.Duration) string {
+	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
 }
 
 // printer writes until the first error, which it keeps.
