@@ -69,3 +69,26 @@ func BenchmarkPlan(b *testing.B) {
 		}
 	}
 }
+
+// maxAllocsPerResource bounds the heap allocations a stack makes per
+// resource it registers, the SDK's included (about 810 when measured, at
+// 100 and at 1,000 tenants alike). A regression fails here, without timing
+// anything.
+const maxAllocsPerResource = 890
+
+func TestAllocationsPerResource(t *testing.T) {
+	cfg := largeCentralized(6, 100, false)
+	resources := 0
+	allocs := testing.AllocsPerRun(1, func() {
+		e := mockengine.New("eks-multi-account", "allocs")
+		if err := e.Run(stacksProgram, cfg); err != nil {
+			t.Fatal(err)
+		}
+		resources = e.Count()
+	})
+	perResource := allocs / float64(resources)
+	t.Logf("%.0f allocations for %d resources: %.0f per resource", allocs, resources, perResource)
+	if perResource > maxAllocsPerResource {
+		t.Errorf("%.0f allocations per registered resource, over the bound of %d", perResource, maxAllocsPerResource)
+	}
+}
