@@ -10,13 +10,13 @@ import (
 
 // The stacks must stay fast at thousands of tenants, and close to what
 // their resource model costs the Pulumi SDK alone. Each benchmark runs a
-// whole stack under the mock engine (the planner's work) and then its
-// floor (floor_test.go), and reports for the floor how many times slower
-// the stack is (stacks/floor):
+// whole stack under the mock engine (the planner's work), then its floor and
+// its typed floor (floor_test.go), and reports for each floor how many
+// times slower the stack is (stacks/floor, stacks/typed-floor):
 //
-//	go test ./tests/ -run '^$' -bench . -benchmem -benchtime 3x
+//	go test ./tests/ -run '^$' -bench Stack -benchmem -benchtime 3x
 
-// benchStack benchmarks a stack configuration and its floor.
+// benchStack benchmarks a stack configuration and its floors.
 func benchStack(b *testing.B, cfg map[string]string) {
 	e := mockengine.New("eks-multi-account", "bench")
 	if err := e.Run(stacksProgram, cfg); err != nil {
@@ -34,17 +34,22 @@ func benchStack(b *testing.B, cfg map[string]string) {
 		stacksNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 		b.ReportMetric(float64(len(recorded)), "resources/op")
 	})
-	b.Run("floor", func(b *testing.B) {
-		for b.Loop() {
-			if err := runFloor("eks-multi-account", "bench", recorded); err != nil {
-				b.Fatal(err)
+	for _, floor := range []struct {
+		name  string
+		typed bool
+	}{{"floor", false}, {"typed-floor", true}} {
+		b.Run(floor.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := runFloor("eks-multi-account", "bench", recorded, floor.typed); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-		b.ReportMetric(float64(len(recorded)), "resources/op")
-		if stacksNs > 0 {
-			b.ReportMetric(stacksNs/(float64(b.Elapsed().Nanoseconds())/float64(b.N)), "stacks/floor")
-		}
-	})
+			b.ReportMetric(float64(len(recorded)), "resources/op")
+			if stacksNs > 0 {
+				b.ReportMetric(stacksNs/(float64(b.Elapsed().Nanoseconds())/float64(b.N)), "stacks/"+floor.name)
+			}
+		})
+	}
 }
 
 func BenchmarkCentralizedStack(b *testing.B) {

@@ -1,0 +1,45 @@
+package tests
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
+)
+
+// treeNode is what the floor must register as the stacks did: a resource's
+// URN, kind, parent and providers.
+type treeNode struct {
+	URN, Type, Parent, Provider string
+	Custom, Remote              bool
+	Providers                   map[string]string
+}
+
+func treeOf(rs []mockengine.Resource) []treeNode {
+	out := make([]treeNode, len(rs))
+	for i, r := range rs {
+		out[i] = treeNode{URN: r.URN, Type: r.Type, Parent: r.Parent, Provider: r.Provider, Custom: r.Custom, Remote: r.Remote, Providers: r.Providers}
+	}
+	return out
+}
+
+// TestTheFloorIsTheStacksTree: both floors register the URN tree the stacks
+// registered, resource for resource, so the benchmarks compare like with
+// like.
+func TestTheFloorIsTheStacksTree(t *testing.T) {
+	for name, cfg := range map[string]map[string]string{
+		"centralized":   largeCentralized(3, 30, true),
+		"decentralized": largeDecentralized(5),
+	} {
+		stacks := mockengine.New("eks-multi-account", "tree")
+		require.NoError(t, stacks.Run(stacksProgram, cfg), name)
+		want := treeOf(stacks.Resources())
+		for _, typed := range []bool{false, true} {
+			floor := mockengine.New("eks-multi-account", "tree")
+			require.NoError(t, floor.Run(floorProgram(stacks.Resources(), typed), nil), name)
+			assert.Equal(t, want, treeOf(floor.Resources()), "%s, typed %v", name, typed)
+		}
+	}
+}
