@@ -157,11 +157,8 @@ func (m *decentralized) apply(ctx *pulumi.Context, acc *accounts) (*Estate, erro
 				return nil, err
 			}
 		}
-		v := &vendedCluster{}
-		err = lifecycle.Register(ctx, VendedClusterType, w.Name, v, &w, noProblems, func() (pulumi.Map, error) {
-			return v.build(ctx, m, i, account, eksProvider, subnets, out)
-		})
-		if err != nil {
+		b := &vendedBuilder{ctx: ctx, m: m, i: i, account: account, eksProvider: eksProvider, shared: subnets, out: out}
+		if _, err := lifecycle.Group(ctx, VendedClusterType, w.Name, b.build); err != nil {
 			return nil, err
 		}
 	}
@@ -208,23 +205,23 @@ func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, out *Es
 	if err != nil {
 		return nil, err
 	}
-	na := &networkAccount{}
 	var shared *sharedNetwork
-	err = lifecycle.Register(ctx, NetworkAccountType, n.Name, na, n, noProblems, func() (pulumi.Map, error) {
+	_, err = lifecycle.Group(ctx, NetworkAccountType, n.Name, func(na *networkAccount) error {
 		vpc, err := network.New(ctx, n.Name, m.networkArgs(account), na)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		share, err := sharedsubnets.NewSharedSubnets(ctx, naming.Child(n.Name, "subnets"), &sharedsubnets.Args{
 			Owner: account, Subnets: vpc.Private, Principals: principals,
 			Tags: m.cfg.Defaults.Tags,
 		}, pulumi.Parent(na))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out.share(n.Name, share)
 		shared = &sharedNetwork{vpcID: vpc.VpcID, share: share}
-		return pulumi.Map{"vpcId": vpc.VpcID, "shareArn": share.ShareArn}, nil
+		na.VpcID, na.ShareArn = vpc.VpcID, share.ShareArn
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -235,20 +232,36 @@ func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, out *Es
 // networkAccount groups the network account's VPC and share.
 type networkAccount struct {
 	pulumi.ResourceState
+
+	VpcID    pulumi.StringOutput `pulumi:"vpcId"`
+	ShareArn pulumi.StringOutput `pulumi:"shareArn"`
 }
 
 // vendedCluster groups one workload account's cluster, charts, namespace
 // and GitOps bootstrap.
 type vendedCluster struct {
 	pulumi.ResourceState
+
+	ClusterArn pulumi.StringOutput `pulumi:"clusterArn"`
 }
 
-func (v *vendedCluster) build(ctx *pulumi.Context, m *decentralized, i int, account providers.Account, eksProvider pulumi.ProviderResource,
-	shared *clusteraccount.ExistingNetwork, out *Estate) (pulumi.Map, error) {
-	w := m.cfg.WorkloadAccounts[i]
-	c, err := clusteraccount.NewClusterAccount(ctx, w.Name, m.clusterArgs(i, account, eksProvider, shared), pulumi.Parent(v))
+// vendedBuilder is what building one vended cluster needs.
+type vendedBuilder struct {
+	ctx         *pulumi.Context
+	m           *decentralized
+	i           int
+	account     providers.Account
+	eksProvider pulumi.ProviderResource
+	shared      *clusteraccount.ExistingNetwork
+	out         *Estate
+}
+
+func (b *vendedBuilder) build(v *vendedCluster) error {
+	ctx, m, out := b.ctx, b.m, b.out
+	w := m.cfg.WorkloadAccounts[b.i]
+	c, err := clusteraccount.NewClusterAccount(ctx, w.Name, m.clusterArgs(b.i, b.account, b.eksProvider, b.shared), pulumi.Parent(v))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	out.cluster(w.Name, c)
 	bp, _ := m.blueprints.Get(w.Blueprint)
@@ -262,14 +275,14 @@ func (v *vendedCluster) build(ctx *pulumi.Context, m *decentralized, i int, acco
 			RepositoryOpts:  &helmv3.RepositoryOptsArgs{Repo: pulumi.String(chart.Repository)},
 			Values:          pulumi.ToMap(chart.Values),
 		}, pulumi.Parent(v), pulumi.Provider(c.KubernetesProvider), pulumi.DependsOn(c.Ready)); err != nil {
-			return nil, fmt.Errorf("installing %s: %w", chart.Name, err)
+			return fmt.Errorf("installing %s: %w", chart.Name, err)
 		}
 	}
-	t, err := workloadaccount.NewWorkloadAccount(ctx, w.Name, m.tenantArgs(w, c.Ref(), account), pulumi.Parent(v))
+	t, err := workloadaccount.NewWorkloadAccount(ctx, w.Name, m.tenantArgs(w, c.Ref(), b.account), pulumi.Parent(v))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	tenant := &Tenant{WorkloadAccount: t, Account: account}
+	tenant := &Tenant{WorkloadAccount: t, Account: b.account}
 	if w.Networking == config.Shared {
 		tenant.Share = out.Shares[m.cfg.NetworkAccount.Name]
 	}
@@ -278,12 +291,9 @@ func (v *vendedCluster) build(ctx *pulumi.Context, m *decentralized, i int, acco
 	// cluster's nodes and add-ons: Helm waits for Flux's pods to run.
 	if g := gitopsArgs(w, c.KubernetesProvider, append([]pulumi.Resource{t.NamespaceResource}, c.Ready...)); g != nil {
 		if _, err := gitops.NewGitOps(ctx, w.Name, g, pulumi.Parent(v)); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return pulumi.Map{"clusterArn": c.ClusterArn}, nil
+	v.ClusterArn = c.ClusterArn
+	return nil
 }
-
-// noProblems is the check of the stack's own components, whose arguments
-// the stack's validation has already checked.
-func noProblems() error { return nil }

@@ -74,29 +74,8 @@ func (c *ClusterAccount) Ref() clusterref.Cluster { return c.ref }
 
 // NewClusterAccount creates the cluster account's resources.
 func NewClusterAccount(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*ClusterAccount, error) {
-	c := &ClusterAccount{}
-	err := lifecycle.Register(ctx, Type, name, c, args, args.Validate, func() (pulumi.Map, error) {
-		b := &builder{ctx: ctx, name: name, args: args, parent: c}
-		if err := b.build(c); err != nil {
-			return nil, err
-		}
-		return pulumi.Map{
-			"clusterName":           c.ClusterName,
-			"clusterArn":            c.ClusterArn,
-			"oidcIssuerUrl":         c.OIDCIssuerURL,
-			"oidcProviderArn":       c.OIDCProviderArn,
-			"vpcId":                 c.VpcID,
-			"privateSubnetIds":      c.PrivateSubnetIDs,
-			"privateSubnetArns":     c.PrivateSubnetArns,
-			"publicSubnetIds":       c.PublicSubnetIDs,
-			"kubeconfig":            c.Kubeconfig,
-			"sharedChainingRoleArn": c.SharedChainingRoleArn,
-		}, nil
-	}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	b := &builder{ctx: ctx, name: name, args: args}
+	return lifecycle.New(ctx, Type, name, args, b.build, opts...)
 }
 
 // builder holds what the steps of one ClusterAccount share.
@@ -121,6 +100,7 @@ func (b *builder) tags(role string) pulumi.StringMap {
 
 func (b *builder) build(c *ClusterAccount) error {
 	a := b.args
+	b.parent = c
 	net, err := b.network()
 	if err != nil {
 		return err

@@ -44,45 +44,23 @@ type CrossAccountRole struct {
 // NewCrossAccountRole creates the role(s), the service account and, per
 // mode, the Pod Identity association and the AWS config for role chaining.
 func NewCrossAccountRole(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*CrossAccountRole, error) {
-	c := &CrossAccountRole{}
-	err := lifecycle.Register(ctx, Type, name, c, args, args.Validate, func() (pulumi.Map, error) {
-		b := builder{ctx: ctx, name: name, args: args, parent: c}
-		if err := b.build(); err != nil {
-			return nil, err
-		}
-		c.RoleArn, c.RoleName = b.role.Arn, b.role.Name
-		c.SourceRoleArn = b.sourceARN
-		c.ServiceAccountName = pulumi.String(args.ServiceAccount).ToStringOutput()
-		c.PodSpecInstructions = pulumi.String(b.instructions).ToStringOutput()
-		return pulumi.Map{
-			"roleArn":             c.RoleArn,
-			"roleName":            c.RoleName,
-			"sourceRoleArn":       c.SourceRoleArn,
-			"serviceAccountName":  c.ServiceAccountName,
-			"podSpecInstructions": c.PodSpecInstructions,
-		}, nil
-	}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	b := &builder{ctx: ctx, name: name, args: args}
+	return lifecycle.New(ctx, Type, name, args, b.build, opts...)
 }
 
 // builder holds what the steps of one CrossAccountRole share.
 type builder struct {
-	ctx    *pulumi.Context
-	name   string
-	args   *Args
-	parent pulumi.Resource
+	ctx  *pulumi.Context
+	name string
+	args *Args
+	c    *CrossAccountRole
 
-	role         *iam.Role
-	sourceARN    pulumi.StringOutput
-	instructions string
+	role *iam.Role
 }
 
 // in returns the options of a child bound to a provider.
 func (b *builder) in(p pulumi.ProviderResource, more ...pulumi.ResourceOption) []pulumi.ResourceOption {
-	return append([]pulumi.ResourceOption{pulumi.Parent(b.parent), pulumi.Provider(p)}, more...)
+	return append([]pulumi.ResourceOption{pulumi.Parent(b.c), pulumi.Provider(p)}, more...)
 }
 
 // inCluster returns the options of a Kubernetes child: bound to the
@@ -98,9 +76,11 @@ func (b *builder) inCluster(after ...pulumi.Resource) []pulumi.ResourceOption {
 	return b.in(b.args.Cluster.KubernetesProvider, more...)
 }
 
-func (b *builder) build() error {
+func (b *builder) build(c *CrossAccountRole) error {
 	a := b.args
-	b.sourceARN = pulumi.String("").ToStringOutput()
+	b.c = c
+	c.ServiceAccountName = pulumi.String(a.ServiceAccount).ToStringOutput()
+	c.SourceRoleArn = pulumi.String("").ToStringOutput()
 	var trustPolicy pulumi.StringOutput
 	switch a.Mode {
 	case IRSA:
@@ -120,7 +100,7 @@ func (b *builder) build() error {
 		}
 		// IAM refuses a trust naming a principal that does not exist yet,
 		// so the trust is built from the source role's own outputs.
-		trustPolicy = pulumi.All(b.sourceARN, uniqueID).ApplyT(func(v []any) (string, error) {
+		trustPolicy = pulumi.All(c.SourceRoleArn, uniqueID).ApplyT(func(v []any) (string, error) {
 			return a.trustPolicy("", "", v[0].(string), v[1].(string)).JSON()
 		}).(pulumi.StringOutput)
 	}
@@ -132,15 +112,15 @@ func (b *builder) build() error {
 	}
 	switch a.Mode {
 	case PodIdentity:
-		b.instructions = fmt.Sprintf("Set serviceAccountName: %s. EKS Pod Identity injects the credentials.", a.ServiceAccount)
+		c.PodSpecInstructions = pulumi.String(fmt.Sprintf("Set serviceAccountName: %s. EKS Pod Identity injects the credentials.", a.ServiceAccount)).ToStringOutput()
 		return b.association(b.role.Arn)
 	case PodIdentityChain:
-		if err := b.association(b.sourceARN); err != nil {
+		if err := b.association(c.SourceRoleArn); err != nil {
 			return err
 		}
 		return b.awsConfig()
 	default:
-		b.instructions = fmt.Sprintf("Set serviceAccountName: %s. The EKS pod identity webhook injects AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE.", a.ServiceAccount)
+		c.PodSpecInstructions = pulumi.String(fmt.Sprintf("Set serviceAccountName: %s. The EKS pod identity webhook injects AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE.", a.ServiceAccount)).ToStringOutput()
 	}
 	return nil
 }
@@ -150,7 +130,7 @@ func (b *builder) build() error {
 func (b *builder) sourceRole() (pulumi.StringOutput, error) {
 	a := b.args
 	if a.usesSharedSource() {
-		b.sourceARN = a.Cluster.SharedChainingRole.ARN.ToStringOutput()
+		b.c.SourceRoleArn = a.Cluster.SharedChainingRole.ARN.ToStringOutput()
 		return a.Cluster.SharedChainingRole.UniqueID.ToStringOutput(), nil
 	}
 	text, err := trust.PodIdentity(a.identity()).JSON()
@@ -178,7 +158,7 @@ func (b *builder) sourceRole() (pulumi.StringOutput, error) {
 	}, b.in(a.Cluster.Account.Provider)...); err != nil {
 		return pulumi.StringOutput{}, fmt.Errorf("creating source role policy: %w", err)
 	}
-	b.sourceARN = src.Arn
+	b.c.SourceRoleArn = src.Arn
 	return src.UniqueId, nil
 }
 
@@ -201,6 +181,7 @@ func (b *builder) reachedRole(trustPolicy pulumi.StringOutput) error {
 		return fmt.Errorf("creating role: %w", err)
 	}
 	b.role = role
+	b.c.RoleArn, b.c.RoleName = role.Arn, role.Name
 	for i, arn := range a.ManagedPolicyArns {
 		if _, err := iam.NewRolePolicyAttachment(b.ctx, naming.Child(b.name, "managed", fmt.Sprint(i)), &iam.RolePolicyAttachmentArgs{
 			Role:      role.Name,
@@ -264,7 +245,7 @@ func (b *builder) awsConfig() error {
 	if _, err := tenancy.AWSConfigMap(b.ctx, naming.Child(b.name, "aws-config"), a.Namespace, a.ServiceAccount, labels(a), cfg, b.inCluster(b.role)...); err != nil {
 		return err
 	}
-	b.instructions = tenancy.PodSpecInstructions(a.ServiceAccount, tenancy.ConfigMapName(a.ServiceAccount))
+	b.c.PodSpecInstructions = pulumi.String(tenancy.PodSpecInstructions(a.ServiceAccount, tenancy.ConfigMapName(a.ServiceAccount))).ToStringOutput()
 	return nil
 }
 

@@ -2,10 +2,27 @@
 // in the one order that keeps the error contract: validate the arguments
 // before anything is registered, register the component, build its
 // children, and register its outputs.
+//
+// A constructor is one call:
+//
+//	func NewThing(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Thing, error) {
+//		b := &builder{ctx: ctx, name: name, args: args}
+//		return lifecycle.New(ctx, Type, name, args, b.build, opts...)
+//	}
+//
+// build gets the registered component, creates its children parented to
+// it, and sets its output fields. The fields tagged `pulumi:"name"` are the
+// component's outputs: they are written once, there, and registered under
+// their tags.
+//
+// build is called directly from New, not through a closure: the Go SDK
+// records the whole call stack with every registration, so each frame
+// between a program and its resources costs every resource.
 package lifecycle
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -13,32 +30,92 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
 
-// Register creates the component comp of type typ from args. Nil args, or
-// args that check reports problems with, register nothing. build
-// creates the children (parented to comp) and returns the outputs to
-// register. Errors are wrapped with the component's kind and name, as in
-// `ClusterAccount "prod": ...`.
-func Register[A any](ctx *pulumi.Context, typ, name string, comp pulumi.ComponentResource, args *A,
-	check func() error, build func() (pulumi.Map, error), opts ...pulumi.ResourceOption,
-) error {
-	kind := typ[strings.LastIndex(typ, ":")+1:]
+// Component is the constraint on a component type: a pointer to its
+// struct, which embeds pulumi.ResourceState.
+type Component[C any] interface {
+	*C
+	pulumi.ComponentResource
+}
+
+// Validated is the constraint on a component's arguments: a pointer to a
+// struct that says what is wrong with it.
+type Validated[A any] interface {
+	*A
+	Validate() error
+}
+
+// New creates the component of type typ from args. Nil args, or args whose
+// Validate reports problems, register nothing. Errors are wrapped with the
+// component's kind and name, as in `ClusterAccount "prod": ...`.
+func New[C, A any, PC Component[C], PA Validated[A]](ctx *pulumi.Context, typ, name string, args PA,
+	build func(PC) error, opts ...pulumi.ResourceOption,
+) (PC, error) {
 	if args == nil {
 		var ps validate.Problems
 		ps.Add("args", nil, "are required")
-		return fmt.Errorf("%s %q: %w", kind, name, ps.Err())
+		return nil, wrap(typ, name, ps.Err())
 	}
-	if err := check(); err != nil {
-		return fmt.Errorf("%s %q: %w", kind, name, err)
+	if err := args.Validate(); err != nil {
+		return nil, wrap(typ, name, err)
 	}
-	if err := ctx.RegisterComponentResource(typ, name, comp, opts...); err != nil {
-		return fmt.Errorf("%s %q: %w", kind, name, err)
-	}
-	outputs, err := build()
+	c, err := register[C, PC](ctx, typ, name, opts)
 	if err != nil {
-		return fmt.Errorf("%s %q: %w", kind, name, err)
+		return nil, err
 	}
-	if err := ctx.RegisterResourceOutputs(comp, outputs); err != nil {
-		return fmt.Errorf("%s %q: registering outputs: %w", kind, name, err)
-	}
-	return nil
+	return finish(ctx, typ, name, c, build(c))
 }
+
+// Group creates a component whose arguments were validated before: one
+// that groups what the stacks create for one entry of the stack file.
+func Group[C any, PC Component[C]](ctx *pulumi.Context, typ, name string, build func(PC) error, opts ...pulumi.ResourceOption) (PC, error) {
+	c, err := register[C, PC](ctx, typ, name, opts)
+	if err != nil {
+		return nil, err
+	}
+	return finish(ctx, typ, name, c, build(c))
+}
+
+// register registers a new component of type typ.
+func register[C any, PC Component[C]](ctx *pulumi.Context, typ, name string, opts []pulumi.ResourceOption) (PC, error) {
+	c := PC(new(C))
+	if err := ctx.RegisterComponentResource(typ, name, c, opts...); err != nil {
+		return nil, wrap(typ, name, err)
+	}
+	return c, nil
+}
+
+// finish registers the component's outputs once build has succeeded, and
+// returns the component; or returns build's error.
+func finish[PC pulumi.ComponentResource](ctx *pulumi.Context, typ, name string, c PC, built error) (PC, error) {
+	var none PC
+	if built != nil {
+		return none, wrap(typ, name, built)
+	}
+	if err := ctx.RegisterResourceOutputs(c, Outputs(c)); err != nil {
+		return none, fmt.Errorf("%s %q: registering outputs: %w", kind(typ), name, err)
+	}
+	return c, nil
+}
+
+// Outputs returns a component's outputs: its fields tagged `pulumi:"name"`
+// whose values are set, under their tags.
+func Outputs(c pulumi.ComponentResource) pulumi.Map {
+	v := reflect.ValueOf(c).Elem()
+	out := pulumi.Map{}
+	for i := range v.NumField() {
+		tag, ok := v.Type().Field(i).Tag.Lookup("pulumi")
+		if !ok {
+			continue
+		}
+		if in, ok := v.Field(i).Interface().(pulumi.Input); ok {
+			out[strings.Split(tag, ",")[0]] = in
+		}
+	}
+	return out
+}
+
+// wrap names the component an error is about.
+func wrap(typ, name string, err error) error { return fmt.Errorf("%s %q: %w", kind(typ), name, err) }
+
+// kind is the last part of a type token: ClusterAccount.
+func kind(typ string) string { return typ[strings.LastIndex(typ, ":")+1:] }

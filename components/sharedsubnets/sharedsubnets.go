@@ -132,24 +132,11 @@ func (a *Args) Validate() error {
 
 // NewSharedSubnets creates the share and its associations.
 func NewSharedSubnets(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*SharedSubnets, error) {
-	c := &SharedSubnets{}
-	err := lifecycle.Register(ctx, Type, name, c, args, args.Validate, func() (pulumi.Map, error) {
-		if err := build(ctx, name, args, c); err != nil {
-			return nil, err
-		}
-		return pulumi.Map{
-			"shareArn":   c.ShareArn,
-			"subnetIds":  c.SubnetIDs,
-			"principals": c.Principals,
-		}, nil
-	}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	return lifecycle.New(ctx, Type, name, args, func(c *SharedSubnets) error { return args.build(ctx, name, c) }, opts...)
 }
 
-func build(ctx *pulumi.Context, name string, a *Args, c *SharedSubnets) error {
+// build creates the share and its associations as children of c.
+func (a *Args) build(ctx *pulumi.Context, name string, c *SharedSubnets) error {
 	owner := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(a.Owner.Provider)}
 	shareName := a.ShareName
 	if shareName == "" {

@@ -84,39 +84,37 @@ func (a *Args) Validate() error {
 
 // NewTenancy creates the tenant's Kubernetes objects.
 func NewTenancy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Tenancy, error) {
-	t := &Tenancy{}
-	err := lifecycle.Register(ctx, Type, name, t, args, args.Validate, func() (pulumi.Map, error) {
-		in := []pulumi.ResourceOption{pulumi.Parent(t), pulumi.Provider(args.KubernetesProvider)}
-		ns, err := NewNamespace(ctx, name, args.Namespace, in...)
-		if err != nil {
-			return nil, err
-		}
-		inNS := append(slices.Clone(in), pulumi.DependsOn([]pulumi.Resource{ns}))
-		labels := objectLabels(args.Namespace.Labels)
-		for _, sa := range args.ServiceAccounts {
-			var role pulumi.StringInput
-			if sa.IRSARoleARN != "" {
-				role = pulumi.String(sa.IRSARoleARN)
-			}
-			if _, err := NewServiceAccount(ctx, naming.Child(name, sa.Name, "sa"), args.Namespace.Name, sa.Name, labels, role, inNS...); err != nil {
-				return nil, err
-			}
-			if sa.Chain != nil {
-				if _, err := AWSConfigMap(ctx, naming.Child(name, sa.Name, "aws-config"), args.Namespace.Name, sa.Name, labels, *sa.Chain, inNS...); err != nil {
-					return nil, err
-				}
-			}
-		}
-		if args.GitOps {
-			if _, err := NewReconciler(ctx, name, args.Namespace.Name, inNS...); err != nil {
-				return nil, fmt.Errorf("creating the GitOps reconciler: %w", err)
-			}
-		}
-		t.Namespace = ns.Metadata.Name().Elem()
-		return pulumi.Map{"namespace": t.Namespace}, nil
-	}, opts...)
+	return lifecycle.New(ctx, Type, name, args, func(t *Tenancy) error { return args.build(ctx, name, t) }, opts...)
+}
+
+// build creates the objects as children of t.
+func (a *Args) build(ctx *pulumi.Context, name string, t *Tenancy) error {
+	in := []pulumi.ResourceOption{pulumi.Parent(t), pulumi.Provider(a.KubernetesProvider)}
+	ns, err := NewNamespace(ctx, name, a.Namespace, in...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return t, nil
+	inNS := append(slices.Clone(in), pulumi.DependsOn([]pulumi.Resource{ns}))
+	labels := objectLabels(a.Namespace.Labels)
+	for _, sa := range a.ServiceAccounts {
+		var role pulumi.StringInput
+		if sa.IRSARoleARN != "" {
+			role = pulumi.String(sa.IRSARoleARN)
+		}
+		if _, err := NewServiceAccount(ctx, naming.Child(name, sa.Name, "sa"), a.Namespace.Name, sa.Name, labels, role, inNS...); err != nil {
+			return err
+		}
+		if sa.Chain != nil {
+			if _, err := AWSConfigMap(ctx, naming.Child(name, sa.Name, "aws-config"), a.Namespace.Name, sa.Name, labels, *sa.Chain, inNS...); err != nil {
+				return err
+			}
+		}
+	}
+	if a.GitOps {
+		if _, err := NewReconciler(ctx, name, a.Namespace.Name, inNS...); err != nil {
+			return fmt.Errorf("creating the GitOps reconciler: %w", err)
+		}
+	}
+	t.Namespace = ns.Metadata.Name().Elem()
+	return nil
 }

@@ -54,22 +54,8 @@ type WorkloadAccount struct {
 
 // NewWorkloadAccount creates the tenant.
 func NewWorkloadAccount(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*WorkloadAccount, error) {
-	c := &WorkloadAccount{}
-	err := lifecycle.Register(ctx, Type, name, c, args, args.Validate, func() (pulumi.Map, error) {
-		b := &builder{ctx: ctx, name: name, args: args, parent: c}
-		if err := b.build(c); err != nil {
-			return nil, err
-		}
-		return pulumi.Map{
-			"namespace":       c.Namespace,
-			"roleArns":        c.RoleArns,
-			"oidcProviderArn": c.OIDCProviderArn,
-		}, nil
-	}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	b := &builder{ctx: ctx, name: name, args: args}
+	return lifecycle.New(ctx, Type, name, args, b.build, opts...)
 }
 
 // builder holds what the steps of one WorkloadAccount share.
@@ -87,6 +73,7 @@ func (b *builder) opts(p pulumi.ProviderResource, more ...pulumi.ResourceOption)
 
 func (b *builder) build(c *WorkloadAccount) error {
 	a := b.args
+	b.parent = c
 	ns, err := tenancy.NewNamespace(b.ctx, b.name, a.namespaceSpec(), b.opts(a.Cluster.KubernetesProvider)...)
 	if err != nil {
 		return err

@@ -120,20 +120,8 @@ func (a *Args) Validate() error {
 
 // NewGitOps installs Flux and bootstraps the repositories.
 func NewGitOps(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*GitOps, error) {
-	g := &GitOps{}
-	err := lifecycle.Register(ctx, Type, name, g, args, args.Validate, func() (pulumi.Map, error) {
-		b := &builder{ctx: ctx, name: name, args: args, parent: g}
-		namespaces, err := b.build()
-		if err != nil {
-			return nil, err
-		}
-		g.Namespaces = pulumi.ToStringArray(namespaces).ToStringArrayOutput()
-		return pulumi.Map{"namespaces": g.Namespaces}, nil
-	}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return g, nil
+	b := &builder{ctx: ctx, name: name, args: args}
+	return lifecycle.New(ctx, Type, name, args, b.build, opts...)
 }
 
 type builder struct {
@@ -151,8 +139,9 @@ func (b *builder) opts(after ...pulumi.Resource) []pulumi.ResourceOption {
 	return o
 }
 
-func (b *builder) build() ([]string, error) {
+func (b *builder) build(g *GitOps) error {
 	a := b.args
+	b.parent = g
 	version := a.FluxVersion
 	if version == "" {
 		version = DefaultFluxVersion
@@ -161,7 +150,7 @@ func (b *builder) build() ([]string, error) {
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(FluxNamespace)},
 	}, b.opts(a.After...)...)
 	if err != nil {
-		return nil, fmt.Errorf("creating %s: %w", FluxNamespace, err)
+		return fmt.Errorf("creating %s: %w", FluxNamespace, err)
 	}
 	flux, err := helmv3.NewRelease(b.ctx, naming.Child(b.name, "flux"), &helmv3.ReleaseArgs{
 		Name:           pulumi.String("flux"),
@@ -177,7 +166,7 @@ func (b *builder) build() ([]string, error) {
 		},
 	}, b.opts(append(slices.Clone(a.After), fluxNS)...)...)
 	if err != nil {
-		return nil, fmt.Errorf("installing Flux: %w", err)
+		return fmt.Errorf("installing Flux: %w", err)
 	}
 
 	var namespaces []string
@@ -186,16 +175,17 @@ func (b *builder) build() ([]string, error) {
 		if _, done := confined[r.Namespace]; !done {
 			rb, err := b.confine(r)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			confined[r.Namespace] = rb
 			namespaces = append(namespaces, r.Namespace)
 		}
 		if err := b.repository(r, flux, confined[r.Namespace]); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return namespaces, nil
+	g.Namespaces = pulumi.ToStringArray(namespaces).ToStringArrayOutput()
+	return nil
 }
 
 // confine creates the team namespace (unless it exists), the reconciler

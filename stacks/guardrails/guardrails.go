@@ -198,18 +198,8 @@ func (a *Args) Validate() error {
 // NewGuardrails creates the guardrails with the management account's
 // provider.
 func NewGuardrails(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Guardrails, error) {
-	g := &Guardrails{}
-	err := lifecycle.Register(ctx, Type, name, g, args, args.Validate, func() (pulumi.Map, error) {
-		b := &builder{ctx: ctx, name: name, args: args, parent: g}
-		if err := b.build(g); err != nil {
-			return nil, err
-		}
-		return pulumi.Map{"serviceControlPolicyId": g.ServiceControlPolicyID, "resourceControlPolicyId": g.ResourceControlPolicyID}, nil
-	}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return g, nil
+	b := &builder{ctx: ctx, name: name, args: args}
+	return lifecycle.New(ctx, Type, name, args, b.build, opts...)
 }
 
 // builder holds what the steps of one Guardrails share.
@@ -226,6 +216,7 @@ func (b *builder) opts(more ...pulumi.ResourceOption) []pulumi.ResourceOption {
 
 func (b *builder) build(g *Guardrails) error {
 	a := b.args
+	b.parent = g
 	// RetainOnDelete: destroying this stack must not turn sharing off for
 	// every share of every other stack of the organization.
 	if _, err := ram.NewSharingWithOrganization(b.ctx, naming.Child(b.name, "ram-org-sharing"), &ram.SharingWithOrganizationArgs{},
