@@ -1,0 +1,140 @@
+package world
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// Organizations, KMS, DynamoDB, RDS and S3: the organization stack's
+// guardrails, a cluster's secrets key, and what the examples add.
+
+var (
+	targetID     = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$`)
+	bucketName   = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	policyByName = func(name string) func(*Object) bool {
+		return func(p *Object) bool { return p.Str("name") == name }
+	}
+)
+
+var organizationsPolicy = kind{
+	create: func(s *State, c Caller, o *Object) error {
+		if c.Account != s.Organization.ManagementAccount {
+			return refuse("CreatePolicy", "AccessDeniedException", "You don't have permissions to access this resource: %s is not the organization's management account", c.Account)
+		}
+		// Policy names are unique in the organization
+		// (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreatePolicy.html:
+		// DuplicatePolicyException).
+		if s.first(o.Type, policyByName(o.Str("name"))) != nil {
+			return refuse("CreatePolicy", "DuplicatePolicyException", "A policy with the same name already exists.")
+		}
+		o.ID = "p-" + s.token(8)
+		o.set("arn", fmt.Sprintf("arn:%s:organizations::%s:policy/%s/%s/%s", c.Partition(), c.Account, s.Organization.ID, policyKind(o.Str("type")), o.ID))
+		return nil
+	},
+	update: func(s *State, _ Caller, o *Object, inputs map[string]any) error {
+		name, _ := inputs["name"].(string)
+		if other := s.first(o.Type, policyByName(name)); other != nil && other != o {
+			return refuse("UpdatePolicy", "DuplicatePolicyException", "A policy with the same name already exists.")
+		}
+		return nil
+	},
+	remove: func(s *State, o *Object) error {
+		if len(s.Select("aws:organizations/policyAttachment:PolicyAttachment", func(a *Object) bool { return a.Str("policyId") == o.ID })) > 0 {
+			return refuse("DeletePolicy", "PolicyInUseException", "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
+		}
+		return nil
+	},
+}
+
+var organizationsPolicyAttachment = kind{
+	replaceOn: []string{"policyId", "targetId"},
+	create: func(s *State, c Caller, o *Object) error {
+		if s.first("aws:organizations/policy:Policy", func(p *Object) bool { return p.ID == o.Str("policyId") }) == nil {
+			return refuse("AttachPolicy", "PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.")
+		}
+		target := o.Str("targetId")
+		if !targetID.MatchString(target) || (accountID.MatchString(target) && !s.Organization.HasAccount(target)) {
+			return refuse("AttachPolicy", "TargetNotFoundException", "We can't find a root, OU, account, or email that matches the ID that you specified.")
+		}
+		if s.first(o.Type, func(a *Object) bool { return a.Str("policyId") == o.Str("policyId") && a.Str("targetId") == target }) != nil {
+			return refuse("AttachPolicy", "DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
+		}
+		o.ID = target + ":" + o.Str("policyId")
+		return nil
+	},
+}
+
+// policyKind is the path segment of an Organizations policy ARN.
+func policyKind(typ string) string {
+	if typ == "RESOURCE_CONTROL_POLICY" {
+		return "resource_control_policy"
+	}
+	return "service_control_policy"
+}
+
+var kmsKey = kind{
+	create: func(s *State, c Caller, o *Object) error {
+		o.ID = uuid(s.token(32))
+		o.set("keyId", o.ID)
+		o.set("arn", fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", c.Partition(), c.Region, c.Account, o.ID))
+		return nil
+	},
+}
+
+var dynamodbTable = kind{
+	replaceOn: []string{"name", "hashKey", "rangeKey"},
+	create: func(s *State, c Caller, o *Object) error {
+		if s.first(o.Type, func(t *Object) bool { return t.Account == c.Account && t.Region == c.Region && t.ID == o.Str("name") }) != nil {
+			return refuse("CreateTable", "ResourceInUseException", "Table already exists: %s", o.Str("name"))
+		}
+		o.ID = o.Str("name")
+		o.set("arn", fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", c.Partition(), c.Region, c.Account, o.ID))
+		return nil
+	},
+}
+
+var rdsSubnetGroup = kind{
+	replaceOn: []string{"name", "namePrefix"},
+	create: func(s *State, c Caller, o *Object) error {
+		name := o.Str("name")
+		if s.first(o.Type, func(g *Object) bool { return g.Account == c.Account && g.Region == c.Region && g.ID == name }) != nil {
+			return refuse("CreateDBSubnetGroup", "DBSubnetGroupAlreadyExists", "The DB subnet group '%s' already exists.", name)
+		}
+		for _, id := range o.Strs("subnetIds") {
+			if s.subnetVisible(c, id) == nil {
+				return refuse("CreateDBSubnetGroup", "InvalidSubnet", "The requested subnet %s is invalid, or multiple subnets were requested that are not all in a common VPC.", id)
+			}
+		}
+		o.ID = name
+		o.set("arn", fmt.Sprintf("arn:%s:rds:%s:%s:subgrp:%s", c.Partition(), c.Region, c.Account, name))
+		return nil
+	},
+}
+
+var s3Bucket = kind{
+	replaceOn: []string{"bucket", "bucketPrefix"},
+	create: func(s *State, c Caller, o *Object) error {
+		name := o.Str("bucket")
+		if !bucketName.MatchString(name) {
+			return refuse("CreateBucket", "InvalidBucketName", "The specified bucket is not valid: %s", name)
+		}
+		// Bucket names are global across all accounts.
+		if s.first(o.Type, func(b *Object) bool { return b.ID == name }) != nil {
+			return refuse("CreateBucket", "BucketAlreadyExists", "The requested bucket name is not available: %s", name)
+		}
+		o.ID = name
+		o.set("arn", fmt.Sprintf("arn:%s:s3:::%s", c.Partition(), name))
+		return nil
+	},
+}
+
+var s3BucketPublicAccessBlock = kind{
+	replaceOn: []string{"bucket"},
+	create: func(s *State, c Caller, o *Object) error {
+		if s.Find(c, "aws:s3/bucketV2:BucketV2", o.Str("bucket")) == nil {
+			return refuse("PutPublicAccessBlock", "NoSuchBucket", "The specified bucket does not exist: %s", o.Str("bucket"))
+		}
+		o.ID = o.Str("bucket")
+		return nil
+	},
+}

@@ -1,0 +1,243 @@
+package world
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// State is everything the stand-in AWS holds.
+type State struct {
+	// Organization is the organization every account belongs to.
+	Organization Organization `json:"organization"`
+	// Objects are the AWS objects, in the order they were created.
+	Objects []*Object `json:"objects"`
+	// Serial counts the objects ever created; IDs derive from it.
+	Serial uint64 `json:"serial"`
+	// APIServers are the tier's real kube-apiservers; each EKS cluster
+	// gets a free one as its endpoint.
+	APIServers []*APIServer `json:"apiServers"`
+}
+
+// APIServer is a real kube-apiserver a stand-in EKS cluster is served by.
+type APIServer struct {
+	// Endpoint is its URL.
+	Endpoint string `json:"endpoint"`
+	// CertificateAuthority is its CA bundle, base64-encoded PEM, as EKS
+	// gives certificateAuthority.data.
+	CertificateAuthority string `json:"certificateAuthority"`
+	// Token is a bearer token of a cluster administrator.
+	Token string `json:"token"`
+	// Cluster is the ARN of the cluster it serves; empty when free.
+	Cluster string `json:"cluster,omitempty"`
+}
+
+// freeAPIServer returns an API server no cluster has, or nil.
+func (s *State) freeAPIServer() *APIServer {
+	for _, a := range s.APIServers {
+		if a.Cluster == "" {
+			return a
+		}
+	}
+	return nil
+}
+
+// APIServerOf returns the API server of the cluster with an ARN, or nil.
+func (s *State) APIServerOf(clusterARN string) *APIServer {
+	for _, a := range s.APIServers {
+		if a.Cluster == clusterARN {
+			return a
+		}
+	}
+	return nil
+}
+
+// Organization is the AWS Organization of the world.
+type Organization struct {
+	// ID is the organization's ID, o-....
+	ID string `json:"id"`
+	// ManagementAccount is the management account's ID.
+	ManagementAccount string `json:"managementAccount"`
+	// RootID is the ID of the organization's root, r-....
+	RootID string `json:"rootId"`
+	// Accounts are the member accounts, the management account included.
+	// An account outside this list does not exist.
+	Accounts []string `json:"accounts"`
+	// RAMSharing is whether RAM sharing with the organization is on.
+	RAMSharing bool `json:"ramSharing"`
+}
+
+// HasAccount reports whether the organization holds the account.
+func (o Organization) HasAccount(id string) bool { return slices.Contains(o.Accounts, id) }
+
+// Object is one AWS object.
+type Object struct {
+	// Type is the pulumi-aws type token of the resource that manages it.
+	Type string `json:"type"`
+	// ID is the ID the provider gives the resource.
+	ID string `json:"id"`
+	// Account is the account that owns it.
+	Account string `json:"account"`
+	// Region is its region; empty for the global services (IAM,
+	// Organizations).
+	Region string `json:"region,omitempty"`
+	// Inputs are what the program asked for.
+	Inputs map[string]any `json:"inputs"`
+	// Computed is what AWS computed (ARNs, unique IDs, states).
+	Computed map[string]any `json:"computed"`
+	// Preexisting marks what was there before any stack (the deploy roles,
+	// the organization's administrator roles); no stack creates or deletes
+	// it.
+	Preexisting bool `json:"preexisting,omitempty"`
+	// Implicit marks what AWS created along with another object, such as
+	// the access entry EKS gives a cluster's creator: no resource of a
+	// program manages it, and it goes when AWS removes it.
+	Implicit bool `json:"implicit,omitempty"`
+}
+
+// String names an object in errors and listings.
+func (o *Object) String() string {
+	where := o.Account
+	if o.Region != "" {
+		where += "/" + o.Region
+	}
+	return fmt.Sprintf("%s %s in %s", o.Type, o.ID, where)
+}
+
+// Prop returns a property: what AWS computed, else what was asked for.
+func (o *Object) Prop(key string) any {
+	if v, ok := o.Computed[key]; ok {
+		return v
+	}
+	return o.Inputs[key]
+}
+
+// Props returns every property as the provider returns them: the inputs
+// with what AWS computed.
+func (o *Object) Props() map[string]any {
+	out := make(map[string]any, len(o.Inputs)+len(o.Computed))
+	maps.Copy(out, o.Inputs)
+	maps.Copy(out, o.Computed)
+	return out
+}
+
+// Str returns a string property, or "".
+func (o *Object) Str(key string) string {
+	s, _ := o.Prop(key).(string)
+	return s
+}
+
+// Strs returns a list-of-strings property.
+func (o *Object) Strs(key string) []string { return strs(o.Prop(key)) }
+
+// set records a computed property.
+func (o *Object) set(key string, v any) {
+	if o.Computed == nil {
+		o.Computed = map[string]any{}
+	}
+	o.Computed[key] = v
+}
+
+// strs reads a JSON list of strings.
+func strs(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Caller is who asks: the account and region a provider acts in, and the
+// role it assumed there.
+type Caller struct {
+	Account string
+	Region  string
+	// Principal is the ARN of the IAM role the provider acts as: the
+	// creator EKS gives an access entry to.
+	Principal string
+}
+
+// Partition is the ARN partition of the caller's region.
+func (c Caller) Partition() string { return partition(c.Region) }
+
+// partition returns the ARN partition of a region.
+func partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+// Error is a refusal as AWS words it: the API action, the error code and the
+// message.
+type Error struct {
+	Action, Code, Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s: %s", e.Action, e.Code, e.Message) }
+
+// refuse returns an AWS error.
+func refuse(action, code, format string, args ...any) error {
+	return &Error{Action: action, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Find returns the object of a type with an ID that the caller sees: in its
+// account, and in its region unless the service is global.
+func (s *State) Find(c Caller, typ, id string) *Object {
+	region := c.Region
+	if global(typ) {
+		region = ""
+	}
+	for _, o := range s.Objects {
+		if o.Type == typ && o.ID == id && o.Account == c.Account && o.Region == region {
+			return o
+		}
+	}
+	return nil
+}
+
+// Select returns the objects of a type that match.
+func (s *State) Select(typ string, match func(*Object) bool) []*Object {
+	var out []*Object
+	for _, o := range s.Objects {
+		if o.Type == typ && (match == nil || match(o)) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// first returns the first object of a type that matches, or nil.
+func (s *State) first(typ string, match func(*Object) bool) *Object {
+	for _, o := range s.Objects {
+		if o.Type == typ && match(o) {
+			return o
+		}
+	}
+	return nil
+}
+
+// remove takes an object out of the world.
+func (s *State) remove(o *Object) {
+	s.Objects = slices.DeleteFunc(s.Objects, func(x *Object) bool { return x == o })
+}
+
+// add puts an object into the world.
+func (s *State) add(o *Object) { s.Objects = append(s.Objects, o) }
+
+// token returns n lowercase hex digits unique to the next object: AWS's
+// random suffixes, made deterministic.
+func (s *State) token(n int) string {
+	s.Serial++
+	sum := sha256.Sum256(fmt.Appendf(nil, "stand-in|%d", s.Serial))
+	return hex.EncodeToString(sum[:])[:n]
+}
