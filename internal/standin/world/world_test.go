@@ -19,12 +19,12 @@ const (
 )
 
 var (
-	inCluster  = Caller{Account: cluster, Region: "us-east-1", Principal: "arn:aws:iam::111122223333:role/Deploy"}
-	inTenant   = Caller{Account: tenant, Region: "us-east-1", Principal: "arn:aws:iam::444455556666:role/Deploy"}
-	inMgmt     = Caller{Account: management, Region: "us-east-1", Principal: "arn:aws:iam::000011112222:role/Deploy"}
-	trustEKS   = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	trustEC2   = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	anyPolicy  = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	inCluster   = Caller{Account: cluster, Region: "us-east-1", Principal: "arn:aws:iam::111122223333:role/Deploy"}
+	inTenant    = Caller{Account: tenant, Region: "us-east-1", Principal: "arn:aws:iam::444455556666:role/Deploy"}
+	inMgmt      = Caller{Account: management, Region: "us-east-1", Principal: "arn:aws:iam::000011112222:role/Deploy"}
+	trustEKS    = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	trustEC2    = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	anyPolicy   = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
 	errRollback = errors.New("roll back")
 )
 
