@@ -271,8 +271,11 @@ var ec2LaunchTemplate = kind{
 // ec2ID returns a new EC2-style ID: prefix-0 and 16 hex digits.
 func (s *State) ec2ID(prefix string) string { return prefix + "-0" + s.token(16) }
 
-// zones are the availability zones of a region the stand-in AWS offers:
-// three, as most regions have.
+// Zones returns the availability zones of a region and their IDs, in the
+// same order: three, as most regions have.
+func Zones(region string) (names, ids []string) { return zones(region), zoneIDs(region) }
+
+// zones are the availability zones the stand-in AWS offers in a region.
 func zones(region string) []string {
 	return []string{region + "a", region + "b", region + "c"}
 }
