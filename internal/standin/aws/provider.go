@@ -47,7 +47,6 @@ type Provider struct {
 	world        *world.World
 	caller       world.Caller
 	clusterDelay time.Duration
-	configured   bool
 }
 
 // New returns a provider reading its world and creation delay from the
@@ -110,7 +109,12 @@ func (p *Provider) Configure(_ context.Context, req *pulumirpc.ConfigureRequest)
 		return nil, fmt.Errorf("the stand-in AWS needs every provider pinned to one account (allowedAccountIds) and a region; got %v and %q", accounts, region)
 	}
 	p.caller = world.Caller{Account: accounts[0], Region: region, Principal: assumedRole(m)}
-	p.configured = true
+	if err := p.world.Update(func(s *world.State) error {
+		s.Served("aws")
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
 }
 

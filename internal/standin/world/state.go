@@ -20,6 +20,21 @@ type State struct {
 	// APIServers are the tier's real kube-apiservers; each EKS cluster
 	// gets a free one as its endpoint.
 	APIServers []*APIServer `json:"apiServers"`
+	// ServedBy records, per stand-in plugin, the build of the checkout that
+	// served this world (BuildID).
+	ServedBy map[string]string `json:"servedBy,omitempty"`
+}
+
+// BuildID identifies the checkout a stand-in plugin was built from;
+// scripts/standin.sh sets it with -ldflags.
+var BuildID = "unknown"
+
+// Served records that a plugin of this build served the world.
+func (s *State) Served(plugin string) {
+	if s.ServedBy == nil {
+		s.ServedBy = map[string]string{}
+	}
+	s.ServedBy[plugin] = BuildID
 }
 
 // APIServer is a real kube-apiserver a stand-in EKS cluster is served by.

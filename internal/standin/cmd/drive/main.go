@@ -1,0 +1,92 @@
+// Command drive runs one stack file through the real Pulumi engine against
+// the stand-in world, as `pulumi up` would with a Go language host (there
+// is none here):
+//
+//	eval "$(bash scripts/standin.sh env)"
+//	go run ./internal/standin/cmd/drive up examples/organization/Pulumi.org.yaml examples/centralized/Pulumi.dev.yaml
+//	go run ./internal/standin/cmd/drive up examples/centralized/Pulumi.dev.yaml
+//
+// The first file is the stack to drive; the others are the stacks of the
+// same organization, whose accounts and roles are planted in an empty
+// world along with the first's. The stack's state is kept beside the world.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+
+	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+	"github.com/eks-multi-account/eks-multi-account/internal/standin/drive"
+	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
+)
+
+const usage = "usage: drive preview|up|destroy Pulumi.<env>.yaml [Pulumi.<env>.yaml ...]"
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) < 2 {
+		return fmt.Errorf("%s", usage)
+	}
+	op, files := args[0], args[1:]
+	w, err := drive.FromEnv()
+	if err != nil {
+		return err
+	}
+	if err := plant(w, files); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, err := w.Stack(ctx, files[0], filepath.Join(filepath.Dir(w.Dir), "state"))
+	if err != nil {
+		return err
+	}
+	switch op {
+	case "preview":
+		_, err = s.Preview(ctx, optpreview.ProgressStreams(os.Stdout), optpreview.Parallel(256))
+	case "up":
+		_, err = s.Up(ctx, optup.ProgressStreams(os.Stdout), optup.Parallel(256))
+	case "destroy":
+		_, err = s.Destroy(ctx, optdestroy.ProgressStreams(os.Stdout), optdestroy.Parallel(256))
+	default:
+		return fmt.Errorf("%s", usage)
+	}
+	return err
+}
+
+// plant puts the organization of the stack files into an empty world.
+func plant(w drive.World, files []string) error {
+	store, err := world.Open(w.Dir)
+	if err != nil {
+		return err
+	}
+	return store.Update(func(s *world.State) error {
+		if s.Organization.ManagementAccount != "" {
+			return nil
+		}
+		var docs []*plan.Document
+		for _, f := range files {
+			d, err := drive.Plan(f)
+			if err != nil {
+				return err
+			}
+			docs = append(docs, d)
+		}
+		seed, err := drive.Seed(docs, w.APIServers)
+		if err != nil {
+			return err
+		}
+		return s.Plant(seed)
+	})
+}

@@ -1,0 +1,172 @@
+// Package drive runs stack files through the real Pulumi engine against
+// the stand-in world: it plants what an organization holds before any
+// stack (its accounts, the deploy and administrator roles, the API
+// servers) and drives each stack with the Automation API and an inline
+// program, the same program `pulumi up` runs for the stack's project.
+package drive
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/examples"
+	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
+	"github.com/eks-multi-account/eks-multi-account/internal/standin/aws"
+	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
+	"github.com/eks-multi-account/eks-multi-account/stacks"
+)
+
+// World is a stand-in world as scripts/standin.sh describes it in the
+// environment.
+type World struct {
+	// Dir is the stand-in AWS's directory.
+	Dir string
+	// PulumiRoot holds bin/pulumi.
+	PulumiRoot string
+	// PulumiHome is the PULUMI_HOME the stand-in plugins are installed in.
+	PulumiHome string
+	// APIServers is the file listing the API servers.
+	APIServers string
+	// ClusterDelay is how long an EKS cluster takes to create.
+	ClusterDelay string
+}
+
+// FromEnv reads the world from the exports of `scripts/standin.sh env`.
+func FromEnv() (World, error) {
+	w := World{
+		Dir:          os.Getenv(aws.WorldEnv),
+		PulumiRoot:   os.Getenv("EKS_MA_E2E_PULUMI_ROOT"),
+		PulumiHome:   os.Getenv("PULUMI_HOME"),
+		APIServers:   os.Getenv("EKS_MA_STANDIN_APISERVERS"),
+		ClusterDelay: os.Getenv(aws.ClusterDelayEnv),
+	}
+	if w.Dir == "" || w.PulumiRoot == "" || w.PulumiHome == "" || w.APIServers == "" {
+		return w, fmt.Errorf("the stand-in world is not set up: run eval \"$(bash scripts/standin.sh env)\"")
+	}
+	return w, nil
+}
+
+// Plan returns the offline plan of a stack file: what the stack would
+// create, which the seed is read from.
+func Plan(file string) (*plan.Document, error) {
+	st, err := stackfile.Load(file)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Make(plan.Input{Project: st.Project, Stack: st.Name, Config: st.Config, Program: Program(st.Project)})
+}
+
+// Program is the program `pulumi up` runs for a project: an example's own,
+// or the stacks alone.
+func Program(project string) pulumi.RunFunc {
+	if p, ok := examples.Program(project); ok {
+		return p
+	}
+	return stacks.Program(stacks.Options{})
+}
+
+// Seed is what an organization holds before the stacks of these plans
+// run: every account they name, the roles they use without creating them
+// (each account's deploy role, the administrators' roles), and the API
+// servers listed in serversFile.
+func Seed(docs []*plan.Document, serversFile string) (world.Seed, error) {
+	var seed world.Seed
+	data, err := os.ReadFile(serversFile)
+	if err != nil {
+		return seed, err
+	}
+	if err := json.Unmarshal(data, &seed.APIServers); err != nil {
+		return seed, fmt.Errorf("%s: %w", serversFile, err)
+	}
+	accounts, used, created := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, d := range docs {
+		for id, roles := range d.AccountRoles {
+			accounts[id] = true
+			if slices.Contains(roles, "management") {
+				seed.Organization.ManagementAccount = id
+			}
+		}
+		for _, r := range d.Resources {
+			if r.Account != "" {
+				accounts[r.Account] = true
+			}
+			switch r.Type {
+			case "pulumi:providers:aws":
+				if role, ok := r.Inputs["assumeRole"].(map[string]any); ok {
+					used[fmt.Sprint(role["roleArn"])] = true
+				}
+			case "aws:iam/role:Role":
+				created[fmt.Sprint(r.Outputs["arn"])] = true
+			case "aws:eks/accessEntry:AccessEntry":
+				used[fmt.Sprint(r.Inputs["principalArn"])] = true
+			case "eks:index:Cluster":
+				entries, _ := r.Inputs["accessEntries"].(map[string]any)
+				for _, e := range entries {
+					if m, ok := e.(map[string]any); ok {
+						used[fmt.Sprint(m["principalArn"])] = true
+					}
+				}
+			}
+		}
+	}
+	if seed.Organization.ManagementAccount == "" {
+		return seed, fmt.Errorf("no plan names the organization's management account")
+	}
+	for arn := range used {
+		if parts := strings.Split(arn, ":"); len(parts) == 6 && !created[arn] {
+			accounts[parts[4]] = true
+			seed.Roles = append(seed.Roles, arn)
+		}
+	}
+	slices.Sort(seed.Roles)
+	seed.Organization.Accounts = slices.Sorted(maps.Keys(accounts))
+	seed.Organization.ID = "o-standin0001"
+	seed.Organization.RootID = "r-stan"
+	return seed, nil
+}
+
+// Stack returns the Automation API stack of a stack file, its
+// configuration set from the file, its state kept in backend.
+func (w World) Stack(ctx context.Context, file, backend string) (auto.Stack, error) {
+	st, err := stackfile.Load(file)
+	if err != nil {
+		return auto.Stack{}, err
+	}
+	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: w.PulumiRoot, SkipVersionCheck: true})
+	if err != nil {
+		return auto.Stack{}, err
+	}
+	if err := os.MkdirAll(backend, 0o755); err != nil {
+		return auto.Stack{}, err
+	}
+	project := workspace.Project{Name: tokens.PackageName(st.Project), Runtime: workspace.NewProjectRuntimeInfo("go", nil),
+		Backend: &workspace.ProjectBackend{URL: "file://" + filepath.Clean(backend)}}
+	env := map[string]string{
+		aws.WorldEnv: w.Dir, "PULUMI_HOME": w.PulumiHome, "PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
+		"PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_CONFIG_PASSPHRASE": "standin",
+	}
+	if w.ClusterDelay != "" {
+		env[aws.ClusterDelayEnv] = w.ClusterDelay
+	}
+	s, err := auto.UpsertStackInlineSource(ctx, st.Name, st.Project, Program(st.Project), auto.Project(project), auto.Pulumi(cmd), auto.EnvVars(env))
+	if err != nil {
+		return s, err
+	}
+	cfg := auto.ConfigMap{}
+	for k, v := range st.Config {
+		cfg[k] = auto.ConfigValue{Value: v}
+	}
+	return s, s.SetAllConfigWithOptions(ctx, cfg, &auto.ConfigOptions{Path: false})
+}

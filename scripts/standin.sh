@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# The stand-in world of the real-engine tier: the Pulumi CLI, the stand-in
+# pulumi-aws and pulumi-eks plugins built from this checkout, the real
+# pulumi-kubernetes plugin, and a pool of real kube-apiservers (one etcd,
+# one server and controller manager per stand-in EKS cluster).
+#
+#   bash scripts/standin.sh env    start what is not running (building what
+#                                  is missing), then print the shell exports
+#                                  that point a shell at the world
+#   bash scripts/standin.sh stop   stop the servers
+#
+# Everything lives in $EKS_MA_STANDIN_DIR (default /tmp/eks-multi-account-
+# standin): the plugins are installed into its own PULUMI_HOME, never into
+# ~/.pulumi, and PULUMI_IGNORE_AMBIENT_PLUGINS keeps anything on PATH from
+# serving instead. The plugins are rebuilt and reinstalled every time, so a
+# kept PULUMI_HOME never serves a stale stand-in.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO="$PWD"
+
+DIR="${EKS_MA_STANDIN_DIR:-${TMPDIR:-/tmp}/eks-multi-account-standin}"
+SERVERS="${EKS_MA_STANDIN_SERVERS:-8}"
+AWS_VERSION=v6.83.4
+EKS_VERSION=v2.8.1
+K8S_SDK_VERSION=v4.32.0
+log() { echo "standin: $*" >&2; }
+
+# build_id identifies the checkout's content: the tracked files as staged,
+# and the difference of the working tree from HEAD.
+build_id() {
+  { git ls-files -s; git diff HEAD; git ls-files --others --exclude-standard | sort | xargs -r sha256sum; } | sha256sum | cut -c1-16
+}
+
+# running reports whether the pid in a pid file is alive.
+running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# pick_port prints a loopback port nothing listens on.
+pick_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
+# wait_ready polls an API server's /readyz with its token for 60 seconds.
+wait_ready() {
+  for _ in $(seq 1 120); do
+    if curl -fsk -H "Authorization: Bearer $2" "$1/readyz" >/dev/null 2>&1; then return 0; fi
+    sleep 0.5
+  done
+  log "$1 did not come up; logs in $DIR/logs"
+  return 1
+}
+
+stop() {
+  local f
+  for f in "$DIR"/pids/*.pid; do
+    [ -e "$f" ] || continue
+    kill "$(cat "$f")" 2>/dev/null || true
+  done
+  sleep 1
+  for f in "$DIR"/pids/*.pid; do
+    [ -e "$f" ] || continue
+    kill -9 "$(cat "$f")" 2>/dev/null || true
+    rm -f "$f"
+  done
+  rm -f "$DIR/apiservers.json"
+}
+
+# start_servers starts etcd and the API servers unless they run.
+start_servers() {
+  local all=1 i
+  running "$DIR/pids/etcd.pid" || all=0
+  for ((i = 0; i < SERVERS; i++)); do running "$DIR/pids/apiserver-$i.pid" || all=0; done
+  if [ "$all" = 1 ] && [ -s "$DIR/apiservers.json" ]; then return; fi
+  stop
+  # A world and stack states that name servers which are gone mean
+  # nothing: they go with them.
+  rm -rf "$DIR/etcd" "$DIR/world" "$DIR/state"
+  mkdir -p "$DIR/pids" "$DIR/logs" "$DIR/world"
+  local client peer
+  client=$(pick_port); peer=$(pick_port)
+  "$ETCD" --data-dir "$DIR/etcd" --name standin \
+    --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
+    --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
+    --initial-cluster "standin=http://127.0.0.1:$peer" > "$DIR/logs/etcd.log" 2>&1 &
+  echo $! > "$DIR/pids/etcd.pid"
+  local json="[" sep=""
+  for ((i = 0; i < SERVERS; i++)); do
+    local pki="$DIR/pki-$i" port token
+    port=$(pick_port); token="standin-$i-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    rm -rf "$pki" && mkdir -p "$pki"
+    openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
+    openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
+    echo "$token,standin-admin,standin-admin,system:masters" > "$pki/tokens.csv"
+    # Each server keeps its objects under its own etcd prefix: separate
+    # clusters, so two of them may hold the same namespace.
+    "$K8S/kube-apiserver" --etcd-servers "http://127.0.0.1:$client" --etcd-prefix "/standin-$i" \
+      --bind-address 127.0.0.1 --secure-port "$port" --cert-dir "$pki" \
+      --service-account-issuer "https://oidc.eks.us-east-1.amazonaws.com/id/STANDIN$i" --service-account-key-file "$pki/sa.pub" \
+      --service-account-signing-key-file "$pki/sa.key" --api-audiences "sts.amazonaws.com,https://kubernetes.default.svc" \
+      --service-cluster-ip-range 10.96.0.0/16 --authorization-mode RBAC --token-auth-file "$pki/tokens.csv" \
+      > "$DIR/logs/apiserver-$i.log" 2>&1 &
+    echo $! > "$DIR/pids/apiserver-$i.pid"
+    wait_ready "https://127.0.0.1:$port" "$token"
+    cat > "$pki/kubeconfig" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+clusters: [{name: standin, cluster: {server: "https://127.0.0.1:$port", insecure-skip-tls-verify: true}}]
+users: [{name: admin, user: {token: $token}}]
+contexts: [{name: standin, context: {cluster: standin, user: admin}}]
+current-context: standin
+KUBECONFIG
+    # Deletes hang without the garbage collector and the namespace
+    # controller.
+    "$K8S/kube-controller-manager" --kubeconfig "$pki/kubeconfig" \
+      --controllers garbagecollector,namespace,resourcequota,clusterrole-aggregation,serviceaccount,serviceaccount-token \
+      --service-account-private-key-file "$pki/sa.key" --secure-port 0 --leader-elect=false \
+      > "$DIR/logs/controller-manager-$i.log" 2>&1 &
+    echo $! > "$DIR/pids/controller-manager-$i.pid"
+    json="$json$sep{\"endpoint\":\"https://127.0.0.1:$port\",\"token\":\"$token\",\"certificateAuthority\":\"\"}"
+    sep=","
+  done
+  echo "$json]" > "$DIR/apiservers.json"
+  log "$SERVERS API servers up; logs in $DIR/logs"
+}
+
+# install_plugins builds the stand-ins from this checkout and installs them,
+# with the kubernetes provider, into the world's PULUMI_HOME.
+install_plugins() {
+  local id; id="$(build_id)"
+  mkdir -p "$DIR/plugins"
+  local ldflags="-X github.com/eks-multi-account/eks-multi-account/internal/standin/world.BuildID=$id"
+  go build -ldflags "$ldflags" -o "$DIR/plugins/pulumi-resource-aws" ./internal/standin/cmd/pulumi-resource-aws
+  go build -ldflags "$ldflags" -o "$DIR/plugins/pulumi-resource-eks" ./internal/standin/cmd/pulumi-resource-eks
+  export PULUMI_HOME="$DIR/pulumi-home" PULUMI_SKIP_UPDATE_CHECK=true
+  "$PULUMI" plugin install resource aws "$AWS_VERSION" --file "$DIR/plugins/pulumi-resource-aws" --reinstall >/dev/null
+  "$PULUMI" plugin install resource eks "$EKS_VERSION" --file "$DIR/plugins/pulumi-resource-eks" --reinstall >/dev/null
+  "$PULUMI" plugin install resource kubernetes "$K8S_SDK_VERSION" --file "$K8S_PROVIDER" --reinstall >/dev/null
+  echo "$id" > "$DIR/build-id"
+}
+
+case "${1:-}" in
+  env)
+    CACHE="$(bash scripts/e2e-tools.sh | tail -n 1)"
+    K8S="$CACHE/kubernetes-v1.37.2"
+    ETCD="$CACHE/etcd-v3.7.3/etcd"
+    PULUMI_ROOT="$CACHE/pulumi-v3.274.1"
+    PULUMI="$PULUMI_ROOT/bin/pulumi"
+    K8S_PROVIDER="$CACHE/pulumi-kubernetes-v4.0.0-20260115033456-f47bc2d6f199/pulumi-resource-kubernetes"
+    mkdir -p "$DIR/world"
+    install_plugins
+    start_servers
+    cat <<EXPORTS
+export PATH="$PULUMI_ROOT/bin:\$PATH"
+export PULUMI_HOME="$DIR/pulumi-home"
+export PULUMI_IGNORE_AMBIENT_PLUGINS=true
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_CONFIG_PASSPHRASE=standin
+export EKS_MA_E2E_PULUMI_ROOT="$PULUMI_ROOT"
+export EKS_MA_STANDIN_DIR="$DIR"
+export EKS_MA_STANDIN_WORLD="$DIR/world"
+export EKS_MA_STANDIN_APISERVERS="$DIR/apiservers.json"
+export EKS_MA_STANDIN_BUILD_ID="$(cat "$DIR/build-id")"
+EXPORTS
+    ;;
+  stop)
+    stop
+    ;;
+  *)
+    echo "usage: bash scripts/standin.sh env|stop" >&2
+    exit 2
+    ;;
+esac
