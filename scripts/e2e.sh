@@ -23,8 +23,9 @@ RUN="$(mktemp -d "${TMPDIR:-/tmp}/eks-multi-account-e2e.XXXXXX")"
 PIDS=()
 # stop ends what the script started, newest first (the controller manager
 # and the API server before etcd), each with SIGTERM and, when it has not
-# exited within ten seconds, SIGKILL.
+# exited within ten seconds, SIGKILL; and the stand-in world.
 stop() {
+  EKS_MA_STANDIN_DIR="$RUN/standin" bash scripts/standin.sh stop || true
   local i pid
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
     pid="${PIDS[i]}"
@@ -107,6 +108,10 @@ PIDS+=($!)
 
 export PULUMI_HOME="$CACHE/pulumi-home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_CONFIG_PASSPHRASE=e2e
 "$PULUMI_ROOT/bin/pulumi" plugin install resource kubernetes "$SDK_PLUGIN_VERSION" --file "$PROVIDER" >/dev/null
+
+# The stand-in world: stand-in aws and eks plugins built from this
+# checkout, and API servers for the stand-in clusters.
+eval "$(EKS_MA_STANDIN_DIR="$RUN/standin" EKS_MA_STANDIN_SERVERS=6 bash scripts/standin.sh env)"
 
 echo "e2e: API server https://127.0.0.1:$API, etcd 127.0.0.1:$ETCD_CLIENT, logs in $RUN" >&2
 EKS_MA_E2E_KUBECONFIG="$RUN/kubeconfig" EKS_MA_E2E_API="https://127.0.0.1:$API" EKS_MA_E2E_TOKEN=e2e-admin-token \

@@ -8,6 +8,10 @@
 #                                  is missing), then print the shell exports
 #                                  that point a shell at the world
 #   bash scripts/standin.sh stop   stop the servers
+#   bash scripts/standin.sh build-id
+#                                  print the build ID of this checkout, which
+#                                  the plugins it builds record in the worlds
+#                                  they serve
 #
 # Everything lives in $EKS_MA_STANDIN_DIR (default /tmp/eks-multi-account-
 # standin): the plugins are installed into its own PULUMI_HOME, never into
@@ -171,8 +175,11 @@ EXPORTS
   stop)
     stop
     ;;
+  build-id)
+    build_id
+    ;;
   *)
-    echo "usage: bash scripts/standin.sh env|stop" >&2
+    echo "usage: bash scripts/standin.sh env|stop|build-id" >&2
     exit 2
     ;;
 esac

@@ -60,6 +60,9 @@ func New() (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	if pool := os.Getenv(world.PoolEnv); pool != "" {
+		w.UsePool(world.OpenPool(pool))
+	}
 	delay := 0 * time.Second
 	if v := os.Getenv(ClusterDelayEnv); v != "" {
 		if delay, err = time.ParseDuration(v); err != nil {

@@ -7,7 +7,6 @@ package drive
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -49,7 +48,7 @@ func FromEnv() (World, error) {
 		Dir:          os.Getenv(aws.WorldEnv),
 		PulumiRoot:   os.Getenv("EKS_MA_E2E_PULUMI_ROOT"),
 		PulumiHome:   os.Getenv("PULUMI_HOME"),
-		APIServers:   os.Getenv("EKS_MA_STANDIN_APISERVERS"),
+		APIServers:   os.Getenv(world.PoolEnv),
 		ClusterDelay: os.Getenv(aws.ClusterDelayEnv),
 	}
 	if w.Dir == "" || w.PulumiRoot == "" || w.PulumiHome == "" || w.APIServers == "" {
@@ -78,18 +77,11 @@ func Program(project string) pulumi.RunFunc {
 }
 
 // Seed is what an organization holds before the stacks of these plans
-// run: every account they name, the roles they use without creating them
-// (each account's deploy role, the administrators' roles), and the API
-// servers listed in serversFile.
-func Seed(docs []*plan.Document, serversFile string) (world.Seed, error) {
-	var seed world.Seed
-	data, err := os.ReadFile(serversFile)
-	if err != nil {
-		return seed, err
-	}
-	if err := json.Unmarshal(data, &seed.APIServers); err != nil {
-		return seed, fmt.Errorf("%s: %w", serversFile, err)
-	}
+// run: every account they name, and the roles they use without creating
+// them (each account's deploy role, the administrators' roles). The
+// management account is the one a plan names, else the one given.
+func Seed(docs []*plan.Document, management string) (world.Seed, error) {
+	seed := world.Seed{Organization: world.Organization{ManagementAccount: management}}
 	accounts, used, created := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, d := range docs {
 		for id, roles := range d.AccountRoles {
@@ -154,7 +146,7 @@ func (w World) Stack(ctx context.Context, file, backend string) (auto.Stack, err
 	project := workspace.Project{Name: tokens.PackageName(st.Project), Runtime: workspace.NewProjectRuntimeInfo("go", nil),
 		Backend: &workspace.ProjectBackend{URL: "file://" + filepath.Clean(backend)}}
 	env := map[string]string{
-		aws.WorldEnv: w.Dir, "PULUMI_HOME": w.PulumiHome, "PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
+		aws.WorldEnv: w.Dir, world.PoolEnv: w.APIServers, "PULUMI_HOME": w.PulumiHome, "PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
 		"PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_CONFIG_PASSPHRASE": "standin",
 	}
 	if w.ClusterDelay != "" {

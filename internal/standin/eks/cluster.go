@@ -72,8 +72,9 @@ type clusterArgs struct {
 	NodeAssociatePublicIP  pulumi.BoolPtrInput           `pulumi:"nodeAssociatePublicIpAddress"`
 }
 
-// Construct implements provider.ConstructFunc for eks:index:Cluster.
-func Construct(w *world.World) provider.ConstructFunc {
+// Construct implements provider.ConstructFunc for eks:index:Cluster, in
+// world w whose clusters are served by the pool's API servers.
+func Construct(w *world.World, pool *world.Pool) provider.ConstructFunc {
 	return func(ctx *pulumi.Context, typ, name string, inputs provider.ConstructInputs, options pulumi.ResourceOption) (*provider.ConstructResult, error) {
 		if typ != ClusterType {
 			return nil, fmt.Errorf("the stand-in EKS constructs only %s, not %s", ClusterType, typ)
@@ -101,7 +102,7 @@ func Construct(w *world.World) provider.ConstructFunc {
 		if err := ctx.RegisterComponentResource(ClusterType, name, c, options); err != nil {
 			return nil, err
 		}
-		b := &clusterBuilder{ctx: ctx, name: name, args: &args, c: c, world: w}
+		b := &clusterBuilder{ctx: ctx, name: name, args: &args, c: c, world: w, pool: pool}
 		if err := b.build(); err != nil {
 			return nil, err
 		}
@@ -116,6 +117,7 @@ type clusterBuilder struct {
 	args  *clusterArgs
 	c     *eks.Cluster
 	world *world.World
+	pool  *world.Pool
 	// roleReady is the service role's policy attachment, which the cluster
 	// waits for.
 	roleReady pulumi.Resource
@@ -406,15 +408,9 @@ func (b *clusterBuilder) nodeSecurityGroup(clusterSG *ec2.SecurityGroup, cluster
 func (b *clusterBuilder) kubeconfig(cluster *awseks.Cluster) pulumi.AnyOutput {
 	return pulumi.All(cluster.Arn, cluster.Endpoint, cluster.CertificateAuthority.Data()).ApplyT(func(v []any) (any, error) {
 		arn, endpoint := v[0].(string), v[1].(string)
-		var server *world.APIServer
-		if err := b.world.View(func(s *world.State) error {
-			server = s.APIServerOf(arn)
-			return nil
-		}); err != nil {
+		server, err := b.pool.Of(b.world.Dir(), arn)
+		if err != nil {
 			return nil, err
-		}
-		if server == nil {
-			return nil, fmt.Errorf("the stand-in AWS gave cluster %s no API server", arn)
 		}
 		ca, _ := v[2].(*string)
 		cluster := map[string]any{"server": endpoint}

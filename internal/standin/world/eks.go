@@ -39,11 +39,13 @@ var eksCluster = kind{
 			return refuse("CreateCluster", "InvalidParameterException", "KMS key %s does not exist", key)
 		}
 		arn := fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", c.Partition(), c.Region, c.Account, name)
-		server := s.freeAPIServer()
-		if server == nil {
-			return fmt.Errorf("the stand-in world has no free API server for cluster %s: start more (scripts/standin.sh)", arn)
+		if s.pool == nil {
+			return fmt.Errorf("the stand-in world has no API servers for cluster %s (set %s)", arn, PoolEnv)
 		}
-		server.Cluster = arn
+		server, err := s.pool.claim(s.dir, arn)
+		if err != nil {
+			return err
+		}
 		o.ID = name
 		o.set("arn", arn)
 		o.set("status", ClusterCreating)
@@ -75,9 +77,9 @@ var eksCluster = kind{
 		if len(s.Select("aws:eks/nodeGroup:NodeGroup", onCluster))+len(s.Select("aws:eks/fargateProfile:FargateProfile", onCluster)) > 0 {
 			return refuse("DeleteCluster", "ResourceInUseException", "Cluster has nodegroups or Fargate profiles attached")
 		}
-		for _, server := range s.APIServers {
-			if server.Cluster == o.Str("arn") {
-				server.Cluster = ""
+		if s.pool != nil {
+			if err := s.pool.release(s.dir, o.Str("arn")); err != nil {
+				return err
 			}
 		}
 		// What lives only on the cluster goes with it.

@@ -17,12 +17,13 @@ type State struct {
 	Objects []*Object `json:"objects"`
 	// Serial counts the objects ever created; IDs derive from it.
 	Serial uint64 `json:"serial"`
-	// APIServers are the tier's real kube-apiservers; each EKS cluster
-	// gets a free one as its endpoint.
-	APIServers []*APIServer `json:"apiServers"`
 	// ServedBy records, per stand-in plugin, the build of the checkout that
 	// served this world (BuildID).
 	ServedBy map[string]string `json:"servedBy,omitempty"`
+
+	// dir and pool are the world's directory and API servers.
+	dir  string
+	pool *Pool
 }
 
 // BuildID identifies the checkout a stand-in plugin was built from;
@@ -35,39 +36,6 @@ func (s *State) Served(plugin string) {
 		s.ServedBy = map[string]string{}
 	}
 	s.ServedBy[plugin] = BuildID
-}
-
-// APIServer is a real kube-apiserver a stand-in EKS cluster is served by.
-type APIServer struct {
-	// Endpoint is its URL.
-	Endpoint string `json:"endpoint"`
-	// CertificateAuthority is its CA bundle, base64-encoded PEM, as EKS
-	// gives certificateAuthority.data.
-	CertificateAuthority string `json:"certificateAuthority"`
-	// Token is a bearer token of a cluster administrator.
-	Token string `json:"token"`
-	// Cluster is the ARN of the cluster it serves; empty when free.
-	Cluster string `json:"cluster,omitempty"`
-}
-
-// freeAPIServer returns an API server no cluster has, or nil.
-func (s *State) freeAPIServer() *APIServer {
-	for _, a := range s.APIServers {
-		if a.Cluster == "" {
-			return a
-		}
-	}
-	return nil
-}
-
-// APIServerOf returns the API server of the cluster with an ARN, or nil.
-func (s *State) APIServerOf(clusterARN string) *APIServer {
-	for _, a := range s.APIServers {
-		if a.Cluster == clusterARN {
-			return a
-		}
-	}
-	return nil
 }
 
 // Organization is the AWS Organization of the world.

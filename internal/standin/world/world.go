@@ -30,7 +30,8 @@ const (
 
 // World is the stand-in AWS kept in a directory.
 type World struct {
-	dir string
+	dir  string
+	pool *Pool
 }
 
 // Open returns the world kept in dir, which must exist.
@@ -48,10 +49,14 @@ func Open(dir string) (*World, error) {
 // Dir is the world's directory.
 func (w *World) Dir() string { return w.dir }
 
+// UsePool gives the world's EKS clusters the pool's API servers.
+func (w *World) UsePool(p *Pool) { w.pool = p }
+
 // Update runs f on the state under the lock and saves the state when f
-// succeeds; when f fails, nothing it changed is kept.
+// succeeds; when f fails, nothing it changed is kept (an API server it
+// claimed stays claimed until the cluster is deleted or the tier restarts).
 func (w *World) Update(f func(*State) error) error {
-	return w.locked(func() error {
+	return withLock(filepath.Join(w.dir, lockFile), func() error {
 		s, err := w.load()
 		if err != nil {
 			return err
@@ -59,13 +64,13 @@ func (w *World) Update(f func(*State) error) error {
 		if err := f(s); err != nil {
 			return err
 		}
-		return w.save(s)
+		return writeAtomically(filepath.Join(w.dir, stateFile), s)
 	})
 }
 
 // View runs f on the state under the lock, without saving.
 func (w *World) View(f func(*State) error) error {
-	return w.locked(func() error {
+	return withLock(filepath.Join(w.dir, lockFile), func() error {
 		s, err := w.load()
 		if err != nil {
 			return err
@@ -74,9 +79,9 @@ func (w *World) View(f func(*State) error) error {
 	})
 }
 
-// locked runs f holding the exclusive lock on the world's lock file.
-func (w *World) locked(f func() error) error {
-	lock, err := os.OpenFile(filepath.Join(w.dir, lockFile), os.O_CREATE|os.O_RDWR, 0o600)
+// withLock runs f holding the exclusive lock on a lock file.
+func withLock(path string, f func() error) error {
+	lock, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return err
 	}
@@ -88,7 +93,7 @@ func (w *World) locked(f func() error) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("locking the stand-in AWS: %w", err)
+		return fmt.Errorf("locking %s: %w", path, err)
 	}
 	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing the file releases it too
 	return f()
@@ -96,30 +101,30 @@ func (w *World) locked(f func() error) error {
 
 // load reads the state; a world never written is empty.
 func (w *World) load() (*State, error) {
+	s := &State{}
 	data, err := os.ReadFile(filepath.Join(w.dir, stateFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return &State{}, nil
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
 		return nil, err
+	default:
+		if err := json.Unmarshal(data, s); err != nil {
+			return nil, fmt.Errorf("reading the stand-in AWS state: %w", err)
+		}
 	}
-	var s State
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("reading the stand-in AWS state: %w", err)
-	}
-	return &s, nil
+	s.dir, s.pool = w.dir, w.pool
+	return s, nil
 }
 
-// save writes the state through a temporary file and a rename, so a reader
-// never sees half of it.
-func (w *World) save(s *State) error {
-	data, err := json.MarshalIndent(s, "", " ")
+// writeAtomically writes v as JSON through a temporary file and a rename,
+// so a reader never sees half of it.
+func writeAtomically(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", " ")
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(w.dir, stateFile+".tmp")
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+	if err := os.WriteFile(path+".tmp", data, 0o600); err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(w.dir, stateFile))
+	return os.Rename(path+".tmp", path)
 }

@@ -3,6 +3,7 @@ package world
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -28,16 +29,28 @@ var (
 	errRollback = errors.New("roll back")
 )
 
-// seeded returns a world state with the test organization planted.
+// seeded returns a world state with the test organization planted and a
+// pool of two API servers.
 func seeded(t *testing.T) *State {
 	t.Helper()
-	s := &State{}
+	s := &State{dir: "test-world", pool: pool(t, 2)}
 	require.NoError(t, s.Plant(Seed{
 		Organization: Organization{ID: "o-abc123", ManagementAccount: management, RootID: "r-ab12", Accounts: []string{management, cluster, tenant}},
 		Roles:        []string{inCluster.Principal, inTenant.Principal, inMgmt.Principal, "arn:aws:iam::111122223333:role/Admin"},
-		APIServers:   []*APIServer{{Endpoint: "https://127.0.0.1:1", Token: "t1"}, {Endpoint: "https://127.0.0.1:2", Token: "t2"}},
 	}))
 	return s
+}
+
+// pool returns a pool of n API servers in a fresh file.
+func pool(t *testing.T, n int) *Pool {
+	t.Helper()
+	var servers []*APIServer
+	for i := range n {
+		servers = append(servers, &APIServer{Endpoint: fmt.Sprintf("https://127.0.0.1:%d", i+1), Token: fmt.Sprint("t", i)})
+	}
+	file := filepath.Join(t.TempDir(), "apiservers.json")
+	require.NoError(t, writeAtomically(file, servers))
+	return OpenPool(file)
 }
 
 // requireAWSError checks that err is AWS's refusal with a code.
@@ -223,9 +236,12 @@ func TestEKSMakesTheCreatorsAndNodeRolesEntries(t *testing.T) {
 	assert.Nil(t, s.entry(c, nodeRole.Str("arn")), "the last node group using the role took its entry")
 	mustCreate(t, s, inCluster, "aws:eks/accessEntry:AccessEntry", map[string]any{"clusterName": "prod", "principalArn": nodeRole.Str("arn")})
 
+	_, err = s.pool.Of(s.dir, c.Str("arn"))
+	require.NoError(t, err, "the cluster has an API server")
 	require.NoError(t, s.Delete(inCluster, c.Type, c.ID))
 	assert.Empty(t, s.Select("aws:eks/accessEntry:AccessEntry", nil), "entries go with their cluster")
-	assert.Nil(t, s.APIServerOf(c.Str("arn")), "the API server is free again")
+	_, err = s.pool.Of(s.dir, c.Str("arn"))
+	assert.Error(t, err, "the API server is free again")
 }
 
 func TestAClusterNeedsSubnetsItsAccountMayUse(t *testing.T) {
@@ -355,4 +371,26 @@ func TestEveryTypeTheLibraryCreatesIsImplemented(t *testing.T) {
 	} {
 		assert.True(t, Implements(typ), typ)
 	}
+}
+
+func TestClustersOfEveryWorldShareOnePool(t *testing.T) {
+	shared := pool(t, 2)
+	a, b := seeded(t), seeded(t)
+	a.pool, b.pool = shared, shared
+	b.dir = "another-world"
+	first := newCluster(t, a, inCluster, "prod", network(t, a, inCluster, 2))
+	second := newCluster(t, b, inCluster, "prod", network(t, b, inCluster, 2))
+	sa, err := shared.Of(a.dir, first.Str("arn"))
+	require.NoError(t, err)
+	sb, err := shared.Of(b.dir, second.Str("arn"))
+	require.NoError(t, err)
+	assert.NotEqual(t, sa.Endpoint, sb.Endpoint, "the same cluster name in two worlds gets two servers")
+	assert.Equal(t, sa.Endpoint, first.Str("endpoint"))
+
+	clusterRole := mustCreate(t, a, inCluster, "aws:iam/role:Role", role("third-cluster", trustEKS))
+	subnets := a.Select("aws:ec2/subnet:Subnet", nil)
+	_, err = a.Create(inCluster, "aws:eks/cluster:Cluster", map[string]any{
+		"name": "third", "roleArn": clusterRole.Str("arn"), "vpcConfig": map[string]any{"subnetIds": []any{subnets[0].ID, subnets[1].ID}},
+	})
+	require.ErrorContains(t, err, "no free one")
 }

@@ -65,16 +65,14 @@ func run(args []string) error {
 	return err
 }
 
-// plant puts the organization of the stack files into an empty world.
+// plant puts the organization of the stack files into the world, or adds
+// the accounts and roles they name that it lacks.
 func plant(w drive.World, files []string) error {
 	store, err := world.Open(w.Dir)
 	if err != nil {
 		return err
 	}
 	return store.Update(func(s *world.State) error {
-		if s.Organization.ManagementAccount != "" {
-			return nil
-		}
 		var docs []*plan.Document
 		for _, f := range files {
 			d, err := drive.Plan(f)
@@ -83,10 +81,10 @@ func plant(w drive.World, files []string) error {
 			}
 			docs = append(docs, d)
 		}
-		seed, err := drive.Seed(docs, w.APIServers)
+		seed, err := drive.Seed(docs, s.Organization.ManagementAccount)
 		if err != nil {
 			return err
 		}
-		return s.Plant(seed)
+		return s.Join(seed)
 	})
 }

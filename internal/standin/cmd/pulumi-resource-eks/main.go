@@ -31,5 +31,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	return provider.ComponentMain("eks", eks.Version, []byte(`{"name":"eks","version":"`+eks.Version+`"}`), eks.Construct(w))
+	pool := world.OpenPool(os.Getenv(world.PoolEnv))
+	return provider.ComponentMain("eks", eks.Version, []byte(`{"name":"eks","version":"`+eks.Version+`"}`), eks.Construct(w, pool))
 }

@@ -1,0 +1,157 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+	"github.com/eks-multi-account/eks-multi-account/internal/standin/drive"
+	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
+)
+
+// organization is a stand-in AWS of its own for one test: a fresh world
+// with the accounts and roles of the stack files planted, and a backend for
+// the stacks' state.
+type organization struct {
+	drive.World
+	backend string
+	store   *world.World
+}
+
+// newOrganization plants the organization of files in a fresh world. The
+// tier (scripts/e2e.sh) exports the stand-in world's settings.
+func newOrganization(t *testing.T, files ...string) *organization {
+	t.Helper()
+	w, err := drive.FromEnv()
+	require.NoError(t, err, "run the tier with scripts/e2e.sh")
+	dir := t.TempDir()
+	w.Dir = filepath.Join(dir, "world")
+	w.ClusterDelay = "5s"
+	require.NoError(t, os.Mkdir(w.Dir, 0o755))
+	store, err := world.Open(w.Dir)
+	require.NoError(t, err)
+	var docs []*plan.Document
+	for _, f := range files {
+		d, err := drive.Plan(f)
+		require.NoError(t, err, f)
+		docs = append(docs, d)
+	}
+	seed, err := drive.Seed(docs, "")
+	require.NoError(t, err)
+	require.NoError(t, store.Update(func(s *world.State) error { return s.Plant(seed) }))
+	return &organization{World: w, backend: filepath.Join(dir, "state"), store: store}
+}
+
+// stack returns the Automation API stack of a stack file in the
+// organization.
+func (o *organization) stack(t *testing.T, file string) auto.Stack {
+	t.Helper()
+	s, err := o.Stack(context.Background(), file, o.backend)
+	require.NoError(t, err)
+	return s
+}
+
+// up deploys a stack with the parallelism of the tier: high enough that a
+// missing dependency fails every time.
+func (o *organization) up(t *testing.T, s auto.Stack) auto.UpResult {
+	t.Helper()
+	var out strings.Builder
+	res, err := s.Up(context.Background(), optup.ProgressStreams(&out), optup.Parallel(256))
+	require.NoError(t, err, "up %s:\n%s", s.Name(), out.String())
+	return res
+}
+
+// destroy destroys a stack.
+func (o *organization) destroy(t *testing.T, s auto.Stack) {
+	t.Helper()
+	var out strings.Builder
+	_, err := s.Destroy(context.Background(), optdestroy.ProgressStreams(&out), optdestroy.Parallel(256))
+	require.NoError(t, err, "destroy %s:\n%s", s.Name(), out.String())
+}
+
+// state returns a copy of what the stand-in AWS holds.
+func (o *organization) state(t *testing.T) *world.State {
+	t.Helper()
+	var copied *world.State
+	require.NoError(t, o.store.View(func(s *world.State) error {
+		copied = s
+		return nil
+	}))
+	return copied
+}
+
+// created lists the objects stacks created (not what the organization held
+// before, nor what AWS made along with them), as "type id".
+func created(s *world.State) []string {
+	var out []string
+	for _, o := range s.Objects {
+		if !o.Preexisting && !o.Implicit {
+			out = append(out, o.Type+" "+o.ID)
+		}
+	}
+	return out
+}
+
+// requireServedByThisCheckout holds that the stand-in plugins that served
+// the world were built from the checkout under test.
+func requireServedByThisCheckout(t *testing.T, s *world.State) {
+	t.Helper()
+	out, err := exec.Command("bash", "../scripts/standin.sh", "build-id").Output()
+	require.NoError(t, err)
+	want := strings.TrimSpace(string(out))
+	for _, plugin := range []string{"aws", "eks"} {
+		assert.Equal(t, want, s.ServedBy[plugin], "the %s plugin that served the world is not this checkout's: rerun scripts/standin.sh env", plugin)
+	}
+}
+
+// TestCentralizedDevFromEmptyToDestroyed deploys the organization stack,
+// then the centralized dev stack, through the real engine; a second
+// deployment changes nothing; destroying the dev stack leaves the stand-in
+// AWS as the organization stack left it.
+func TestCentralizedDevFromEmptyToDestroyed(t *testing.T) {
+	org, dev := "../examples/organization/Pulumi.org.yaml", "../examples/centralized/Pulumi.dev.yaml"
+	o := newOrganization(t, org, dev)
+	orgStack, devStack := o.stack(t, org), o.stack(t, dev)
+
+	o.up(t, orgStack)
+	afterOrg := created(o.state(t))
+	require.NotEmpty(t, afterOrg)
+
+	res := o.up(t, devStack)
+	assert.Positive(t, (*res.Summary.ResourceChanges)[string(apitype.OpCreate)])
+	s := o.state(t)
+	requireServedByThisCheckout(t, s)
+	assert.Len(t, s.Select("aws:eks/cluster:Cluster", nil), 1)
+
+	var out strings.Builder
+	preview, err := devStack.Preview(context.Background(), optpreview.ProgressStreams(&out))
+	require.NoError(t, err, out.String())
+	for op, n := range preview.ChangeSummary {
+		if op != apitype.OpSame {
+			assert.Zero(t, n, "a second deployment would %s %d resources:\n%s", op, n, out.String())
+		}
+	}
+
+	o.destroy(t, devStack)
+	assert.ElementsMatch(t, afterOrg, created(o.state(t)), "destroying dev leaves what the organization stack created, and nothing else")
+	servers, err := world.OpenPool(o.APIServers).Servers()
+	require.NoError(t, err)
+	for _, server := range servers {
+		assert.NotEqual(t, o.Dir, server.World, "every API server of this world is free again")
+	}
+	o.destroy(t, orgStack)
+}
