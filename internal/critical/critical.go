@@ -30,8 +30,8 @@ var typical = map[string]time.Duration{
 
 // Default creation times of what the table does not name.
 const (
-	awsSeconds        = 5 * time.Second
-	kubernetesSeconds = 2 * time.Second
+	awsDefault        = 5 * time.Second
+	kubernetesDefault = 2 * time.Second
 )
 
 // Typical returns the typical creation time of a resource: none for
@@ -44,9 +44,9 @@ func Typical(r plan.Resource) time.Duration {
 	case r.Kind != plan.KindResource:
 		return 0
 	case strings.HasPrefix(r.Type, "kubernetes:"):
-		return kubernetesSeconds
+		return kubernetesDefault
 	}
-	return awsSeconds
+	return awsDefault
 }
 
 // Opaque reports whether a step stands for resources the plan cannot see:
