@@ -2,6 +2,8 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
@@ -17,6 +19,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/stacks/blueprints"
+	"github.com/eks-multi-account/eks-multi-account/stacks/charts"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 	"github.com/eks-multi-account/eks-multi-account/stacks/gitops"
 )
@@ -60,7 +63,7 @@ func (m *decentralized) clusterArgs(i int, account providers.Account, eksProvide
 }
 
 // gitopsArgs returns the GitOps args of a workload account, nil without.
-func gitopsArgs(w config.WorkloadAccount, k8s pulumi.ProviderResource, after []pulumi.Resource) *gitops.Args {
+func gitopsArgs(w config.WorkloadAccount, k8s pulumi.ProviderResource, after []pulumi.Resource, c *config.Charts) *gitops.Args {
 	if w.GitOps == nil {
 		return nil
 	}
@@ -68,7 +71,11 @@ func gitopsArgs(w config.WorkloadAccount, k8s pulumi.ProviderResource, after []p
 	for i, r := range w.GitOps.Repositories {
 		repos[i] = gitops.Repository{Name: r.Name, URL: r.URL, Branch: r.Branch, Path: r.Path, Namespace: r.Namespace, Team: r.Team}
 	}
-	return &gitops.Args{KubernetesProvider: k8s, Repositories: repos, ExistingNamespaces: []string{w.Namespace}, After: after}
+	args := &gitops.Args{KubernetesProvider: k8s, Repositories: repos, ExistingNamespaces: []string{w.Namespace}, After: after}
+	if c != nil {
+		args.FluxSource, args.SkipAwait = charts.Source(c.Sources[gitops.FluxChart]), c.SkipAwait
+	}
+	return args
 }
 
 // networkArgs describes the network account's VPC.
@@ -95,6 +102,7 @@ var placeholderNetwork = &clusteraccount.ExistingNetwork{
 // arguments each component would get.
 func (m *decentralized) validate(ps *validate.Problems) {
 	m.cfg.Validate(ps)
+	m.validateCharts(ps)
 	known := make([]bool, len(m.cfg.WorkloadAccounts))
 	for i, w := range m.cfg.WorkloadAccounts {
 		p := validate.Index("workloadAccounts", i)
@@ -121,8 +129,30 @@ func (m *decentralized) validate(ps *validate.Problems) {
 		}
 		cluster := placeholderCluster(w.Name, account, false, nil)
 		checks.nest(p, m.tenantArgs(w, cluster, account).Validate(), tenantPaths)
-		if g := gitopsArgs(w, placeholderProvider, nil); g != nil {
+		if g := gitopsArgs(w, placeholderProvider, nil, m.cfg.Charts); g != nil {
 			checks.nest(p+".gitops", g.Validate(), mapper(nil, []string{"kubernetesProvider"}, nil))
+		}
+	}
+}
+
+// validateCharts reports a chart source for a chart these stacks never
+// install.
+func (m *decentralized) validateCharts(ps *validate.Problems) {
+	if m.cfg.Charts == nil {
+		return
+	}
+	known := []string{gitops.FluxChart}
+	for _, name := range m.blueprints.Names() {
+		bp, _ := m.blueprints.Get(name)
+		for _, c := range bp.Charts {
+			known = append(known, c.Chart)
+		}
+	}
+	slices.Sort(known)
+	known = slices.Compact(known)
+	for _, name := range slices.Sorted(maps.Keys(m.cfg.Charts.Sources)) {
+		if !slices.Contains(known, name) {
+			ps.Addf("charts.sources."+name, nil, "is not a chart these stacks install (want one of %s)", strings.Join(known, ", "))
 		}
 	}
 }
@@ -266,15 +296,22 @@ func (b *vendedBuilder) build(v *vendedCluster) error {
 	out.cluster(w.Name, c)
 	bp, _ := m.blueprints.Get(w.Blueprint)
 	for _, chart := range bp.Charts {
-		if _, err := helmv3.NewRelease(ctx, naming.Child(w.Name, chart.Name), &helmv3.ReleaseArgs{
+		release := &helmv3.ReleaseArgs{
 			Name:            pulumi.String(chart.Name),
-			Chart:           pulumi.String(chart.Chart),
-			Version:         pulumi.String(chart.Version),
 			Namespace:       pulumi.String(chart.Namespace),
 			CreateNamespace: pulumi.Bool(true),
-			RepositoryOpts:  &helmv3.RepositoryOptsArgs{Repo: pulumi.String(chart.Repository)},
 			Values:          pulumi.ToMap(chart.Values),
-		}, pulumi.Parent(v), pulumi.Provider(c.KubernetesProvider), pulumi.DependsOn(c.Ready)); err != nil {
+		}
+		var src config.ChartSource
+		if cfg := m.cfg.Charts; cfg != nil {
+			src = cfg.Sources[chart.Chart]
+			if cfg.SkipAwait {
+				release.SkipAwait = pulumi.Bool(true)
+			}
+		}
+		charts.Locate(release, charts.Chart{Name: chart.Chart, Version: chart.Version, Repository: chart.Repository}, charts.Source(src))
+		if _, err := helmv3.NewRelease(ctx, naming.Child(w.Name, chart.Name), release,
+			pulumi.Parent(v), pulumi.Provider(c.KubernetesProvider), pulumi.DependsOn(c.Ready)); err != nil {
 			return fmt.Errorf("installing %s: %w", chart.Name, err)
 		}
 	}
@@ -289,7 +326,7 @@ func (b *vendedBuilder) build(v *vendedCluster) error {
 	out.tenant(w.Name, tenant)
 	// Flux and the repositories wait for the tenant's namespace and for the
 	// cluster's nodes and add-ons: Helm waits for Flux's pods to run.
-	if g := gitopsArgs(w, c.KubernetesProvider, append([]pulumi.Resource{t.NamespaceResource}, c.Ready...)); g != nil {
+	if g := gitopsArgs(w, c.KubernetesProvider, append([]pulumi.Resource{t.NamespaceResource}, c.Ready...), m.cfg.Charts); g != nil {
 		if _, err := gitops.NewGitOps(ctx, w.Name, g, pulumi.Parent(v)); err != nil {
 			return err
 		}

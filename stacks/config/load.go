@@ -56,6 +56,10 @@ func Parse(get Getter) (*Config, error) {
 		c.NetworkAccount = &NetworkAccount{}
 		decodeObject(get, "networkAccount", c.NetworkAccount, &ps)
 	}
+	if _, ok := get("charts"); ok {
+		c.Charts = &Charts{}
+		decodeObject(get, "charts", c.Charts, &ps)
+	}
 	c.ClusterAccounts = decodeList[ClusterAccount](get, "clusterAccounts", &ps)
 	c.WorkloadAccounts = decodeList[WorkloadAccount](get, "workloadAccounts", &ps)
 	if err := ps.Err(); err != nil {

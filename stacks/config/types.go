@@ -55,6 +55,30 @@ type Config struct {
 	// WorkloadAccounts are the tenants (centralized) or the accounts that
 	// get a cluster each (de-centralized).
 	WorkloadAccounts []WorkloadAccount `json:"workloadAccounts,omitempty"`
+	// Charts says where the Helm charts the stacks install come from, for
+	// machines without the internet, and whether to wait for them.
+	// Optional.
+	Charts *Charts `json:"charts,omitempty"`
+}
+
+// Charts locates the Helm charts the stacks install (flux2 for GitOps, the
+// blueprints' charts) when their public repositories cannot be reached.
+type Charts struct {
+	// Sources maps a chart's name to where it comes from instead.
+	Sources map[string]ChartSource `json:"sources,omitempty"`
+	// SkipAwait does not wait for the releases' pods to be ready: for
+	// clusters whose nodes come later.
+	SkipAwait bool `json:"skipAwait,omitempty"`
+}
+
+// ChartSource is where one chart comes from: one of the two.
+type ChartSource struct {
+	// Path is a chart directory or packaged chart (.tgz) on the deploying
+	// machine.
+	Path string `json:"path,omitempty"`
+	// Repository is a mirror holding the chart at the same version: an OCI
+	// registry (oci://...) or an HTTPS chart repository.
+	Repository string `json:"repository,omitempty"`
 }
 
 // Defaults are the values accounts inherit.

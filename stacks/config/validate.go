@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -37,6 +38,29 @@ func (c *Config) Validate(ps *validate.Problems) {
 	v.clusterAccounts()
 	v.workloadAccounts()
 	v.cidrs()
+	v.charts()
+}
+
+// charts checks that each chart source is one of a path or a mirror, and a
+// mirror an OCI registry or an HTTPS repository. Which names are charts
+// the stacks install is the models' to say.
+func (v *validator) charts() {
+	if v.c.Charts == nil {
+		return
+	}
+	if v.c.Model != Decentralized {
+		v.ps.Add("charts", nil, "is for the de-centralized model, whose clusters get charts; this model installs none")
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(v.c.Charts.Sources)) {
+		src, p := v.c.Charts.Sources[name], "charts.sources."+name
+		switch {
+		case (src.Path == "") == (src.Repository == ""):
+			v.ps.Add(p, nil, "needs one of path (a chart directory or .tgz on the deploying machine) or repository (an oci:// or https:// mirror)")
+		case src.Repository != "" && !strings.HasPrefix(src.Repository, "oci://") && !strings.HasPrefix(src.Repository, "https://"):
+			v.ps.Add(p+".repository", src.Repository, "is not an oci:// registry or an https:// chart repository")
+		}
+	}
 }
 
 type validator struct {

@@ -23,6 +23,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
+	"github.com/eks-multi-account/eks-multi-account/stacks/charts"
 )
 
 // Type is the component's type token.
@@ -84,6 +85,11 @@ type Args struct {
 	After []pulumi.Resource
 	// FluxVersion is the flux2 chart version. Optional; default 2.16.0.
 	FluxVersion string
+	// FluxSource is where the flux2 chart comes from instead of its public
+	// repository. Optional.
+	FluxSource charts.Source
+	// SkipAwait does not wait for Flux's pods to be ready. Optional.
+	SkipAwait bool
 }
 
 // GitOps is Flux and its repositories on one cluster.
@@ -152,19 +158,21 @@ func (b *builder) build(g *GitOps) error {
 	if err != nil {
 		return fmt.Errorf("creating %s: %w", FluxNamespace, err)
 	}
-	flux, err := helmv3.NewRelease(b.ctx, naming.Child(b.name, "flux"), &helmv3.ReleaseArgs{
-		Name:           pulumi.String("flux"),
-		Chart:          pulumi.String(FluxChart),
-		Version:        pulumi.String(version),
-		Namespace:      pulumi.String(FluxNamespace),
-		RepositoryOpts: &helmv3.RepositoryOptsArgs{Repo: pulumi.String(FluxRepository)},
+	release := &helmv3.ReleaseArgs{
+		Name:      pulumi.String("flux"),
+		Namespace: pulumi.String(FluxNamespace),
 		Values: pulumi.Map{
 			"kustomizeController":       pulumi.Map{"container": pulumi.Map{"additionalArgs": pulumi.ToStringArray(KustomizeControllerArgs)}},
 			"helmController":            pulumi.Map{"container": pulumi.Map{"additionalArgs": pulumi.ToStringArray(HelmControllerArgs)}},
 			"imageAutomationController": pulumi.Map{"create": pulumi.Bool(false)},
 			"imageReflectionController": pulumi.Map{"create": pulumi.Bool(false)},
 		},
-	}, b.opts(append(slices.Clone(a.After), fluxNS)...)...)
+	}
+	if a.SkipAwait {
+		release.SkipAwait = pulumi.Bool(true)
+	}
+	charts.Locate(release, charts.Chart{Name: FluxChart, Version: version, Repository: FluxRepository}, a.FluxSource)
+	flux, err := helmv3.NewRelease(b.ctx, naming.Child(b.name, "flux"), release, b.opts(append(slices.Clone(a.After), fluxNS)...)...)
 	if err != nil {
 		return fmt.Errorf("installing Flux: %w", err)
 	}
