@@ -118,27 +118,39 @@ func requireServedByThisCheckout(t *testing.T, s *world.State) {
 	}
 }
 
-// TestCentralizedDevFromEmptyToDestroyed deploys the organization stack,
-// then the centralized dev stack, through the real engine; a second
-// deployment changes nothing; destroying the dev stack leaves the stand-in
-// AWS as the organization stack left it.
-func TestCentralizedDevFromEmptyToDestroyed(t *testing.T) {
-	org, dev := "../examples/organization/Pulumi.org.yaml", "../examples/centralized/Pulumi.dev.yaml"
-	o := newOrganization(t, org, dev)
-	orgStack, devStack := o.stack(t, org), o.stack(t, dev)
+// tierCharts is the charts key of the tier: Flux and the NVIDIA device
+// plugin from the charts scripts/standin.sh builds, unawaited (the API
+// servers have no nodes).
+func tierCharts(t *testing.T) string {
+	t.Helper()
+	dir := env(t, "EKS_MA_STANDIN_CHARTS")
+	return `{"sources":{"flux2":{"path":"` + filepath.Join(dir, "flux2") + `"},"nvidia-device-plugin":{"path":"` + filepath.Join(dir, "nvidia-device-plugin") + `"}},"skipAwait":true}`
+}
+
+// fromEmptyToDestroyed deploys the organization stack, then an environment
+// stack, through the real engine; a second deployment changes nothing;
+// destroying the environment stack leaves the stand-in AWS as the
+// organization stack left it and frees its API servers.
+func fromEmptyToDestroyed(t *testing.T, file string, config map[string]string) {
+	org := "../examples/organization/Pulumi.org.yaml"
+	o := newOrganization(t, org, file)
+	orgStack, envStack := o.stack(t, org), o.stack(t, file)
+	for k, v := range config {
+		require.NoError(t, envStack.SetConfig(context.Background(), k, auto.ConfigValue{Value: v}))
+	}
 
 	o.up(t, orgStack)
 	afterOrg := created(o.state(t))
 	require.NotEmpty(t, afterOrg)
 
-	res := o.up(t, devStack)
+	res := o.up(t, envStack)
 	assert.Positive(t, (*res.Summary.ResourceChanges)[string(apitype.OpCreate)])
 	s := o.state(t)
 	requireServedByThisCheckout(t, s)
-	assert.Len(t, s.Select("aws:eks/cluster:Cluster", nil), 1)
+	assert.NotEmpty(t, s.Select("aws:eks/cluster:Cluster", nil))
 
 	var out strings.Builder
-	preview, err := devStack.Preview(context.Background(), optpreview.ProgressStreams(&out))
+	preview, err := envStack.Preview(context.Background(), optpreview.ProgressStreams(&out))
 	require.NoError(t, err, out.String())
 	for op, n := range preview.ChangeSummary {
 		if op != apitype.OpSame {
@@ -146,12 +158,20 @@ func TestCentralizedDevFromEmptyToDestroyed(t *testing.T) {
 		}
 	}
 
-	o.destroy(t, devStack)
-	assert.ElementsMatch(t, afterOrg, created(o.state(t)), "destroying dev leaves what the organization stack created, and nothing else")
+	o.destroy(t, envStack)
+	assert.ElementsMatch(t, afterOrg, created(o.state(t)), "destroying the stack leaves what the organization stack created, and nothing else")
 	servers, err := world.OpenPool(o.APIServers).Servers()
 	require.NoError(t, err)
 	for _, server := range servers {
 		assert.NotEqual(t, o.Dir, server.World, "every API server of this world is free again")
 	}
 	o.destroy(t, orgStack)
+}
+
+func TestCentralizedDevFromEmptyToDestroyed(t *testing.T) {
+	fromEmptyToDestroyed(t, "../examples/centralized/Pulumi.dev.yaml", nil)
+}
+
+func TestDecentralizedDevFromEmptyToDestroyed(t *testing.T) {
+	fromEmptyToDestroyed(t, "../examples/decentralized/Pulumi.dev.yaml", map[string]string{"eks-multi-account:charts": tierCharts(t)})
 }

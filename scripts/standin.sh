@@ -148,6 +148,43 @@ install_plugins() {
   echo "$id" > "$DIR/build-id"
 }
 
+# build_charts writes the tier's charts, which no machine without the
+# internet could fetch: flux2 with only Flux's GitRepository and
+# Kustomization CRDs (from the fluxcd Go module zips; no controllers, as the
+# API servers have no nodes to run them), and a stand-in for the NVIDIA
+# device plugin chart (its DaemonSet only).
+build_charts() {
+  local flux="$DIR/charts/flux2" nvidia="$DIR/charts/nvidia-device-plugin" version=v1.9.6
+  [ -f "$flux/Chart.yaml" ] && [ -f "$nvidia/Chart.yaml" ] && return
+  mkdir -p "$flux/templates" "$nvidia/templates"
+  local src kus
+  src="$(GOFLAGS=-mod=mod go mod download -json "github.com/fluxcd/source-controller@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+  kus="$(GOFLAGS=-mod=mod go mod download -json "github.com/fluxcd/kustomize-controller@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+  cp "$src/config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml" "$kus/config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml" "$flux/templates/"
+  chmod u+w "$flux/templates/"*
+  printf 'apiVersion: v2\nname: flux2\nversion: 2.16.0\ndescription: "The tier'"'"'s Flux, the GitRepository and Kustomization CRDs of source-controller and kustomize-controller %s and no controllers"\n' "$version" > "$flux/Chart.yaml"
+  printf 'apiVersion: v2\nname: nvidia-device-plugin\nversion: 0.17.1\ndescription: "The tier'"'"'s stand-in for the NVIDIA device plugin chart, which cannot be fetched offline, its DaemonSet only"\n' > "$nvidia/Chart.yaml"
+  cat > "$nvidia/templates/daemonset.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: {{ .Release.Name }}
+  namespace: {{ .Release.Namespace }}
+spec:
+  selector:
+    matchLabels: {app.kubernetes.io/name: nvidia-device-plugin}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/name: nvidia-device-plugin}
+    spec:
+      nodeSelector: {{ toJson .Values.nodeSelector }}
+      tolerations: {{ toJson .Values.tolerations }}
+      containers:
+        - name: nvidia-device-plugin-ctr
+          image: nvcr.io/nvidia/k8s-device-plugin:v{{ .Chart.Version }}
+YAML
+}
+
 case "${1:-}" in
   env)
     CACHE="$(bash scripts/e2e-tools.sh | tail -n 1)"
@@ -158,6 +195,7 @@ case "${1:-}" in
     K8S_PROVIDER="$CACHE/pulumi-kubernetes-v4.0.0-20260115033456-f47bc2d6f199/pulumi-resource-kubernetes"
     mkdir -p "$DIR/world"
     install_plugins
+    build_charts
     start_servers
     cat <<EXPORTS
 export PATH="$PULUMI_ROOT/bin:\$PATH"
@@ -170,6 +208,7 @@ export EKS_MA_STANDIN_DIR="$DIR"
 export EKS_MA_STANDIN_WORLD="$DIR/world"
 export EKS_MA_STANDIN_APISERVERS="$DIR/apiservers.json"
 export EKS_MA_STANDIN_BUILD_ID="$(cat "$DIR/build-id")"
+export EKS_MA_STANDIN_CHARTS="$DIR/charts"
 EXPORTS
     ;;
   stop)
