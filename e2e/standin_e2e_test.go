@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
@@ -19,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
 	"github.com/eks-multi-account/eks-multi-account/internal/standin/drive"
 	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
 )
@@ -158,6 +161,8 @@ func fromEmptyToDestroyed(t *testing.T, file string, config map[string]string) {
 		}
 	}
 
+	editOneTenant(t, o, envStack, file)
+
 	o.destroy(t, envStack)
 	assert.ElementsMatch(t, afterOrg, created(o.state(t)), "destroying the stack leaves what the organization stack created, and nothing else")
 	servers, err := world.OpenPool(o.APIServers).Servers()
@@ -168,10 +173,57 @@ func fromEmptyToDestroyed(t *testing.T, file string, config map[string]string) {
 	o.destroy(t, orgStack)
 }
 
+// editOneTenant gives the first tenant of a stack file a new quota: the
+// preview changes only that tenant's resources, and so does the update.
+func editOneTenant(t *testing.T, o *organization, s auto.Stack, file string) {
+	t.Helper()
+	st, err := stackfile.Load(file)
+	require.NoError(t, err)
+	var tenants []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(st.Config["eks-multi-account:workloadAccounts"]), &tenants))
+	tenant := tenants[0]["name"].(string)
+	tenants[0]["quota"] = map[string]any{"cpu": "7", "memory": "7Gi", "pods": 7}
+	edited, err := json.Marshal(tenants)
+	require.NoError(t, err)
+	require.NoError(t, s.SetConfig(context.Background(), "eks-multi-account:workloadAccounts", auto.ConfigValue{Value: string(edited)}))
+
+	events := make(chan events.EngineEvent)
+	var changed []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for e := range events {
+			if pre := e.ResourcePreEvent; pre != nil && pre.Metadata.Op != apitype.OpSame && pre.Metadata.Type != "pulumi:pulumi:Stack" {
+				changed = append(changed, pre.Metadata.URN)
+			}
+		}
+	}()
+	var out strings.Builder
+	_, err = s.Preview(context.Background(), optpreview.ProgressStreams(&out), optpreview.EventStreams(events))
+	require.NoError(t, err, out.String())
+	<-done
+	require.NotEmpty(t, changed, "the edit changes something:\n%s", out.String())
+	for _, urn := range changed {
+		name := urn[strings.LastIndex(urn, "::")+2:]
+		assert.True(t, strings.HasPrefix(name, tenant+"-"), "editing tenant %s changes %s:\n%s", tenant, urn, out.String())
+	}
+	res := o.up(t, s)
+	assert.Equal(t, map[string]int{string(apitype.OpSame): (*res.Summary.ResourceChanges)[string(apitype.OpSame)], string(apitype.OpUpdate): len(changed)},
+		*res.Summary.ResourceChanges, "the update changes what the preview showed, in place")
+}
+
 func TestCentralizedDevFromEmptyToDestroyed(t *testing.T) {
 	fromEmptyToDestroyed(t, "../examples/centralized/Pulumi.dev.yaml", nil)
 }
 
+func TestCentralizedProdFromEmptyToDestroyed(t *testing.T) {
+	fromEmptyToDestroyed(t, "../examples/centralized/Pulumi.prod.yaml", nil)
+}
+
 func TestDecentralizedDevFromEmptyToDestroyed(t *testing.T) {
 	fromEmptyToDestroyed(t, "../examples/decentralized/Pulumi.dev.yaml", map[string]string{"eks-multi-account:charts": tierCharts(t)})
+}
+
+func TestDecentralizedProdFromEmptyToDestroyed(t *testing.T) {
+	fromEmptyToDestroyed(t, "../examples/decentralized/Pulumi.prod.yaml", map[string]string{"eks-multi-account:charts": tierCharts(t)})
 }
