@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,12 +99,13 @@ func (o *organization) state(t *testing.T) *world.State {
 }
 
 // created lists the objects stacks created (not what the organization held
-// before, nor what AWS made along with them), as "type id".
+// before, nor what AWS made along with them), each as its type, ID,
+// account and region.
 func created(s *world.State) []string {
 	var out []string
 	for _, o := range s.Objects {
 		if !o.Preexisting && !o.Implicit {
-			out = append(out, o.Type+" "+o.ID)
+			out = append(out, o.String())
 		}
 	}
 	return out
@@ -226,4 +228,45 @@ func TestDecentralizedDevFromEmptyToDestroyed(t *testing.T) {
 
 func TestDecentralizedProdFromEmptyToDestroyed(t *testing.T) {
 	fromEmptyToDestroyed(t, "../examples/decentralized/Pulumi.prod.yaml", map[string]string{"eks-multi-account:charts": tierCharts(t)})
+}
+
+// TestStacksOfOneOrganization deploys the organization stack and two
+// environment stacks into one stand-in organization: destroying one
+// environment stack leaves the other's resources, the organization's, and
+// RAM sharing with the organization, in place.
+func TestStacksOfOneOrganization(t *testing.T) {
+	org, dev, prod := "../examples/organization/Pulumi.org.yaml", "../examples/centralized/Pulumi.dev.yaml", "../examples/centralized/Pulumi.prod.yaml"
+	o := newOrganization(t, org, dev, prod)
+	orgStack, devStack, prodStack := o.stack(t, org), o.stack(t, dev), o.stack(t, prod)
+	o.up(t, orgStack)
+	afterOrg := created(o.state(t))
+	o.up(t, devStack)
+	afterDev := created(o.state(t))
+	o.up(t, prodStack)
+	require.True(t, o.state(t).Organization.RAMSharing)
+
+	o.destroy(t, devStack)
+	s := o.state(t)
+	assert.True(t, s.Organization.RAMSharing, "sharing with the organization stays on")
+	left := created(s)
+	for _, obj := range afterDev {
+		if slices.Contains(afterOrg, obj) {
+			assert.Contains(t, left, obj, "the organization's %s stays", obj)
+		} else {
+			assert.NotContains(t, left, obj, "dev's %s goes", obj)
+		}
+	}
+	assert.Len(t, s.Select("aws:eks/cluster:Cluster", nil), 2, "prod's two clusters stay")
+
+	var out strings.Builder
+	preview, err := prodStack.Preview(context.Background(), optpreview.ProgressStreams(&out))
+	require.NoError(t, err, out.String())
+	for op, n := range preview.ChangeSummary {
+		if op != apitype.OpSame {
+			assert.Zero(t, n, "after dev's destroy, prod would %s %d resources:\n%s", op, n, out.String())
+		}
+	}
+	o.destroy(t, prodStack)
+	o.destroy(t, orgStack)
+	assert.True(t, o.state(t).Organization.RAMSharing, "the organization stack retains RAM sharing by design")
 }
