@@ -36,8 +36,9 @@ type organization struct {
 	store   *world.World
 }
 
-// newOrganization plants the organization of files in a fresh world. The
-// tier (scripts/e2e.sh) exports the stand-in world's settings.
+// newOrganization plants the organization of files in a fresh world (an
+// empty one without files). The tier (scripts/e2e.sh) exports the stand-in
+// world's settings.
 func newOrganization(t *testing.T, files ...string) *organization {
 	t.Helper()
 	w, err := drive.FromEnv()
@@ -48,6 +49,13 @@ func newOrganization(t *testing.T, files ...string) *organization {
 	require.NoError(t, os.Mkdir(w.Dir, 0o755))
 	store, err := world.Open(w.Dir)
 	require.NoError(t, err)
+	o := &organization{World: w, backend: filepath.Join(dir, "state"), store: store}
+	// The world goes with the test; so do the API servers its clusters
+	// hold, those of creates the engine abandoned included.
+	t.Cleanup(func() { assert.NoError(t, world.OpenPool(w.APIServers).ReleaseWorld(w.Dir)) })
+	if len(files) == 0 {
+		return o
+	}
 	var docs []*plan.Document
 	for _, f := range files {
 		d, err := drive.Plan(f)
@@ -57,7 +65,7 @@ func newOrganization(t *testing.T, files ...string) *organization {
 	seed, err := drive.Seed(docs, "")
 	require.NoError(t, err)
 	require.NoError(t, store.Update(func(s *world.State) error { return s.Plant(seed) }))
-	return &organization{World: w, backend: filepath.Join(dir, "state"), store: store}
+	return o
 }
 
 // stack returns the Automation API stack of a stack file in the

@@ -136,23 +136,7 @@ func (w World) Stack(ctx context.Context, file, backend string) (auto.Stack, err
 	if err != nil {
 		return auto.Stack{}, err
 	}
-	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: w.PulumiRoot, SkipVersionCheck: true})
-	if err != nil {
-		return auto.Stack{}, err
-	}
-	if err := os.MkdirAll(backend, 0o755); err != nil {
-		return auto.Stack{}, err
-	}
-	project := workspace.Project{Name: tokens.PackageName(st.Project), Runtime: workspace.NewProjectRuntimeInfo("go", nil),
-		Backend: &workspace.ProjectBackend{URL: "file://" + filepath.Clean(backend)}}
-	env := map[string]string{
-		aws.WorldEnv: w.Dir, world.PoolEnv: w.APIServers, "PULUMI_HOME": w.PulumiHome, "PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
-		"PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_CONFIG_PASSPHRASE": "standin",
-	}
-	if w.ClusterDelay != "" {
-		env[aws.ClusterDelayEnv] = w.ClusterDelay
-	}
-	s, err := auto.UpsertStackInlineSource(ctx, st.Name, st.Project, Program(st.Project), auto.Project(project), auto.Pulumi(cmd), auto.EnvVars(env))
+	s, err := w.InlineStack(ctx, st.Project, st.Name, backend, Program(st.Project))
 	if err != nil {
 		return s, err
 	}
@@ -161,4 +145,26 @@ func (w World) Stack(ctx context.Context, file, backend string) (auto.Stack, err
 		cfg[k] = auto.ConfigValue{Value: v}
 	}
 	return s, s.SetAllConfigWithOptions(ctx, cfg, &auto.ConfigOptions{Path: false})
+}
+
+// InlineStack returns the Automation API stack of any program, run by the
+// engine against the world, its state kept in backend.
+func (w World) InlineStack(ctx context.Context, project, stack, backend string, program pulumi.RunFunc) (auto.Stack, error) {
+	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: w.PulumiRoot, SkipVersionCheck: true})
+	if err != nil {
+		return auto.Stack{}, err
+	}
+	if err := os.MkdirAll(backend, 0o755); err != nil {
+		return auto.Stack{}, err
+	}
+	ws := workspace.Project{Name: tokens.PackageName(project), Runtime: workspace.NewProjectRuntimeInfo("go", nil),
+		Backend: &workspace.ProjectBackend{URL: "file://" + filepath.Clean(backend)}}
+	env := map[string]string{
+		aws.WorldEnv: w.Dir, world.PoolEnv: w.APIServers, "PULUMI_HOME": w.PulumiHome, "PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
+		"PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_CONFIG_PASSPHRASE": "standin",
+	}
+	if w.ClusterDelay != "" {
+		env[aws.ClusterDelayEnv] = w.ClusterDelay
+	}
+	return auto.UpsertStackInlineSource(ctx, stack, project, program, auto.Project(ws), auto.Pulumi(cmd), auto.EnvVars(env))
 }

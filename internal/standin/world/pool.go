@@ -82,6 +82,20 @@ func (p *Pool) release(world, cluster string) error {
 	})
 }
 
+// ReleaseWorld frees every server a world's clusters hold: for a world
+// that is discarded, clusters whose creation the engine abandoned
+// included.
+func (p *Pool) ReleaseWorld(world string) error {
+	return p.update(func(servers []*APIServer) error {
+		for _, s := range servers {
+			if s.World == world {
+				s.World, s.Cluster = "", ""
+			}
+		}
+		return nil
+	})
+}
+
 // Servers returns the servers and what they serve.
 func (p *Pool) Servers() ([]*APIServer, error) {
 	var out []*APIServer

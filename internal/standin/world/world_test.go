@@ -393,4 +393,10 @@ func TestClustersOfEveryWorldShareOnePool(t *testing.T) {
 		"name": "third", "roleArn": clusterRole.Str("arn"), "vpcConfig": map[string]any{"subnetIds": []any{subnets[0].ID, subnets[1].ID}},
 	})
 	require.ErrorContains(t, err, "no free one")
+
+	require.NoError(t, shared.ReleaseWorld(a.dir))
+	_, err = shared.Of(a.dir, first.Str("arn"))
+	require.Error(t, err, "the discarded world's server is free")
+	_, err = shared.Of(b.dir, second.Str("arn"))
+	require.NoError(t, err, "the other world keeps its server")
 }
