@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha1" //nolint:gosec // pulumi-eks names a role's policy attachments by the SHA-1 of the policy's ID
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -155,12 +157,14 @@ func fromEmptyToDestroyed(t *testing.T, file string, config map[string]string) {
 	o.up(t, orgStack)
 	afterOrg := created(o.state(t))
 	require.NotEmpty(t, afterOrg)
+	planAgreesWithReality(t, o.state(t), org, orgStack.Name())
 
 	res := o.up(t, envStack)
 	assert.Positive(t, (*res.Summary.ResourceChanges)[string(apitype.OpCreate)])
 	s := o.state(t)
 	requireServedByThisCheckout(t, s)
 	assert.NotEmpty(t, s.Select("aws:eks/cluster:Cluster", nil))
+	planAgreesWithReality(t, s, file, envStack.Name())
 
 	var out strings.Builder
 	preview, err := envStack.Preview(context.Background(), optpreview.ProgressStreams(&out))
@@ -181,6 +185,63 @@ func fromEmptyToDestroyed(t *testing.T, file string, config map[string]string) {
 		assert.NotEqual(t, o.Dir, server.World, "every API server of this world is free again")
 	}
 	o.destroy(t, orgStack)
+}
+
+// planAgreesWithReality holds that what the offline plan of a stack file
+// lists in AWS, as (type, account, logical name), is what the stand-in AWS
+// holds after the stack's deployment, with the children pulumi-eks creates
+// inside each cluster, which the plan cannot see.
+func planAgreesWithReality(t *testing.T, s *world.State, file, stack string) {
+	t.Helper()
+	doc, err := drive.Plan(file)
+	require.NoError(t, err)
+	var want []string
+	for _, r := range doc.Resources {
+		if r.Kind == plan.KindResource && strings.HasPrefix(r.Type, "aws:") {
+			want = append(want, r.Type+" "+r.Account+" "+r.Name)
+		}
+		if r.Type == "eks:index:Cluster" {
+			want = append(want, pulumiEKSChildren(r)...)
+		}
+	}
+	var got []string
+	for _, o := range s.Objects {
+		if strings.HasPrefix(o.URN, "urn:pulumi:"+stack+"::"+doc.Project+"::") {
+			got = append(got, o.Type+" "+o.Account+" "+o.URN[strings.LastIndex(o.URN, "::")+2:])
+		}
+	}
+	assert.ElementsMatch(t, want, got, "the plan of %s and what the stand-in AWS holds", file)
+}
+
+// pulumiEKSChildren are the AWS resources pulumi-eks v2.8.1 creates inside
+// a cluster component (nodejs/eks/cluster.ts, securitygroup.ts,
+// servicerole.ts): the service role and its policy, the cluster and node
+// security groups and their rules, the EKS cluster, the OIDC provider, and
+// an access entry (with its policy associations) per accessEntries key.
+func pulumiEKSChildren(cluster plan.Resource) []string {
+	n, at := cluster.Name, func(typ, name string) string { return typ + " " + cluster.Account + " " + name }
+	sum := sha1.Sum([]byte("arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"))
+	out := []string{
+		at("aws:iam/role:Role", n+"-eksRole-role"),
+		at("aws:iam/rolePolicyAttachment:RolePolicyAttachment", n+"-eksRole-"+hex.EncodeToString(sum[:])[:8]),
+		at("aws:ec2/securityGroup:SecurityGroup", n+"-eksClusterSecurityGroup"),
+		at("aws:ec2/securityGroupRule:SecurityGroupRule", n+"-eksClusterInternetEgressRule"),
+		at("aws:eks/cluster:Cluster", n+"-eksCluster"),
+		at("aws:iam/openIdConnectProvider:OpenIdConnectProvider", n+"-oidcProvider"),
+		at("aws:ec2/securityGroup:SecurityGroup", n+"-nodeSecurityGroup"),
+	}
+	for _, rule := range []string{"eksNodeIngressRule", "eksNodeClusterIngressRule", "eksExtApiServerClusterIngressRule", "eksNodeInternetEgressRule", "eksClusterIngressRule"} {
+		out = append(out, at("aws:ec2/securityGroupRule:SecurityGroupRule", n+"-"+rule))
+	}
+	entries, _ := cluster.Inputs["accessEntries"].(map[string]any)
+	for key, e := range entries {
+		out = append(out, at("aws:eks/accessEntry:AccessEntry", n+"-"+key))
+		policies, _ := e.(map[string]any)["accessPolicies"].(map[string]any)
+		for pk := range policies {
+			out = append(out, at("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", n+"-"+key+"-"+pk))
+		}
+	}
+	return out
 }
 
 // editOneTenant gives the first tenant of a stack file a new quota: the

@@ -134,7 +134,9 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	var o *world.Object
 	err := p.world.Update(func(s *world.State) error {
 		var err error
-		o, err = s.Create(p.caller, typ, plain(props))
+		if o, err = s.Create(p.caller, typ, plain(props)); err == nil {
+			o.URN = req.GetUrn()
+		}
 		return err
 	})
 	if err != nil {

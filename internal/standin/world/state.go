@@ -75,6 +75,9 @@ type Object struct {
 	// the organization's administrator roles); no stack creates or deletes
 	// it.
 	Preexisting bool `json:"preexisting,omitempty"`
+	// URN is the URN of the resource that created it; empty for what AWS
+	// or the seed made.
+	URN string `json:"urn,omitempty"`
 	// Implicit marks what AWS created along with another object, such as
 	// the access entry EKS gives a cluster's creator: no resource of a
 	// program manages it, and it goes when AWS removes it.
