@@ -255,14 +255,18 @@ func TestTheStandInRefusesWhatAWSRefuses(t *testing.T) {
 				if err != nil {
 					return err
 				}
+				after := pulumi.DependsOn(nil)
 				if keep {
-					if _, err := iam.NewRole(ctx, "r", &iam.RoleArgs{Name: pulumi.String("used"), AssumeRolePolicy: pulumi.String(trustEC2)}, p); err != nil {
+					r, err := iam.NewRole(ctx, "r", &iam.RoleArgs{Name: pulumi.String("used"), AssumeRolePolicy: pulumi.String(trustEC2)}, p)
+					if err != nil {
 						return err
 					}
+					after = pulumi.DependsOn([]pulumi.Resource{r})
 				}
-				// The policy names the role by a literal name: nothing tells
-				// the engine to delete it first.
-				_, err = iam.NewRolePolicy(ctx, "policy", &iam.RolePolicyArgs{Role: pulumi.String("used"), Policy: pulumi.String(`{"Version":"2012-10-17","Statement":[]}`)}, p)
+				// The policy names the role by a literal name: once the role
+				// leaves the program, nothing tells the engine to delete the
+				// policy first.
+				_, err = iam.NewRolePolicy(ctx, "policy", &iam.RolePolicyArgs{Role: pulumi.String("used"), Policy: pulumi.String(`{"Version":"2012-10-17","Statement":[]}`)}, p, after)
 				return err
 			}
 		}
