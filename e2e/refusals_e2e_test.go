@@ -272,10 +272,14 @@ func TestTheStandInRefusesWhatAWSRefuses(t *testing.T) {
 		}
 		o.accepted(t, "role-in-use", role(true))
 		o.refused(t, "role-in-use", role(false), "DeleteRole: DeleteConflict: Cannot delete entity, must delete policies first.")
+		// The refused update left the role and its policy unrelated in the
+		// state, and a destroy would race them the same way: deploy the
+		// ordered program again so that the destroy deletes the policy first.
+		o.accepted(t, "role-in-use", role(true))
 	})
 
 	t.Run("a delete of a VPC whose subnets stay", func(t *testing.T) {
-		s := o.accepted(t, "vpc-in-use", func(ctx *pulumi.Context) error {
+		ordered := func(ctx *pulumi.Context) error {
 			p, err := in(ctx, orgHost)
 			if err != nil {
 				return err
@@ -283,7 +287,8 @@ func TestTheStandInRefusesWhatAWSRefuses(t *testing.T) {
 			vpc, _, err := network(ctx, "n", p)
 			ctx.Export("vpc", vpc.ID())
 			return err
-		})
+		}
+		s := o.accepted(t, "vpc-in-use", ordered)
 		outs, err := s.Outputs(context.Background())
 		require.NoError(t, err)
 		vpcID := outs["vpc"].Value.(string)
@@ -301,6 +306,9 @@ func TestTheStandInRefusesWhatAWSRefuses(t *testing.T) {
 			}
 			return nil
 		}, "DeleteVpc: DependencyViolation")
+		// As above: the VPC and its subnets are unrelated in the state now;
+		// deploy the program that orders them before the destroy.
+		o.accepted(t, "vpc-in-use", ordered)
 	})
 
 	t.Run("RAM sharing turned off for everyone", func(t *testing.T) {

@@ -145,7 +145,8 @@ func tierCharts(t *testing.T) string {
 // fromEmptyToDestroyed deploys the organization stack, then an environment
 // stack, through the real engine; a second deployment changes nothing;
 // destroying the environment stack leaves the stand-in AWS as the
-// organization stack left it and frees its API servers.
+// organization stack left it, and its API servers free and empty of what
+// the stack created.
 func fromEmptyToDestroyed(t *testing.T, file string, config map[string]string) {
 	org := "../examples/organization/Pulumi.org.yaml"
 	o := newOrganization(t, org, file)
@@ -166,12 +167,18 @@ func fromEmptyToDestroyed(t *testing.T, file string, config map[string]string) {
 	assert.NotEmpty(t, s.Select("aws:eks/cluster:Cluster", nil))
 	planAgreesWithReality(t, s, file, envStack.Name())
 
-	var out strings.Builder
-	preview, err := envStack.Preview(context.Background(), optpreview.ProgressStreams(&out))
-	require.NoError(t, err, out.String())
-	for op, n := range preview.ChangeSummary {
-		if op != apitype.OpSame {
-			assert.Zero(t, n, "a second deployment would %s %d resources:\n%s", op, n, out.String())
+	held := o.heldServers(t)
+	require.NotEmpty(t, held)
+	for _, server := range held {
+		contents, err := server.Contents(context.Background())
+		require.NoError(t, err)
+		assert.NotEmpty(t, contents, "the stack's objects on the API server of %s", server.Cluster)
+	}
+
+	again := o.up(t, envStack)
+	for op, n := range *again.Summary.ResourceChanges {
+		if op != string(apitype.OpSame) {
+			assert.Zero(t, n, "a second deployment did %s %d resources", op, n)
 		}
 	}
 
@@ -179,12 +186,27 @@ func fromEmptyToDestroyed(t *testing.T, file string, config map[string]string) {
 
 	o.destroy(t, envStack)
 	assert.ElementsMatch(t, afterOrg, created(o.state(t)), "destroying the stack leaves what the organization stack created, and nothing else")
-	servers, err := world.OpenPool(o.APIServers).Servers()
-	require.NoError(t, err)
-	for _, server := range servers {
-		assert.NotEqual(t, o.Dir, server.World, "every API server of this world is free again")
+	assert.Empty(t, o.heldServers(t), "every API server of this world is free again")
+	for _, server := range held {
+		contents, err := server.Contents(context.Background())
+		require.NoError(t, err)
+		assert.Empty(t, contents, "what the stack created on the API server of %s is gone", server.Cluster)
 	}
 	o.destroy(t, orgStack)
+}
+
+// heldServers returns the API servers this world's clusters hold.
+func (o *organization) heldServers(t *testing.T) []*world.APIServer {
+	t.Helper()
+	servers, err := world.OpenPool(o.APIServers).Servers()
+	require.NoError(t, err)
+	var held []*world.APIServer
+	for _, server := range servers {
+		if server.World == o.Dir {
+			held = append(held, server)
+		}
+	}
+	return held
 }
 
 // planAgreesWithReality holds that what the offline plan of a stack file

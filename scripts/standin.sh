@@ -32,7 +32,13 @@ log() { echo "standin: $*" >&2; }
 # build_id identifies the checkout's content: the tracked files as staged,
 # and the difference of the working tree from HEAD.
 build_id() {
-  { git ls-files -s; git diff HEAD; git ls-files --others --exclude-standard | sort | xargs -r sha256sum; } | sha256sum | cut -c1-16
+  # The plugins' own Go files (every package of this module they import,
+  # tests excluded), go.mod and go.sum: what the plugins are built from,
+  # and nothing else, so that editing a test does not orphan a world.
+  { go list -deps -f '{{if and .Module .Module.Main}}{{range .GoFiles}}{{$.Dir}}/{{.}}
+{{end}}{{range .EmbedFiles}}{{$.Dir}}/{{.}}
+{{end}}{{end}}' ./internal/standin/cmd/... | sed "s|^$REPO/||"; echo go.mod; echo go.sum; } |
+    LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16
 }
 
 # running reports whether the pid in a pid file is alive.

@@ -1,7 +1,9 @@
 package world
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 )
@@ -55,7 +57,8 @@ func (p *Pool) update(f func([]*APIServer) error) error {
 	})
 }
 
-// claim gives a world's cluster a free server.
+// claim gives a world's cluster a free server, empty as a new EKS
+// cluster is (a run that stopped half-way may have left one unwiped).
 func (p *Pool) claim(world, cluster string) (*APIServer, error) {
 	var got *APIServer
 	err := p.update(func(servers []*APIServer) error {
@@ -67,28 +70,44 @@ func (p *Pool) claim(world, cluster string) (*APIServer, error) {
 		}
 		return fmt.Errorf("all %d API servers of the tier serve clusters; no free one for %s (start more with EKS_MA_STANDIN_SERVERS)", len(servers), cluster)
 	})
-	return got, err
+	if err != nil {
+		return nil, err
+	}
+	return got, got.wipe(context.Background())
 }
 
-// release frees the server of a world's cluster.
+// release wipes the server of a world's cluster, as deleting an EKS
+// cluster deletes what is in it, and frees it.
 func (p *Pool) release(world, cluster string) error {
-	return p.update(func(servers []*APIServer) error {
-		for _, s := range servers {
-			if s.World == world && s.Cluster == cluster {
-				s.World, s.Cluster = "", ""
-			}
-		}
-		return nil
-	})
+	return p.releaseWhere(func(s *APIServer) bool { return s.World == world && s.Cluster == cluster })
 }
 
-// ReleaseWorld frees every server a world's clusters hold: for a world
-// that is discarded, clusters whose creation the engine abandoned
+// ReleaseWorld wipes and frees every server a world's clusters hold: for
+// a world that is discarded, clusters whose creation the engine abandoned
 // included.
 func (p *Pool) ReleaseWorld(world string) error {
+	return p.releaseWhere(func(s *APIServer) bool { return s.World == world })
+}
+
+// releaseWhere wipes the servers held by what matches, outside the pool's
+// lock (they stay claimed meanwhile), then frees them.
+func (p *Pool) releaseWhere(held func(*APIServer) bool) error {
+	servers, err := p.Servers()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, s := range servers {
+		if held(s) {
+			errs = append(errs, s.wipe(context.Background()))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
 	return p.update(func(servers []*APIServer) error {
 		for _, s := range servers {
-			if s.World == world {
+			if held(s) {
 				s.World, s.Cluster = "", ""
 			}
 		}

@@ -41,16 +41,26 @@ func seeded(t *testing.T) *State {
 	return s
 }
 
-// pool returns a pool of n API servers in a fresh file.
+// pool returns a pool of n fake API servers in a fresh file.
 func pool(t *testing.T, n int) *Pool {
 	t.Helper()
+	p, _ := fakePool(t, n)
+	return p
+}
+
+// fakePool returns a pool of n fake API servers in a fresh file, and the
+// fakes.
+func fakePool(t *testing.T, n int) (*Pool, []*fakeAPIServer) {
+	t.Helper()
 	var servers []*APIServer
+	var fakes []*fakeAPIServer
 	for i := range n {
-		servers = append(servers, &APIServer{Endpoint: fmt.Sprintf("https://127.0.0.1:%d", i+1), Token: fmt.Sprint("t", i)})
+		server, fake := startFake(t, fmt.Sprint("t", i), nil, nil)
+		servers, fakes = append(servers, server), append(fakes, fake)
 	}
 	file := filepath.Join(t.TempDir(), "apiservers.json")
 	require.NoError(t, writeAtomically(file, servers))
-	return OpenPool(file)
+	return OpenPool(file), fakes
 }
 
 // requireAWSError checks that err is AWS's refusal with a code.
