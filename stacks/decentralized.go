@@ -13,9 +13,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
 	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
-	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
-	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/stacks/blueprints"
@@ -78,19 +76,16 @@ func gitopsArgs(w config.WorkloadAccount, k8s pulumi.ProviderResource, after []p
 	return args
 }
 
-// networkArgs describes the network account's VPC.
-func (m *decentralized) networkArgs(account providers.Account) network.Args {
-	n := m.cfg.NetworkAccount
-	var clusters []string
+// sharedAccounts are the workload accounts on shared networking, each with
+// its cluster.
+func (m *decentralized) sharedAccounts() []config.SharedAccount {
+	var out []config.SharedAccount
 	for _, w := range m.cfg.WorkloadAccounts {
 		if w.Networking == config.Shared {
-			clusters = append(clusters, w.Name)
+			out = append(out, config.SharedAccount{AccountID: w.AccountID, Cluster: w.Name})
 		}
 	}
-	return network.Args{
-		Account: account, CIDR: n.VpcCIDR, AvailabilityZones: n.AvailabilityZones,
-		ClusterNames: clusters, NamePrefix: n.Name, Tags: m.cfg.Defaults.Tags,
-	}
+	return out
 }
 
 var placeholderNetwork = &clusteraccount.ExistingNetwork{
@@ -116,10 +111,8 @@ func (m *decentralized) validate(ps *validate.Problems) {
 		clusterref.CheckAccessEntries(entriesAt(p, m.clusterArgs(i, account, placeholderProvider, placeholderNetwork).AccessEntries(), vendedClusterPaths), ps)
 	}
 	checks := newComponentChecks(ps)
-	if n := m.cfg.NetworkAccount; n != nil {
-		var network validate.Problems
-		m.networkArgs(placeholderAccount(n.AccountID, n.Region)).Check("networkAccount.vpcCidr", "networkAccount.availabilityZones", &network)
-		checks.nest("", network.Err(), identity)
+	if n := m.cfg.NetworkAccount; n != nil && m.cfg.NetworkStack == "" {
+		checkNetwork(n, m.sharedAccounts(), m.cfg.Defaults.Tags, checks)
 	}
 	for i, w := range m.cfg.WorkloadAccounts {
 		p := validate.Index("workloadAccounts", i)
@@ -195,76 +188,19 @@ func (m *decentralized) apply(ctx *pulumi.Context, acc *accounts) (*Estate, erro
 	return out, nil
 }
 
-// sharedNetwork is the network account's VPC and the share of its private
-// subnets.
-type sharedNetwork struct {
-	vpcID pulumi.StringOutput
-	share *sharedsubnets.SharedSubnets
-}
-
-// sharedWith describes the subnets shared with an account, as outputs that
-// are known only once the subnets and the account are associated with the
-// share: a cluster (and its security groups) created in subnets not yet
-// shared with its account would fail.
-func (n *sharedNetwork) sharedWith(account string) (*clusteraccount.ExistingNetwork, error) {
-	ids, err := n.share.SharedWith(account)
-	if err != nil {
-		return nil, err
-	}
-	return &clusteraccount.ExistingNetwork{
-		VpcID:            pulumi.All(n.vpcID, ids).ApplyT(func(v []any) string { return v[0].(string) }).(pulumi.StringOutput),
-		PrivateSubnetIDs: ids,
-	}, nil
-}
-
-// applyNetwork creates the network account's VPC and shares its private
-// subnets with the workload accounts on shared networking; nil when none
-// is.
-func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, out *Estate) (*sharedNetwork, error) {
-	n := m.cfg.NetworkAccount
-	var principals []string
-	for _, w := range m.cfg.WorkloadAccounts {
-		if w.Networking == config.Shared {
-			principals = append(principals, w.AccountID)
-		}
-	}
-	if n == nil || len(principals) == 0 {
+// applyNetwork returns where the workload accounts on shared networking
+// find their subnets: the network stack's, read by stack reference, or the
+// network account's VPC, created here and shared with them; nil when no
+// account uses shared networking.
+func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, out *Estate) (subnetSource, error) {
+	n, shares := m.cfg.NetworkAccount, m.sharedAccounts()
+	if n == nil || len(shares) == 0 {
 		return nil, nil
 	}
-	account, err := acc.get(n.AccountID, n.Region, "")
-	if err != nil {
-		return nil, err
+	if m.cfg.NetworkStack != "" {
+		return readNetworkStack(ctx, m.cfg.NetworkStack, n)
 	}
-	var shared *sharedNetwork
-	_, err = lifecycle.Group(ctx, NetworkAccountType, n.Name, func(na *networkAccount) error {
-		vpc, err := network.New(ctx, n.Name, m.networkArgs(account), na)
-		if err != nil {
-			return err
-		}
-		share, err := sharedsubnets.NewSharedSubnets(ctx, naming.Child(n.Name, "subnets"), &sharedsubnets.Args{
-			Owner: account, Subnets: vpc.Private, Principals: principals,
-			Tags: m.cfg.Defaults.Tags,
-		}, pulumi.Parent(na))
-		if err != nil {
-			return err
-		}
-		out.share(n.Name, share)
-		shared = &sharedNetwork{vpcID: vpc.VpcID, share: share}
-		na.VpcID, na.ShareArn = vpc.VpcID, share.ShareArn
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return shared, nil
-}
-
-// networkAccount groups the network account's VPC and share.
-type networkAccount struct {
-	pulumi.ResourceState
-
-	VpcID    pulumi.StringOutput `pulumi:"vpcId"`
-	ShareArn pulumi.StringOutput `pulumi:"shareArn"`
+	return applySharedNetwork(ctx, acc, n, shares, m.cfg.Defaults.Tags, out)
 }
 
 // vendedCluster groups one workload account's cluster, charts, namespace

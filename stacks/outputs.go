@@ -27,6 +27,10 @@ type Estate struct {
 	// other models.
 	Organization *guardrails.Guardrails
 
+	// Network is a network stack's output, what vended clusters read by
+	// stack reference; nil in the other models.
+	Network pulumi.Map
+
 	clusters, tenants, shares pulumi.Map
 }
 
@@ -67,13 +71,19 @@ func (o *Estate) share(key string, s *sharedsubnets.SharedSubnets) {
 }
 
 // export registers the outputs on the stack: the guardrail policies' IDs
-// of an organization stack, or the clusters, tenants and shares.
+// of an organization stack, the network and its share of a network stack,
+// or the clusters, tenants and shares.
 func (o *Estate) export(ctx *pulumi.Context) {
 	if g := o.Organization; g != nil {
 		ctx.Export("organization", pulumi.Map{
 			"serviceControlPolicyId":  g.ServiceControlPolicyID,
 			"resourceControlPolicyId": g.ResourceControlPolicyID,
 		})
+		return
+	}
+	if o.Network != nil {
+		ctx.Export(NetworkOutput, o.Network)
+		ctx.Export("shares", o.shares)
 		return
 	}
 	ctx.Export("clusters", o.clusters)

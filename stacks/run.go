@@ -88,6 +88,8 @@ func prepare(cfg *config.Config, opts Options) (model, error) {
 		m = &organization{cfg: cfg}
 	case config.Decentralized:
 		m = &decentralized{cfg: cfg, blueprints: opts.Blueprints}
+	case config.NetworkModel:
+		m = &networkModel{cfg: cfg}
 	default:
 		m = &centralized{cfg: cfg}
 	}

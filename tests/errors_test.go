@@ -68,6 +68,16 @@ config:
       vpcCidr: 10.30.0.0/16
 `
 
+const networkBase = `
+config:
+  eks-multi-account:model: network
+  eks-multi-account:defaults: {region: us-west-2}
+  eks-multi-account:networkAccount: {name: network, accountId: "999988887777", vpcCidr: 10.10.0.0/16}
+  eks-multi-account:shareWith:
+    - {accountId: "313131313131", cluster: ml}
+    - {accountId: "535353535353", cluster: web}
+`
+
 const organizationBase0 = `
 config:
   eks-multi-account:model: organization
@@ -199,6 +209,18 @@ func TestConfigErrors(t *testing.T) {
 		"an egress rule with a bad block and port": {edit(t, centralizedBase, "shareSubnets: true\n", "shareSubnets: true\n      egress: [{cidrs: [10.0.0.0/33], ports: [{port: 70000, protocol: ICMP}]}]\n"),
 			[]string{`workloadAccounts[0].egress[0].cidrs[0]: "10.0.0.0/33" is not a CIDR block`, `workloadAccounts[0].egress[0].ports[0].port: 70000 is outside 1..65535`,
 				`workloadAccounts[0].egress[0].ports[0].protocol: "ICMP" is not one of [TCP UDP SCTP]`}},
+		"a network stack without a network account": {edit(t, networkBase, "  eks-multi-account:networkAccount: {name: network, accountId: \"999988887777\", vpcCidr: 10.10.0.0/16}\n", ""),
+			[]string{`networkAccount: is required by the network model`}},
+		"tenants in the network stack": {networkBase + "  eks-multi-account:workloadAccounts: [{name: ml, accountId: \"313131313131\"}]\n",
+			[]string{`workloadAccounts: is for the centralized and de-centralized models; the network stack holds only the network account's VPC and its share`}},
+		"a network share with the network account and a cluster twice": {edit(t, networkBase, `accountId: "535353535353"`, `accountId: "999988887777"`, "cluster: web", "cluster: ml"),
+			[]string{`shareWith[1].accountId: "999988887777" is already used by networkAccount.accountId`, `shareWith[1].cluster: "ml" is used by another shared account's cluster`}},
+		"shareWith outside the network stack": {decentralizedBase + "  eks-multi-account:shareWith: [{accountId: \"313131313131\", cluster: ml}]\n",
+			[]string{`shareWith: is for the network model`}},
+		"a network stack reference outside the de-centralized model": {centralizedBase + "  eks-multi-account:networkStack: acme/vending/network\n",
+			[]string{`networkStack: "acme/vending/network" is for the de-centralized model`}},
+		"a malformed network stack reference": {decentralizedBase + "  eks-multi-account:networkStack: \"acme/vending/network/extra\"\n",
+			[]string{`networkStack: "acme/vending/network/extra" is not a stack name such as organization/project/network`}},
 		"repository escaping its path": {edit(t, decentralizedBase, "path: clusters/ml", "path: ../other-team"),
 			[]string{`workloadAccounts[0].gitops.repositories[0].path: "../other-team" is not a relative path inside the repository`}},
 	}

@@ -41,6 +41,9 @@ type Resource struct {
 	Type string
 	// Name is the logical name.
 	Name string
+	// Reference is true for a stack reference: another stack's outputs,
+	// read, not created.
+	Reference bool
 	// Custom is true for resources a provider manages.
 	Custom bool
 	// Remote is true for components implemented by a provider, such as
@@ -84,11 +87,26 @@ type Engine struct {
 
 	mu        sync.Mutex
 	resources map[string]*Resource
+	// stacks holds the outputs of the stacks a program may reference.
+	stacks map[string]resource.PropertyMap
+}
+
+// StackReferenceType is the type token of a stack reference.
+const StackReferenceType = "pulumi:pulumi:StackReference"
+
+// SetStackOutputs gives a stack's outputs to the stack references of the
+// programs the engine runs, as the backend would: the planner passes a
+// network stack's plan outputs to the vended stacks that read them. A
+// reference to a stack without outputs here fails.
+func (e *Engine) SetStackOutputs(stack string, outputs map[string]any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.stacks[stack] = resource.NewPropertyMapFromMap(outputs)
 }
 
 // New returns an engine for a project and stack name.
 func New(project, stack string) *Engine {
-	return &Engine{project: project, stack: stack, resources: map[string]*Resource{}}
+	return &Engine{project: project, stack: stack, resources: map[string]*Resource{}, stacks: map[string]resource.PropertyMap{}}
 }
 
 // NewPreview returns an engine that answers as AWS does during a preview:
@@ -125,6 +143,9 @@ func (e *Engine) Resources() []Resource {
 
 // NewResource implements pulumi.MockResourceMonitor.
 func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	if args.TypeToken == StackReferenceType {
+		return e.readStack(args)
+	}
 	rpc := args.RegisterRPC
 	r := &Resource{
 		Type:      args.TypeToken,
@@ -251,4 +272,27 @@ func (e *Engine) Count() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return len(e.resources)
+}
+
+// readStack answers a stack reference with the outputs given for the
+// stack, and records it: read, not created, in no account.
+func (e *Engine) readStack(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	outputs, ok := e.stacks[args.ID]
+	if !ok {
+		return "", nil, fmt.Errorf("stack reference %q: the plan has no outputs of stack %s (plan it first and give its outputs)", args.Name, args.ID)
+	}
+	r := &Resource{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs, Providers: map[string]string{}, ID: args.ID, Reference: true}
+	if args.ReadRPC != nil {
+		r.Parent = args.ReadRPC.GetParent()
+	}
+	r.URN = e.urn(r.Parent, r.Type, r.Name)
+	r.Outputs = resource.PropertyMap{
+		"name":              resource.NewProperty(args.ID),
+		"outputs":           resource.NewProperty(outputs.Copy()),
+		"secretOutputNames": resource.NewProperty([]resource.PropertyValue{}),
+	}
+	e.resources[r.URN] = r
+	return args.ID, r.Outputs, nil
 }

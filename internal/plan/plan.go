@@ -27,6 +27,7 @@ const (
 	KindResource  = "resource"  // a resource a provider creates, in an account
 	KindComponent = "component" // a component of this library or of pulumi-eks
 	KindProvider  = "provider"  // a provider instance
+	KindReference = "reference" // another stack's outputs, read by stack reference
 )
 
 // Document is a plan: the JSON document `--json` prints.
@@ -75,7 +76,7 @@ type Resource struct {
 	Type string `json:"type"`
 	// Name is the logical name.
 	Name string `json:"name"`
-	// Kind is resource, component or provider.
+	// Kind is resource, component, provider or reference.
 	Kind string `json:"kind"`
 	// Parent is the parent's URN.
 	Parent string `json:"parent,omitempty"`
@@ -183,6 +184,8 @@ func describe(r mockengine.Resource) (Resource, error) {
 		res.Dependencies = []string{}
 	}
 	switch {
+	case r.Reference:
+		res.Kind = KindReference
 	case r.IsProvider():
 		res.Kind = KindProvider
 	case r.Custom:

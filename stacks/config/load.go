@@ -60,6 +60,10 @@ func Parse(get Getter) (*Config, error) {
 		c.Charts = &Charts{}
 		decodeObject(get, "charts", c.Charts, &ps)
 	}
+	if v, ok := get("networkStack"); ok {
+		c.NetworkStack = v
+	}
+	c.ShareWith = decodeList[SharedAccount](get, "shareWith", &ps)
 	c.ClusterAccounts = decodeList[ClusterAccount](get, "clusterAccounts", &ps)
 	c.WorkloadAccounts = decodeList[WorkloadAccount](get, "workloadAccounts", &ps)
 	if err := ps.Err(); err != nil {

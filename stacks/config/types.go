@@ -16,12 +16,14 @@ import (
 // name of the project that runs the stacks.
 const Namespace = "eks-multi-account"
 
-// The models: the organization stack, once per AWS organization, and the
-// two layouts of clusters.
+// The models: the organization stack, once per AWS organization, the two
+// layouts of clusters, and the network stack whose subnets vended
+// de-centralized clusters use.
 const (
 	OrganizationModel = "organization"
 	Centralized       = "centralized"
 	Decentralized     = "decentralized"
+	NetworkModel      = "network"
 )
 
 // Networking modes of a de-centralized workload account.
@@ -38,7 +40,7 @@ const (
 
 // Config is the whole stack configuration.
 type Config struct {
-	// Model is organization, centralized or decentralized.
+	// Model is organization, centralized, decentralized or network.
 	Model string `json:"model"`
 	// Defaults apply to every account unless it says otherwise.
 	Defaults Defaults `json:"defaults"`
@@ -55,6 +57,14 @@ type Config struct {
 	// WorkloadAccounts are the tenants (centralized) or the accounts that
 	// get a cluster each (de-centralized).
 	WorkloadAccounts []WorkloadAccount `json:"workloadAccounts,omitempty"`
+	// ShareWith are the accounts the network account's private subnets
+	// are shared with, each with the cluster it runs there (network model).
+	ShareWith []SharedAccount `json:"shareWith,omitempty"`
+	// NetworkStack names the network stack ("organization/project/stack")
+	// whose subnets the workload accounts on shared networking use, read by
+	// stack reference instead of creating the network account's VPC here
+	// (de-centralized model). Optional.
+	NetworkStack string `json:"networkStack,omitempty"`
 	// Charts says where the Helm charts the stacks install come from, for
 	// machines without the internet, and whether to wait for them.
 	// Optional.
@@ -150,6 +160,15 @@ type NetworkAccount struct {
 	VpcCIDR string `json:"vpcCidr"`
 	// AvailabilityZones is how many zones the VPC spans; default 3.
 	AvailabilityZones int `json:"availabilityZones,omitempty"`
+}
+
+// SharedAccount is an account the network stack shares its subnets with.
+type SharedAccount struct {
+	// AccountID is the 12-digit account ID.
+	AccountID string `json:"accountId"`
+	// Cluster is the EKS cluster the account runs in the subnets, which
+	// tags them for its load balancers.
+	Cluster string `json:"cluster"`
 }
 
 // ClusterAccount is one cluster account of the centralized model.

@@ -35,6 +35,7 @@ func (c *Config) Validate(ps *validate.Problems) {
 	v.top()
 	v.organization()
 	v.networkAccount()
+	v.shareWith()
 	v.clusterAccounts()
 	v.workloadAccounts()
 	v.cidrs()
@@ -71,8 +72,8 @@ type validator struct {
 
 func (v *validator) top() {
 	c := v.c
-	if c.Model != OrganizationModel && c.Model != Centralized && c.Model != Decentralized {
-		v.ps.Addf("model", c.Model, "is not %q, %q or %q", OrganizationModel, Centralized, Decentralized)
+	if c.Model != OrganizationModel && c.Model != Centralized && c.Model != Decentralized && c.Model != NetworkModel {
+		v.ps.Addf("model", c.Model, "is not %q, %q, %q or %q", OrganizationModel, Centralized, Decentralized, NetworkModel)
 	}
 	if !validate.IsRegion(c.Defaults.Region) {
 		v.ps.Add("defaults.region", c.Defaults.Region, "is not an AWS region code such as us-east-1")
@@ -111,6 +112,49 @@ func (v *validator) top() {
 		if len(c.ClusterAccounts) > 0 {
 			v.ps.Add("clusterAccounts", nil, "is for the centralized model; a de-centralized workload account gets a cluster of its own")
 		}
+	case NetworkModel:
+		if c.NetworkAccount == nil {
+			v.ps.Add("networkAccount", nil, "is required by the network model: the account whose VPC is shared")
+		}
+		for _, k := range []struct {
+			key string
+			set bool
+		}{{"clusterAccounts", len(c.ClusterAccounts) > 0}, {"workloadAccounts", len(c.WorkloadAccounts) > 0}} {
+			if k.set {
+				v.ps.Add(k.key, nil, "is for the centralized and de-centralized models; the network stack holds only the network account's VPC and its share")
+			}
+		}
+	}
+	if len(c.ShareWith) > 0 && c.Model != NetworkModel {
+		v.ps.Add("shareWith", nil, "is for the network model; a de-centralized stack shares its network account's subnets with its workload accounts on shared networking")
+	}
+	v.networkStack()
+}
+
+// stackName is a Pulumi stack name, fully qualified or not.
+var stackName = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$`)
+
+// networkStack checks the reference to a network stack.
+func (v *validator) networkStack() {
+	c := v.c
+	switch {
+	case c.NetworkStack == "":
+	case c.Model != Decentralized:
+		v.ps.Add("networkStack", c.NetworkStack, "is for the de-centralized model, whose workload accounts on shared networking use the network stack's subnets")
+	case !stackName.MatchString(c.NetworkStack):
+		v.ps.Add("networkStack", c.NetworkStack, "is not a stack name such as organization/project/network")
+	case c.NetworkAccount == nil:
+		v.ps.Add("networkStack", c.NetworkStack, "needs networkAccount: the account that owns the network stack's subnets")
+	}
+}
+
+// shareWith checks the accounts a network stack shares its subnets with.
+func (v *validator) shareWith() {
+	clusters := map[string]bool{}
+	for i, a := range v.c.ShareWith {
+		p := validate.Index("shareWith", i)
+		v.account(p+".accountId", a.AccountID)
+		v.name(p+".cluster", a.Cluster, clusters, "shared account's cluster")
 	}
 }
 
