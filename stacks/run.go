@@ -77,6 +77,14 @@ func RunConfig(ctx *pulumi.Context, cfg *config.Config, opts Options) (*Estate, 
 	return out, nil
 }
 
+// Validate checks a loaded configuration as Run would, the arguments every
+// component would get included, without registering anything: nil, or a
+// *ConfigError with every problem.
+func Validate(cfg *config.Config, opts Options) error {
+	_, err := prepare(cfg, opts)
+	return err
+}
+
 // prepare validates everything and returns the model to apply.
 func prepare(cfg *config.Config, opts Options) (model, error) {
 	if opts.Blueprints == nil {

@@ -97,7 +97,7 @@ func readmeComponents(ctx *pulumi.Context) error {
 // readmeBlueprints is the README's blueprint snippet.
 func readmeBlueprints(ctx *pulumi.Context) error {
 	registry := blueprints.NewRegistry()
-	err := registry.Register(blueprints.Blueprint{Name: "arm", NodeGroups: []clusteraccount.NodeGroup{
+	err := registry.Register(blueprints.Blueprint{Name: "arm", Version: "1.0.0", NodeGroups: []clusteraccount.NodeGroup{
 		{Name: "graviton", InstanceTypes: []string{"m7g.large"}, AMIType: "AL2023_ARM_64_STANDARD", MinSize: 2, MaxSize: 6, DesiredSize: 2},
 	}})
 	if err != nil {

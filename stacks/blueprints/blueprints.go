@@ -18,6 +18,12 @@ import (
 type Blueprint struct {
 	// Name is what workload accounts select it by. Required.
 	Name string
+	// Version is the blueprint's version: a vended cluster records it, so
+	// that a new version of a blueprint rolls out to its clusters. Required.
+	Version string
+	// KubernetesVersion is the Kubernetes minor version of its clusters
+	// unless a request says otherwise; empty for the stack's default.
+	KubernetesVersion string
 	// Description says what the blueprint is for.
 	Description string
 	// NodeGroups are the cluster's managed node groups. Required.
@@ -57,6 +63,9 @@ func NewRegistry() *Registry {
 func (r *Registry) Register(b Blueprint) error {
 	if !validate.IsDNS1123Label(b.Name) {
 		return fmt.Errorf("blueprint name %q is not a DNS-1123 label", b.Name)
+	}
+	if b.Version == "" {
+		return fmt.Errorf("blueprint %q has no version", b.Name)
 	}
 	if len(b.NodeGroups) == 0 {
 		return fmt.Errorf("blueprint %q has no node groups", b.Name)

@@ -60,8 +60,9 @@ func TestBuiltInBlueprintsMatchTheirSpecification(t *testing.T) {
 func TestRegisterValidatesAndExtends(t *testing.T) {
 	r := NewRegistry()
 	assert.EqualError(t, r.Register(Blueprint{Name: "Quantum"}), `blueprint name "Quantum" is not a DNS-1123 label`)
-	assert.EqualError(t, r.Register(Blueprint{Name: "quantum"}), `blueprint "quantum" has no node groups`)
-	require.NoError(t, r.Register(Blueprint{Name: "arm", NodeGroups: []clusteraccount.NodeGroup{{Name: "graviton", AMIType: "AL2023_ARM_64_STANDARD"}}}))
+	assert.EqualError(t, r.Register(Blueprint{Name: "quantum"}), `blueprint "quantum" has no version`)
+	assert.EqualError(t, r.Register(Blueprint{Name: "quantum", Version: "1"}), `blueprint "quantum" has no node groups`)
+	require.NoError(t, r.Register(Blueprint{Name: "arm", Version: "1.0.0", NodeGroups: []clusteraccount.NodeGroup{{Name: "graviton", AMIType: "AL2023_ARM_64_STANDARD"}}}))
 	_, ok := r.Get("arm")
 	assert.True(t, ok)
 }

@@ -2,6 +2,10 @@ package blueprints
 
 import "github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 
+// BuiltInVersion is the version of the built-in blueprints: it changes
+// whenever one of them does.
+const BuiltInVersion = "1.0.0"
+
 // Names of the built-in blueprints.
 const (
 	GeneralPurpose = "general-purpose"
@@ -30,6 +34,7 @@ func builtIn() []Blueprint {
 	return []Blueprint{
 		{
 			Name:        GeneralPurpose,
+			Version:     BuiltInVersion,
 			Description: "on-demand managed nodes for services",
 			NodeGroups: []clusteraccount.NodeGroup{{
 				Name: "general", InstanceTypes: []string{"m6i.xlarge", "m6a.xlarge"},
@@ -39,6 +44,7 @@ func builtIn() []Blueprint {
 		},
 		{
 			Name:        Batch,
+			Version:     BuiltInVersion,
 			Description: "spot capacity over several instance types, scaling from zero, tainted for batch jobs",
 			NodeGroups: []clusteraccount.NodeGroup{
 				systemNodeGroup(),
@@ -53,6 +59,7 @@ func builtIn() []Blueprint {
 		},
 		{
 			Name:        AIML,
+			Version:     BuiltInVersion,
 			Description: "NVIDIA GPU nodes (tainted) with the device plugin, and a system node group",
 			NodeGroups: []clusteraccount.NodeGroup{
 				systemNodeGroup(),

@@ -77,7 +77,7 @@ func decodeObject(get Getter, key string, dst any, ps *validate.Problems) {
 	if !ok {
 		return
 	}
-	if err := strictDecode([]byte(raw), dst); err != nil {
+	if err := StrictDecode([]byte(raw), dst); err != nil {
 		ps.Add(key, nil, err.Error())
 	}
 }
@@ -94,16 +94,16 @@ func decodeList[T any](get Getter, key string, ps *validate.Problems) []T {
 	}
 	out := make([]T, len(items))
 	for i, item := range items {
-		if err := strictDecode(item, &out[i]); err != nil {
+		if err := StrictDecode(item, &out[i]); err != nil {
 			ps.Add(validate.Index(key, i), nil, err.Error())
 		}
 	}
 	return out
 }
 
-// strictDecode decodes JSON, rejecting keys the type does not have, with
-// messages in the stack file's terms.
-func strictDecode(data []byte, dst any) error {
+// StrictDecode decodes JSON, rejecting keys the type does not have, with
+// messages in the stack file's terms (the vending files use it too).
+func StrictDecode(data []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

@@ -1,0 +1,208 @@
+package vending
+
+import (
+	"encoding/json"
+	"errors"
+	"maps"
+	"strconv"
+	"strings"
+
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
+	"github.com/eks-multi-account/eks-multi-account/stacks"
+	"github.com/eks-multi-account/eks-multi-account/stacks/config"
+)
+
+// Stack is a stack vending creates: its name and its configuration, as
+// Pulumi hands it to the program ("eks-multi-account:<key>" to a value).
+type Stack struct {
+	// Name is the stack's name: the request's, or "network".
+	Name string
+	// Request is the request it is rendered from; nil for the network
+	// stack.
+	Request *Request
+	// Config is the stack's configuration.
+	Config map[string]string
+}
+
+// Stacks is what a vending directory deploys.
+type Stacks struct {
+	// Network is the network stack; nil without a network account.
+	Network *Stack
+	// Vended are the requests' stacks, in name order.
+	Vended []Stack
+	// Allocations are the dedicated VPCs' blocks, by stack.
+	Allocations Allocations
+}
+
+// Render allocates the dedicated VPCs (keeping the blocks of existing,
+// as the backend holds them) and renders every stack's configuration, then
+// validates each as the stacks would validate it: every problem of every
+// stack at once (an *Error), each mapped back to its file and key.
+func (s *Set) Render(existing Allocations) (*Stacks, error) {
+	var ps validate.Problems
+	out := &Stacks{Allocations: s.allocate(existing, &ps)}
+	if s.Settings.NetworkAccount != nil {
+		out.Network = &Stack{Name: NetworkStack, Config: s.networkConfig()}
+		s.checkStack(out.Network, &ps)
+	}
+	for i := range s.Requests {
+		r := &s.Requests[i]
+		st := Stack{Name: r.Name, Request: r, Config: s.requestConfig(r, out.Allocations[r.Name])}
+		s.checkStack(&st, &ps)
+		out.Vended = append(out.Vended, st)
+	}
+	if err := dedupe(ps.Err()); err != nil {
+		return nil, &Error{Problems: err}
+	}
+	return out, nil
+}
+
+// NetworkStackName is the fully qualified name the vended stacks reference
+// the network stack by.
+func (s *Set) NetworkStackName() string {
+	return s.Settings.PulumiOrganization + "/" + s.Settings.Project + "/" + NetworkStack
+}
+
+// common is the configuration every stack shares.
+func (s *Set) common(model string) map[string]any {
+	st := s.Settings
+	c := map[string]any{"model": model, "defaults": st.Defaults}
+	if st.Organization != nil {
+		c["organization"] = config.Organization{ManagementAccountID: st.Organization.ManagementAccountID}
+	}
+	return c
+}
+
+// networkConfig is the network stack's configuration: shared with exactly
+// the accounts of the requests on shared networking.
+func (s *Set) networkConfig() map[string]string {
+	c := s.common(config.NetworkModel)
+	c["networkAccount"] = s.Settings.NetworkAccount
+	shares := []config.SharedAccount{}
+	for _, r := range s.Requests {
+		if r.Shared() {
+			shares = append(shares, config.SharedAccount{AccountID: r.AccountID, Cluster: r.Name})
+		}
+	}
+	c["shareWith"] = shares
+	return encode(c)
+}
+
+// requestConfig is a request's stack configuration: the de-centralized
+// model with the request as its one workload account, tagged with its team
+// and environment.
+func (s *Set) requestConfig(r *Request, vpcCIDR string) map[string]string {
+	c := s.common(config.Decentralized)
+	defaults := s.Settings.Defaults
+	defaults.Tags = maps.Clone(defaults.Tags)
+	if defaults.Tags == nil {
+		defaults.Tags = map[string]string{}
+	}
+	defaults.Tags["team"], defaults.Tags["environment"] = r.Team, r.Environment
+	c["defaults"] = defaults
+	w := config.WorkloadAccount{
+		Name: r.Name, AccountID: r.AccountID, Region: r.Region, Identity: r.Identity,
+		Blueprint: r.Blueprint, KubernetesVersion: r.KubernetesVersion, Networking: r.Networking,
+		VpcCIDR: r.VpcCIDR, AvailabilityZones: r.AvailabilityZones, Admins: r.Admins,
+		ServiceAccounts: r.ServiceAccounts, NodeGroups: r.NodeGroups, Egress: r.Egress,
+		GitOps: r.GitOps, EndpointAccess: r.EndpointAccess,
+	}
+	if r.Quota != nil {
+		w.Quota = *r.Quota
+	}
+	if !r.Shared() && w.VpcCIDR == "" {
+		w.VpcCIDR = vpcCIDR
+	}
+	c["workloadAccounts"] = []config.WorkloadAccount{w}
+	if r.Shared() && s.Settings.NetworkAccount != nil {
+		c["networkAccount"] = s.Settings.NetworkAccount
+		c["networkStack"] = s.NetworkStackName()
+	}
+	if s.Settings.Charts != nil {
+		c["charts"] = s.Settings.Charts
+	}
+	return encode(c)
+}
+
+// encode renders configuration values as a stack file's are handed to a
+// program: strings as they are, everything else as JSON.
+func encode(c map[string]any) map[string]string {
+	out := make(map[string]string, len(c))
+	for k, v := range c {
+		if str, ok := v.(string); ok {
+			out[config.Namespace+":"+k] = str
+			continue
+		}
+		text, err := json.Marshal(v)
+		if err != nil {
+			panic(err) // the values are the config package's own types
+		}
+		out[config.Namespace+":"+k] = string(text)
+	}
+	return out
+}
+
+// checkStack validates a rendered stack as the stacks will, mapping each
+// problem's key path back to the file that set it.
+func (s *Set) checkStack(st *Stack, ps *validate.Problems) {
+	cfg, err := config.Load(func(key string) (string, bool) {
+		v, ok := st.Config[config.Namespace+":"+key]
+		return v, ok
+	})
+	if err == nil {
+		err = stacks.Validate(cfg, stacks.Options{Blueprints: s.Blueprints})
+	}
+	var cfgErr *stacks.ConfigError
+	if errors.As(err, &cfgErr) {
+		err = cfgErr.Problems
+	}
+	ps.NestMapped("", err, func(p string) (string, bool) { return s.origin(st, p), true })
+}
+
+// origin maps a key path of a rendered stack to where its value came from.
+func (s *Set) origin(st *Stack, path string) string {
+	if rest, ok := strings.CutPrefix(path, "workloadAccounts[0]"); ok && st.Request != nil {
+		key := strings.TrimPrefix(rest, ".")
+		if key == "name" {
+			key = ""
+		}
+		return at(st.Request.File, key)
+	}
+	if rest, ok := strings.CutPrefix(path, "shareWith["); ok {
+		var shared []*Request
+		for i := range s.Requests {
+			if s.Requests[i].Shared() {
+				shared = append(shared, &s.Requests[i])
+			}
+		}
+		index, key, _ := strings.Cut(rest, "]")
+		if i, err := strconv.Atoi(index); err == nil && i < len(shared) {
+			if key = strings.TrimPrefix(key, "."); key == "cluster" {
+				key = ""
+			}
+			return at(shared[i].File, key)
+		}
+	}
+	return at(SettingsFile, path)
+}
+
+// dedupe drops the problems reported twice (a bad default is every
+// stack's), keeping the first.
+func dedupe(err error) error {
+	if err == nil {
+		return nil
+	}
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return err
+	}
+	var ps []error
+	seen := map[string]bool{}
+	for _, e := range joined.Unwrap() {
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			ps = append(ps, e)
+		}
+	}
+	return errors.Join(ps...)
+}

@@ -1,0 +1,173 @@
+package vending
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/stacks/config"
+)
+
+// example is the shipped request set.
+const example = "../../examples/vending"
+
+// writeDir writes a vending directory of files (path to content).
+func writeDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for path, content := range files {
+		full := filepath.Join(dir, path)
+		require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
+		require.NoError(t, os.WriteFile(full, []byte(content), 0o644))
+	}
+	return dir
+}
+
+const settings = `
+organization: {managementAccountId: "000011112222"}
+defaults: {region: us-west-2, endpointAccess: {publicCidrs: [203.0.113.0/24]}}
+networkAccount: {accountId: "999988887777", vpcCidr: 10.10.0.0/16}
+cidrPool: 10.128.0.0/18
+`
+
+// request is a valid request of an account.
+func request(account, networking string) string {
+	return "team: t\nenvironment: dev\naccountId: \"" + account + "\"\nnetworking: " + networking + "\n"
+}
+
+// workload decodes a vended stack's one workload account.
+func workload(t *testing.T, st Stack) config.WorkloadAccount {
+	t.Helper()
+	var ws []config.WorkloadAccount
+	require.NoError(t, json.Unmarshal([]byte(st.Config["eks-multi-account:workloadAccounts"]), &ws))
+	require.Len(t, ws, 1)
+	return ws[0]
+}
+
+func TestTheExampleRendersANetworkStackAndAStackPerRequest(t *testing.T) {
+	set, err := Load(example, nil)
+	require.NoError(t, err)
+	out, err := set.Render(nil)
+	require.NoError(t, err)
+
+	var shares []config.SharedAccount
+	require.NoError(t, json.Unmarshal([]byte(out.Network.Config["eks-multi-account:shareWith"]), &shares))
+	assert.Equal(t, []config.SharedAccount{{AccountID: "323232323232", Cluster: "vision-dev"}, {AccountID: "313131313131", Cluster: "vision-prod"}}, shares,
+		"the network stack shares with exactly the requests on shared networking")
+	assert.Equal(t, "network", out.Network.Config["eks-multi-account:model"])
+
+	var names []string
+	for _, st := range out.Vended {
+		names = append(names, st.Name)
+		assert.Equal(t, "decentralized", st.Config["eks-multi-account:model"])
+		w := workload(t, st)
+		assert.Equal(t, st.Name, w.Name, "the file's name is the cluster's")
+		var defaults config.Defaults
+		require.NoError(t, json.Unmarshal([]byte(st.Config["eks-multi-account:defaults"]), &defaults))
+		assert.Equal(t, st.Request.Team, defaults.Tags["team"])
+		assert.Equal(t, st.Request.Environment, defaults.Tags["environment"])
+		assert.Equal(t, "platform", defaults.Tags["cost-center"])
+		if st.Request.Shared() {
+			assert.Equal(t, "organization/eks-multi-account-vending/network", st.Config["eks-multi-account:networkStack"])
+			assert.Empty(t, w.VpcCIDR)
+		} else {
+			assert.NotContains(t, st.Config, "eks-multi-account:networkStack")
+			assert.Equal(t, out.Allocations[st.Name], w.VpcCIDR)
+		}
+	}
+	assert.Equal(t, []string{"payments-prod", "risk-staging", "vision-dev", "vision-prod"}, names)
+	assert.Equal(t, Allocations{"payments-prod": "10.128.0.0/20", "risk-staging": "10.200.0.0/20"}, out.Allocations,
+		"the pinned block is kept and the other is the pool's first /20")
+}
+
+func TestEveryProblemOfEveryFileIsReportedAtOnce(t *testing.T) {
+	dir := writeDir(t, map[string]string{
+		SettingsFile: settings + "waves: [dev, dev]\nflavour: vanilla\n",
+		"requests/network.yaml": request("111111111111", "dedicated"),
+		"requests/a.yaml":       request("222222222222", "dedicated") + "blueprint: ai-ml\nblueprintVersion: \"0.9\"\ncolour: blue\n",
+		"requests/b.yaml":       "team: t\nenvironment: qa\naccountId: \"222222222222\"\n",
+		"requests/c.yaml":       "environment: dev\naccountId: \"999988887777\"\n",
+		"requests/notes.txt":    "not a request",
+	})
+	_, err := Load(dir, nil)
+	var vendErr *Error
+	require.ErrorAs(t, err, &vendErr)
+	for _, want := range []string{
+		`vending.yaml: flavour: is not a key of vending.yaml (want one of charts, cidrPool, defaults, networkAccount, organization, project, pulumiOrganization, waves)`,
+		`vending.yaml: waves[1]: "dev" is already a wave`,
+		`requests/network.yaml: "network" is the network stack's name; name the request after its cluster`,
+		`requests/a.yaml: colour: is not a key of requests/a.yaml`,
+		`requests/a.yaml: blueprintVersion: "0.9" is not the version of blueprint ai-ml, which is at 1.0.0`,
+		`requests/b.yaml: environment: "qa" is not one of the waves (dev, dev)`,
+		`requests/b.yaml: accountId: "222222222222" is already requested by requests/a.yaml: a de-centralized account has one cluster`,
+		`requests/c.yaml: team: is required`,
+		`requests/c.yaml: accountId: "999988887777" is already the network account (vending.yaml: networkAccount.accountId)`,
+		`requests/notes.txt: is not a request: request files end in .yaml`,
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+}
+
+func TestRenderedStacksAreCheckedAsTheStacksCheckThem(t *testing.T) {
+	dir := writeDir(t, map[string]string{
+		SettingsFile:      strings.Replace(settings, "region: us-west-2", "region: us-west-2, kubernetesVersion: \"1.3\"", 1),
+		"requests/a.yaml": request("222222222222", "dedicated") + "serviceAccounts: [{name: Trainer_1}]\n",
+		"requests/b.yaml": request("33333333333", "shared"),
+		"requests/c.yaml": request("444444444444", "shared") + "vpcCidr: 10.20.0.0/16\n",
+	})
+	set, err := Load(dir, nil)
+	require.NoError(t, err)
+	_, err = set.Render(nil)
+	require.Error(t, err)
+	for _, want := range []string{
+		`requests/a.yaml: serviceAccounts[0].name: "Trainer_1" is not a valid Kubernetes service account name`,
+		`requests/b.yaml: accountId: "33333333333" is not a 12-digit AWS account ID`,
+		`requests/c.yaml: vpcCidr: "10.20.0.0/16" is for dedicated networking`,
+		`vending.yaml: defaults.kubernetesVersion: "1.3" is not a Kubernetes minor version`,
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.Equal(t, 1, strings.Count(err.Error(), "defaults.kubernetesVersion"), "a bad default is every stack's, and reported once:\n%s", err)
+}
+
+func TestAllocatedBlocksNeverMove(t *testing.T) {
+	files := map[string]string{
+		SettingsFile:      settings,
+		"requests/m.yaml": request("222222222222", "dedicated"),
+		"requests/z.yaml": request("333333333333", "dedicated"),
+	}
+	set, err := Load(writeDir(t, files), nil)
+	require.NoError(t, err)
+	first, err := set.Render(nil)
+	require.NoError(t, err)
+	assert.Equal(t, Allocations{"m": "10.128.0.0/20", "z": "10.128.16.0/20"}, first.Allocations)
+
+	// A request whose name sorts first arrives, and m's stack is being
+	// retired: nothing already allocated moves, and m's block stays taken
+	// until its stack is gone.
+	delete(files, "requests/m.yaml")
+	files["requests/a.yaml"] = request("444444444444", "dedicated")
+	set, err = Load(writeDir(t, files), nil)
+	require.NoError(t, err)
+	next, err := set.Render(first.Allocations)
+	require.NoError(t, err)
+	assert.Equal(t, Allocations{"a": "10.128.32.0/20", "z": "10.128.16.0/20"}, next.Allocations)
+
+	// A pinned block that overlaps another stack's is refused, and so is a
+	// request once the pool is full (a /18 holds four /20s).
+	files["requests/p.yaml"] = request("555555555555", "dedicated") + "vpcCidr: 10.128.16.0/22\n"
+	for r, digit := range map[string]string{"b": "6", "c": "7", "d": "8"} {
+		files["requests/"+r+".yaml"] = request(strings.Repeat(digit, 12), "dedicated")
+	}
+	set, err = Load(writeDir(t, files), nil)
+	require.NoError(t, err)
+	_, err = set.Render(first.Allocations)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `stack z: "10.128.16.0/20" overlaps requests/p.yaml (10.128.16.0/22)`)
+	assert.Contains(t, err.Error(), `vending.yaml: cidrPool: "10.128.0.0/18" has no free /20 left for requests/d.yaml`)
+}
