@@ -87,7 +87,7 @@ func TestTheExampleRendersANetworkStackAndAStackPerRequest(t *testing.T) {
 
 func TestEveryProblemOfEveryFileIsReportedAtOnce(t *testing.T) {
 	dir := writeDir(t, map[string]string{
-		SettingsFile: settings + "waves: [dev, dev]\nflavour: vanilla\n",
+		SettingsFile:            settings + "waves: [dev, dev]\nflavour: vanilla\n",
 		"requests/network.yaml": request("111111111111", "dedicated"),
 		"requests/a.yaml":       request("222222222222", "dedicated") + "blueprint: ai-ml\nblueprintVersion: \"0.9\"\ncolour: blue\n",
 		"requests/b.yaml":       "team: t\nenvironment: qa\naccountId: \"222222222222\"\n",
