@@ -16,9 +16,13 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
 
-// NetworkOutput is the output of a network stack that vended clusters
-// read by stack reference.
-const NetworkOutput = "network"
+// Stack outputs other programs read: a network stack's, which vended
+// clusters read by stack reference, and the clusters of the other models
+// (per cluster: name, arn, oidcIssuerUrl, kubeconfig).
+const (
+	NetworkOutput  = "network"
+	ClustersOutput = "clusters"
+)
 
 // networkModel is the validated plan of a network stack: the network
 // account's VPC and one share of its private subnets with exactly the

@@ -86,7 +86,7 @@ func (o *Estate) export(ctx *pulumi.Context) {
 		ctx.Export("shares", o.shares)
 		return
 	}
-	ctx.Export("clusters", o.clusters)
+	ctx.Export(ClustersOutput, o.clusters)
 	ctx.Export("tenants", o.tenants)
 	ctx.Export("shares", o.shares)
 }

@@ -132,6 +132,9 @@ type Input struct {
 	// Progress, when set, is called with the number of resources
 	// registered so far while the program runs.
 	Progress func(count int)
+	// StackOutputs are the outputs of the stacks the program references
+	// by stack reference, by fully qualified stack name. Optional.
+	StackOutputs map[string]map[string]any
 }
 
 // Make loads and validates the configuration, runs the program under the
@@ -146,6 +149,9 @@ func Make(in Input) (*Document, error) {
 		return nil, &stacks.ConfigError{Problems: err}
 	}
 	e := mockengine.New(in.Project, in.Stack)
+	for name, outputs := range in.StackOutputs {
+		e.SetStackOutputs(name, outputs)
+	}
 	stop := watch(e, in.Progress)
 	err = e.Run(in.Program, in.Config)
 	stop()

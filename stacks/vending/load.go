@@ -2,6 +2,7 @@ package vending
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -41,9 +42,10 @@ func (e *Error) Error() string { return "invalid vending requests:\n" + e.Proble
 // Unwrap gives errors.Is and errors.As the problems.
 func (e *Error) Unwrap() error { return e.Problems }
 
-// Load reads a vending directory: vending.yaml and requests/*.yaml. Every
-// problem of every file is reported at once (an *Error); the checks that
-// need the CIDR allocation and the rendered stacks are Plan's.
+// Load reads a vending directory: vending.yaml and requests/*.yaml, and
+// checks it, rendering every stack as on an empty backend: every problem
+// of every file is reported at once (an *Error). Render checks again
+// against what a backend holds.
 func Load(dir string, registry *blueprints.Registry) (*Set, error) {
 	if registry == nil {
 		registry = blueprints.NewRegistry()
@@ -69,7 +71,13 @@ func Load(dir string, registry *blueprints.Registry) (*Set, error) {
 	}
 	s.applyDefaults()
 	s.check(&ps)
-	if err := ps.Err(); err != nil {
+	// Every problem at once: those of the rendered stacks too, as they
+	// would be rendered on an empty backend.
+	var rendered *Error
+	if _, err := s.Render(Existing{}); errors.As(err, &rendered) {
+		ps.Nest("", rendered.Problems)
+	}
+	if err := dedupe(ps.Err()); err != nil {
 		return nil, &Error{Problems: err}
 	}
 	return s, nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,15 +35,25 @@ type Stacks struct {
 	Allocations Allocations
 }
 
-// Render allocates the dedicated VPCs (keeping the blocks of existing,
-// as the backend holds them) and renders every stack's configuration, then
-// validates each as the stacks would validate it: every problem of every
-// stack at once (an *Error), each mapped back to its file and key.
-func (s *Set) Render(existing Allocations) (*Stacks, error) {
+// Existing is what the backend holds of the vended stacks.
+type Existing struct {
+	// Allocations are the blocks the stacks have, which never move.
+	Allocations Allocations
+	// Kept are the stacks on shared networking whose requests are gone
+	// but which are not retired yet: the network stack keeps sharing with
+	// their accounts until they are.
+	Kept []config.SharedAccount
+}
+
+// Render allocates the dedicated VPCs (keeping the blocks the backend
+// holds) and renders every stack's configuration, then validates each as
+// the stacks would validate it: every problem of every stack at once (an
+// *Error), each mapped back to its file and key.
+func (s *Set) Render(existing Existing) (*Stacks, error) {
 	var ps validate.Problems
-	out := &Stacks{Allocations: s.allocate(existing, &ps)}
+	out := &Stacks{Allocations: s.allocate(existing.Allocations, &ps)}
 	if s.Settings.NetworkAccount != nil {
-		out.Network = &Stack{Name: NetworkStack, Config: s.networkConfig()}
+		out.Network = &Stack{Name: NetworkStack, Config: s.networkConfig(existing.Kept)}
 		s.checkStack(out.Network, &ps)
 	}
 	for i := range s.Requests {
@@ -74,15 +85,20 @@ func (s *Set) common(model string) map[string]any {
 }
 
 // networkConfig is the network stack's configuration: shared with exactly
-// the accounts of the requests on shared networking.
-func (s *Set) networkConfig() map[string]string {
+// the accounts of the requests on shared networking, and of the kept
+// stacks, in cluster name order.
+func (s *Set) networkConfig(kept []config.SharedAccount) map[string]string {
 	c := s.common(config.NetworkModel)
 	c["networkAccount"] = s.Settings.NetworkAccount
-	shares := []config.SharedAccount{}
+	shares := slices.Clone(kept)
 	for _, r := range s.Requests {
 		if r.Shared() {
 			shares = append(shares, config.SharedAccount{AccountID: r.AccountID, Cluster: r.Name})
 		}
+	}
+	slices.SortFunc(shares, func(a, b config.SharedAccount) int { return strings.Compare(a.Cluster, b.Cluster) })
+	if shares == nil {
+		shares = []config.SharedAccount{}
 	}
 	c["shareWith"] = shares
 	return encode(c)
@@ -156,34 +172,39 @@ func (s *Set) checkStack(st *Stack, ps *validate.Problems) {
 	if errors.As(err, &cfgErr) {
 		err = cfgErr.Problems
 	}
-	ps.NestMapped("", err, func(p string) (string, bool) { return s.origin(st, p), true })
+	ps.NestMapped("", err, func(p string) (string, bool) { return s.origin(st, p) })
 }
 
-// origin maps a key path of a rendered stack to where its value came from.
-func (s *Set) origin(st *Stack, path string) string {
+// origin maps a key path of a rendered stack to where its value came from;
+// false for a value the request left to a default or to the allocation,
+// whose own problem is reported where it is set.
+func (s *Set) origin(st *Stack, path string) (string, bool) {
 	if rest, ok := strings.CutPrefix(path, "workloadAccounts[0]"); ok && st.Request != nil {
-		key := strings.TrimPrefix(rest, ".")
-		if key == "name" {
+		r, key := st.Request, strings.TrimPrefix(rest, ".")
+		switch {
+		case key == "name":
 			key = ""
+		case key == "kubernetesVersion" && r.KubernetesVersion == "",
+			key == "region" && r.Region == "",
+			key == "vpcCidr" && r.VpcCIDR == "":
+			return "", false
 		}
-		return at(st.Request.File, key)
+		return at(r.File, key), true
 	}
 	if rest, ok := strings.CutPrefix(path, "shareWith["); ok {
-		var shared []*Request
-		for i := range s.Requests {
-			if s.Requests[i].Shared() {
-				shared = append(shared, &s.Requests[i])
-			}
-		}
+		var shares []config.SharedAccount
+		_ = json.Unmarshal([]byte(st.Config[config.Namespace+":shareWith"]), &shares)
 		index, key, _ := strings.Cut(rest, "]")
-		if i, err := strconv.Atoi(index); err == nil && i < len(shared) {
-			if key = strings.TrimPrefix(key, "."); key == "cluster" {
-				key = ""
+		if i, err := strconv.Atoi(index); err == nil && i < len(shares) {
+			if r, ok := s.Request(shares[i].Cluster); ok {
+				if key = strings.TrimPrefix(key, "."); key == "cluster" {
+					key = ""
+				}
+				return at(r.File, key), true
 			}
-			return at(shared[i].File, key)
 		}
 	}
-	return at(SettingsFile, path)
+	return at(SettingsFile, path), true
 }
 
 // dedupe drops the problems reported twice (a bad default is every

@@ -81,7 +81,7 @@ func TestTheSchemaAndVendRejectEachBadRequest(t *testing.T) {
 			assert.Error(t, requestSchema.Validate(instance(t, text)), "the schema rejects it")
 			set, err := Load(writeDir(t, map[string]string{SettingsFile: settings, "requests/a.yaml": text}), nil)
 			if err == nil {
-				_, err = set.Render(nil)
+				_, err = set.Render(Existing{})
 			}
 			assert.Error(t, err, "vend rejects it")
 		})

@@ -52,7 +52,7 @@ func workload(t *testing.T, st Stack) config.WorkloadAccount {
 func TestTheExampleRendersANetworkStackAndAStackPerRequest(t *testing.T) {
 	set, err := Load(example, nil)
 	require.NoError(t, err)
-	out, err := set.Render(nil)
+	out, err := set.Render(Existing{})
 	require.NoError(t, err)
 
 	var shares []config.SharedAccount
@@ -120,10 +120,8 @@ func TestRenderedStacksAreCheckedAsTheStacksCheckThem(t *testing.T) {
 		"requests/b.yaml": request("33333333333", "shared"),
 		"requests/c.yaml": request("444444444444", "shared") + "vpcCidr: 10.20.0.0/16\n",
 	})
-	set, err := Load(dir, nil)
-	require.NoError(t, err)
-	_, err = set.Render(nil)
-	require.Error(t, err)
+	_, err := Load(dir, nil)
+	require.Error(t, err, "loading checks the rendered stacks too")
 	for _, want := range []string{
 		`requests/a.yaml: serviceAccounts[0].name: "Trainer_1" is not a valid Kubernetes service account name`,
 		`requests/b.yaml: accountId: "33333333333" is not a 12-digit AWS account ID`,
@@ -132,7 +130,9 @@ func TestRenderedStacksAreCheckedAsTheStacksCheckThem(t *testing.T) {
 	} {
 		assert.Contains(t, err.Error(), want)
 	}
-	assert.Equal(t, 1, strings.Count(err.Error(), "defaults.kubernetesVersion"), "a bad default is every stack's, and reported once:\n%s", err)
+	assert.Equal(t, 1, strings.Count(err.Error(), "kubernetesVersion"), "a bad default is every stack's, and reported once, where it is set:\n%s", err)
+	assert.NotContains(t, err.Error(), "shareWith", "the network stack's problems are the requests' that it shares with")
+	assert.Equal(t, 1, strings.Count(err.Error(), "requests/b.yaml: accountId"), "the network stack's and the vended stack's problem with one account is one:\n%s", err)
 }
 
 func TestAllocatedBlocksNeverMove(t *testing.T) {
@@ -143,7 +143,7 @@ func TestAllocatedBlocksNeverMove(t *testing.T) {
 	}
 	set, err := Load(writeDir(t, files), nil)
 	require.NoError(t, err)
-	first, err := set.Render(nil)
+	first, err := set.Render(Existing{})
 	require.NoError(t, err)
 	assert.Equal(t, Allocations{"m": "10.128.0.0/20", "z": "10.128.16.0/20"}, first.Allocations)
 
@@ -154,20 +154,26 @@ func TestAllocatedBlocksNeverMove(t *testing.T) {
 	files["requests/a.yaml"] = request("444444444444", "dedicated")
 	set, err = Load(writeDir(t, files), nil)
 	require.NoError(t, err)
-	next, err := set.Render(first.Allocations)
+	next, err := set.Render(Existing{Allocations: first.Allocations})
 	require.NoError(t, err)
 	assert.Equal(t, Allocations{"a": "10.128.32.0/20", "z": "10.128.16.0/20"}, next.Allocations)
 
-	// A pinned block that overlaps another stack's is refused, and so is a
-	// request once the pool is full (a /18 holds four /20s).
-	files["requests/p.yaml"] = request("555555555555", "dedicated") + "vpcCidr: 10.128.16.0/22\n"
-	for r, digit := range map[string]string{"b": "6", "c": "7", "d": "8"} {
-		files["requests/"+r+".yaml"] = request(strings.Repeat(digit, 12), "dedicated")
+	// A pinned block that overlaps another stack's is refused...
+	files = map[string]string{
+		SettingsFile:      settings,
+		"requests/z.yaml": request("333333333333", "dedicated"),
+		"requests/p.yaml": request("555555555555", "dedicated") + "vpcCidr: 10.128.16.0/22\n",
 	}
 	set, err = Load(writeDir(t, files), nil)
-	require.NoError(t, err)
-	_, err = set.Render(first.Allocations)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `stack z: "10.128.16.0/20" overlaps requests/p.yaml (10.128.16.0/22)`)
-	assert.Contains(t, err.Error(), `vending.yaml: cidrPool: "10.128.0.0/18" has no free /20 left for requests/d.yaml`)
+	require.NoError(t, err, "on an empty backend z would take another block")
+	_, err = set.Render(Existing{Allocations: first.Allocations})
+	assert.ErrorContains(t, err, `stack z: "10.128.16.0/20" overlaps requests/p.yaml (10.128.16.0/22)`)
+
+	// ...and so is a request once the pool is full (a /18 holds four /20s).
+	for r, digit := range map[string]string{"a": "4", "b": "6", "c": "7"} {
+		files["requests/"+r+".yaml"] = request(strings.Repeat(digit, 12), "dedicated")
+	}
+	_, err = Load(writeDir(t, files), nil)
+	assert.ErrorContains(t, err, `vending.yaml: cidrPool: "10.128.0.0/18" has no free /20 left for requests/z.yaml`)
+	assert.NotContains(t, err.Error(), "vpcCidr: is required", "the request without a block is the pool's problem")
 }

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func runVend(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestPlanWithoutABackendCreatesEveryStack(t *testing.T) {
+	code, stdout, stderr := runVend(t, "plan", "../../examples/vending", "--json")
+	require.Equal(t, exitOK, code, stderr)
+	var p struct {
+		Stacks []struct {
+			Name, Action, Account, Region, Blueprint, KubernetesVersion, VpcCidr string
+			Resources                                                            int
+		} `json:"stacks"`
+		Network struct {
+			Action     string   `json:"action"`
+			Principals []string `json:"principals"`
+		} `json:"network"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &p))
+	assert.Equal(t, []string{"313131313131", "323232323232"}, p.Network.Principals, "exactly the accounts on shared networking")
+	assert.Equal(t, "create", p.Network.Action)
+	require.Len(t, p.Stacks, 4)
+	for _, s := range p.Stacks {
+		assert.Equal(t, "create", s.Action, s.Name)
+		assert.Positive(t, s.Resources, "%s has an offline plan", s.Name)
+		assert.Equal(t, "us-west-2", s.Region)
+	}
+	assert.Equal(t, "payments-prod", p.Stacks[0].Name)
+	assert.Equal(t, "10.128.0.0/20", p.Stacks[0].VpcCidr)
+	assert.Equal(t, "", p.Stacks[2].VpcCidr, "vision-dev is on shared networking")
+
+	_, again, _ := runVend(t, "plan", "../../examples/vending", "--json")
+	assert.Equal(t, stdout, again, "two plans print the same bytes")
+}
+
+func TestInvalidRequestsExitTwoWithEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../examples/vending/vending.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "vending.yaml"), data, 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "requests"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "requests", "a.yaml"), []byte("team: a\nenvironment: qa\naccountId: \"1234\"\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "requests", "b.yaml"), []byte("team: b\nenvironment: dev\naccountId: \"222222222222\"\nblueprint: quantum\n"), 0o644))
+
+	code, stdout, stderr := runVend(t, "plan", dir)
+	assert.Equal(t, exitInvalid, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, `requests/a.yaml: environment: "qa" is not one of the waves (dev, staging, prod)`)
+	assert.Contains(t, stderr, `requests/a.yaml: accountId: "1234" is not a 12-digit AWS account ID`)
+	assert.Contains(t, stderr, `requests/b.yaml: blueprint: "quantum" is not a known blueprint`)
+
+	code, _, stderr = runVend(t, "apply", dir)
+	assert.Equal(t, exitInvalid, code, "apply deploys nothing when a request is invalid")
+	assert.Contains(t, stderr, "requests/a.yaml")
+}
+
+func TestUsageAndSchema(t *testing.T) {
+	code, _, stderr := runVend(t, "deploy")
+	assert.Equal(t, exitInvalid, code)
+	assert.Contains(t, stderr, "usage:")
+
+	code, stdout, _ := runVend(t, "schema", "request")
+	require.Equal(t, exitOK, code)
+	var schema map[string]any
+	require.NoError(t, json.Unmarshal([]byte(stdout), &schema))
+	assert.Equal(t, "eks-multi-account vending request", schema["title"])
+
+	code, _, stderr = runVend(t, "upgrade", "../../examples/vending", "--all", "--kubernetes", "1.36")
+	assert.Equal(t, exitInvalid, code)
+	assert.Contains(t, stderr, "requests/payments-prod.yaml: kubernetesVersion 1.34 cannot jump to 1.36: EKS upgrades a cluster one minor version at a time")
+
+	code, stdout, _ = runVend(t, "upgrade", "../../examples/vending", "--blueprint", "ai-ml", "--kubernetes", "1.35")
+	require.Equal(t, exitOK, code)
+	assert.Equal(t, "wave dev:\n  vision-dev (requests/vision-dev.yaml): 1.34 -> 1.35\nwave prod:\n  vision-prod (requests/vision-prod.yaml): 1.34 -> 1.35\nrun again with --yes to roll these waves out\n", stdout,
+		"without --yes the waves are printed, dev before prod, and nothing is rewritten")
+}

@@ -1,0 +1,343 @@
+package vend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+
+	"github.com/eks-multi-account/eks-multi-account/stacks/config"
+	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
+)
+
+// Actions on a stack.
+const (
+	Create    = "create"
+	Update    = "update"
+	Unchanged = "unchanged"
+	Retire    = "retire"
+	// Keep is a stack whose request is gone, left in place without
+	// --retire.
+	Keep = "keep"
+)
+
+// Result is what happened to one stack.
+type Result struct {
+	// Stack is the stack's name.
+	Stack string
+	// Action is create, update, unchanged, retire or keep.
+	Action string
+	// Err is the engine's error, nil when the stack succeeded.
+	Err error
+}
+
+// StackError is the error of an apply in which some stacks failed: the
+// others went on.
+type StackError struct {
+	// Failed are the stacks that failed, with the engine's errors.
+	Failed []Result
+}
+
+// Error names each failed stack and its error.
+func (e *StackError) Error() string {
+	msg := fmt.Sprintf("%d stack(s) failed:", len(e.Failed))
+	for _, r := range e.Failed {
+		msg += fmt.Sprintf("\n%s (%s): %v", r.Stack, r.Action, r.Err)
+	}
+	return msg
+}
+
+// ApplyOptions say what an apply may do beyond creating and updating.
+type ApplyOptions struct {
+	// Retire destroys and removes the stacks whose requests are gone.
+	Retire bool
+	// Only limits the vended stacks deployed to these (an upgrade's
+	// wave); nil for all. The network stack is always brought up to date.
+	Only []string
+}
+
+// Apply deploys a vending directory on the backend: under the backend-wide
+// lock, it reads what the backend holds, allocates and renders every stack
+// (an invalid set deploys nothing), retires what --retire asks for (each
+// cluster stack destroyed before its account leaves the share), records
+// the allocations of new stacks and brings the network stack up to date;
+// then, the lock released, it deploys the vended stacks in parallel. A
+// stack whose digest is unchanged costs no engine operation; a failed
+// stack does not stop the others, and a re-run resumes.
+func Apply(ctx context.Context, set *vending.Set, opts Options, apply ApplyOptions) ([]Result, error) {
+	v, err := newVendor(set, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer v.close()
+	release, err := v.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prepared, results, err := v.prepare(ctx, apply)
+	if rerr := release(); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return results, err
+	}
+	results = append(results, v.deployVended(ctx, prepared, apply.Only)...)
+	var failed []Result
+	for _, r := range results {
+		if r.Err != nil {
+			failed = append(failed, r)
+		}
+	}
+	if failed != nil {
+		return results, &StackError{Failed: failed}
+	}
+	return results, nil
+}
+
+// prepared is what the locked part of an apply leaves for the vended
+// stacks.
+type prepared struct {
+	rendered *vending.Stacks
+	existing map[string]map[string]string
+	network  map[string]any
+}
+
+// prepare is the part of an apply under the lock.
+func (v *vendor) prepare(ctx context.Context, apply ApplyOptions) (*prepared, []Result, error) {
+	existing, err := v.existing(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	gone := v.gone(existing)
+	var kept []config.SharedAccount
+	var results []Result
+	if !apply.Retire {
+		for _, name := range gone {
+			if existing[name][tagNetworking] == config.Shared {
+				kept = append(kept, config.SharedAccount{AccountID: existing[name][tagAccount], Cluster: name})
+			}
+			v.out.say(name, "request gone; kept (retire it with --retire)")
+			results = append(results, Result{Stack: name, Action: Keep})
+		}
+	}
+	rendered, err := v.set.Render(vending.Existing{Allocations: allocations(existing), Kept: kept})
+	if err != nil {
+		return nil, nil, err
+	}
+	if apply.Retire {
+		retired := v.parallel(gone, func(name string) Result { return v.retire(ctx, name) })
+		results = append(results, retired...)
+		// A stack that could not be destroyed keeps its share.
+		for _, r := range retired {
+			if r.Err != nil && existing[r.Stack][tagNetworking] == config.Shared {
+				kept = append(kept, config.SharedAccount{AccountID: existing[r.Stack][tagAccount], Cluster: r.Stack})
+			}
+		}
+		if kept != nil {
+			if rendered, err = v.set.Render(vending.Existing{Allocations: allocations(existing), Kept: kept}); err != nil {
+				return nil, results, err
+			}
+		}
+	}
+	// New stacks take their blocks now, under the lock, so that the next
+	// run sees them taken even before they deploy.
+	for _, st := range rendered.Vended {
+		if block, ok := rendered.Allocations[st.Name]; ok && existing[st.Name][tagVpcCIDR] != block {
+			s, err := v.stack(ctx, st.Name, true)
+			if err == nil {
+				err = s.Workspace().SetTag(ctx, st.Name, tagVpcCIDR, block)
+			}
+			if err != nil {
+				return nil, results, fmt.Errorf("recording %s's allocation %s: %w", st.Name, block, err)
+			}
+		}
+	}
+	p := &prepared{rendered: rendered, existing: existing}
+	if rendered.Network != nil {
+		var res Result
+		p.network, res = v.deployNetwork(ctx, *rendered.Network, existing[vending.NetworkStack])
+		results = append(results, res)
+	}
+	return p, results, nil
+}
+
+// gone lists the vended stacks on the backend whose requests are gone.
+func (v *vendor) gone(existing map[string]map[string]string) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(existing)) {
+		if _, ok := v.set.Request(name); !ok && name != vending.NetworkStack {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// allocations reads the blocks the backend holds.
+func allocations(existing map[string]map[string]string) vending.Allocations {
+	out := vending.Allocations{}
+	for name, tags := range existing {
+		if block := tags[tagVpcCIDR]; block != "" {
+			out[name] = block
+		}
+	}
+	return out
+}
+
+// retire destroys a stack whose request is gone and removes it.
+func (v *vendor) retire(ctx context.Context, name string) Result {
+	res := Result{Stack: name, Action: Retire}
+	start := time.Now()
+	v.out.say(name, "retiring")
+	s, err := v.stack(ctx, name, false)
+	if err == nil {
+		_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
+	}
+	if err == nil {
+		err = s.Workspace().RemoveStack(ctx, name)
+	}
+	res.Err = v.done(name, "retired", start, err)
+	return res
+}
+
+// deployNetwork brings the network stack up to date and returns its
+// output: after a failed update, the output it still has, so that the
+// vended stacks that do not need the change go on (those that do fail
+// fast for an account not shared yet).
+func (v *vendor) deployNetwork(ctx context.Context, st vending.Stack, tags map[string]string) (map[string]any, Result) {
+	res := Result{Stack: st.Name, Action: Create}
+	if tags != nil {
+		res.Action = Update
+	}
+	d := digestOf(st.Config, [2]string{}, networkView{})
+	s, err := v.stack(ctx, st.Name, true)
+	if err != nil {
+		res.Err = err
+		return nil, res
+	}
+	if tags[tagDigest] == d {
+		res.Action = Unchanged
+		v.out.say(st.Name, "unchanged")
+	} else {
+		start := time.Now()
+		v.out.say(st.Name, "%s", progressive[res.Action])
+		res.Err = v.done(st.Name, past[res.Action], start, v.up(ctx, s, st, d))
+	}
+	network, err := outputOf(ctx, s)
+	res.Err = errors.Join(res.Err, err)
+	return network, res
+}
+
+// progressive and past name an action in progress lines.
+var (
+	progressive = map[string]string{Create: "creating", Update: "updating"}
+	past        = map[string]string{Create: "created", Update: "updated"}
+)
+
+// up sets a stack's configuration, clears its digest (so that a failed
+// update is retried even if the request goes back to what last
+// succeeded), updates it, and records the digest once it succeeded.
+func (v *vendor) up(ctx context.Context, s auto.Stack, st vending.Stack, digest string) error {
+	ws := s.Workspace()
+	cfg := auto.ConfigMap{}
+	for k, val := range st.Config {
+		cfg[k] = auto.ConfigValue{Value: val}
+	}
+	if err := ws.SetAllConfigWithOptions(ctx, st.Name, cfg, &auto.ConfigOptions{Path: false}); err != nil {
+		return err
+	}
+	if err := ws.SetTag(ctx, st.Name, tagDigest, "pending"); err != nil {
+		return err
+	}
+	if _, err := s.Up(ctx, optup.SuppressProgress()); err != nil {
+		return err
+	}
+	return ws.SetTag(ctx, st.Name, tagDigest, digest)
+}
+
+// deployVended deploys the vended stacks whose digests changed, at most
+// Parallel at once.
+func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) []Result {
+	var names []string
+	byName := map[string]vending.Stack{}
+	for _, st := range p.rendered.Vended {
+		if only == nil || slices.Contains(only, st.Name) {
+			names = append(names, st.Name)
+			byName[st.Name] = st
+		}
+	}
+	return v.parallel(names, func(name string) Result {
+		st := byName[name]
+		view := networkView{}
+		if st.Request.Shared() {
+			view = viewOf(p.network, st.Request.AccountID)
+		}
+		d := vendedDigest(v.set, st, view)
+		tags, exists := p.existing[name]
+		res := Result{Stack: name, Action: Create}
+		if exists && tags[tagDigest] != "" {
+			res.Action = Update
+		}
+		if tags[tagDigest] == d {
+			res.Action = Unchanged
+			v.out.say(name, "unchanged")
+			return res
+		}
+		start := time.Now()
+		v.out.say(name, "%s", progressive[res.Action])
+		s, err := v.stack(ctx, name, true)
+		if err == nil {
+			err = setTags(ctx, s, recordOf(v.set, st))
+		}
+		if err == nil {
+			err = v.up(ctx, s, st, d)
+		}
+		res.Err = v.done(name, past[res.Action], start, err)
+		return res
+	})
+}
+
+// setTags sets a stack's tags.
+func setTags(ctx context.Context, s auto.Stack, tags map[string]string) error {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		if err := s.Workspace().SetTag(ctx, s.Name(), k, tags[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// done reports a stack's end and returns its error.
+func (v *vendor) done(name, what string, start time.Time, err error) error {
+	if err != nil {
+		v.out.say(name, "failed after %s", time.Since(start).Round(time.Second))
+		return err
+	}
+	v.out.say(name, "%s in %s", what, time.Since(start).Round(time.Second))
+	return nil
+}
+
+// parallel runs f for each name, at most Parallel at once, and returns the
+// results in name order.
+func (v *vendor) parallel(names []string, f func(string) Result) []Result {
+	results := make([]Result, len(names))
+	sem := make(chan struct{}, v.opts.Parallel)
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = f(name)
+		}()
+	}
+	wg.Wait()
+	return results
+}

@@ -1,0 +1,119 @@
+package vend
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"maps"
+	"runtime/debug"
+	"slices"
+
+	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
+)
+
+// Version is vend's own version: a digest covers it, so that changing
+// what vend renders rolls out. Bump it with any such change; the build's
+// module version and VCS revision, when the binary carries them, are
+// covered too, so that a library change rolls out.
+const Version = "1"
+
+// Tag keys of what vend keeps on a vended stack. Pulumi stack tag names
+// are at most 40 characters of letters, digits, '-', '_', '.' and ':'.
+const (
+	tagDigest            = "vend:digest"
+	tagVpcCIDR           = "vend:vpcCidr"
+	tagAccount           = "vend:account"
+	tagRegion            = "vend:region"
+	tagNetworking        = "vend:networking"
+	tagTeam              = "vend:team"
+	tagEnvironment       = "vend:environment"
+	tagBlueprint         = "vend:blueprint"
+	tagBlueprintVersion  = "vend:blueprintVersion"
+	tagKubernetesVersion = "vend:kubernetesVersion"
+)
+
+// recordOf describes a stack as its request renders it; the digest and
+// allocation are set apart.
+func recordOf(set *vending.Set, st vending.Stack) map[string]string {
+	r := st.Request
+	bp, _ := set.Blueprints.Get(r.Blueprint)
+	region := r.Region
+	if region == "" {
+		region = set.Settings.Defaults.Region
+		if n := set.Settings.NetworkAccount; r.Shared() && n != nil && n.Region != "" {
+			region = n.Region
+		}
+	}
+	kubernetes := r.KubernetesVersion
+	if kubernetes == "" {
+		kubernetes = set.Settings.Defaults.KubernetesVersion
+	}
+	return map[string]string{
+		tagAccount: r.AccountID, tagRegion: region, tagNetworking: r.Networking, tagTeam: r.Team,
+		tagEnvironment: r.Environment, tagBlueprint: r.Blueprint, tagBlueprintVersion: bp.Version,
+		tagKubernetesVersion: kubernetes,
+	}
+}
+
+// networkView is what a vended stack reads of the network stack's output:
+// the VPC, its subnets, and whether its own account is shared yet (not the
+// others', so that another request joining leaves its digest alone).
+type networkView struct {
+	VpcID            string   `json:"vpcId,omitempty"`
+	PrivateSubnetIDs []string `json:"privateSubnetIds,omitempty"`
+	Shared           bool     `json:"shared"`
+}
+
+// viewOf reads the network output for an account; the zero view without
+// a network stack.
+func viewOf(network map[string]any, account string) networkView {
+	if network == nil {
+		return networkView{}
+	}
+	vpc, _ := network["vpcId"].(string)
+	return networkView{VpcID: vpc, PrivateSubnetIDs: viewList(network["privateSubnetIds"]), Shared: slices.Contains(viewList(network["sharedWith"]), account)}
+}
+
+// vendedDigest covers everything that changes what a vended stack
+// deploys: its rendered configuration, its blueprint and the blueprint's
+// version, vend's version and the build's, and what it reads of the
+// network stack.
+func vendedDigest(set *vending.Set, st vending.Stack, network networkView) string {
+	bp, _ := set.Blueprints.Get(st.Request.Blueprint)
+	return digestOf(st.Config, [2]string{bp.Name, bp.Version}, network)
+}
+
+// digestOf is the digest of a stack's configuration, blueprint and view of
+// the network, with vend's and the build's version.
+func digestOf(cfg map[string]string, blueprint [2]string, network networkView) string {
+	config := make([][2]string, 0, len(cfg))
+	for _, k := range slices.Sorted(maps.Keys(cfg)) {
+		config = append(config, [2]string{k, cfg[k]})
+	}
+	text, err := json.Marshal(struct {
+		Config    [][2]string
+		Blueprint [2]string
+		Vend      []string
+		Network   networkView
+	}{config, blueprint, buildVersion(), network})
+	if err != nil {
+		panic(err) // plain strings and slices
+	}
+	sum := sha256.Sum256(text)
+	return hex.EncodeToString(sum[:16])
+}
+
+// buildVersion is vend's version with the module version and VCS revision
+// the binary was built from, when it carries them.
+func buildVersion() []string {
+	out := []string{Version}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		out = append(out, info.Main.Version)
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
+				out = append(out, s.Value)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,167 @@
+// Package vend runs a vending directory's stacks (stacks/vending) through
+// the Automation API with inline programs, the same program `pulumi up`
+// runs, on any Pulumi backend: the network stack first, then one stack per
+// request in parallel. What it keeps lives in the backend, in each vended
+// stack's tags (its request digest and CIDR allocation, which never
+// moves), not in a workspace; a backend-wide lock serializes allocation
+// and the network update.
+package vend
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/stacks"
+	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
+)
+
+// Options are how vend reaches the backend and the Pulumi CLI.
+type Options struct {
+	// Backend is the Pulumi backend's URL; default a file:// folder, .vend
+	// in the vending directory.
+	Backend string
+	// Parallel is how many vended stacks are deployed at once; default 4.
+	Parallel int
+	// Workspace adds options to every workspace: the Pulumi command and
+	// environment variables (PULUMI_CONFIG_PASSPHRASE for a self-managed
+	// backend's secrets, say).
+	Workspace []auto.LocalWorkspaceOption
+	// Progress gets one line per stack and state; default os.Stderr.
+	Progress io.Writer
+	// LockTimeout is how long to wait for another vend's backend lock;
+	// default 10 minutes.
+	LockTimeout time.Duration
+}
+
+// DefaultBackend is the backend of a vending directory when none is given.
+func DefaultBackend(dir string) (string, error) {
+	abs, err := filepath.Abs(filepath.Join(dir, ".vend"))
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return "", err
+	}
+	return "file://" + filepath.ToSlash(abs), nil
+}
+
+// vendor runs one vend command on one backend.
+type vendor struct {
+	set     *vending.Set
+	opts    Options
+	workDir string
+	out     *progress
+}
+
+// newVendor prepares a run; close removes its workspaces.
+func newVendor(set *vending.Set, opts Options) (*vendor, error) {
+	if opts.Backend == "" {
+		b, err := DefaultBackend(set.Dir)
+		if err != nil {
+			return nil, err
+		}
+		opts.Backend = b
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 4
+	}
+	if opts.Progress == nil {
+		opts.Progress = os.Stderr
+	}
+	if opts.LockTimeout == 0 {
+		opts.LockTimeout = 10 * time.Minute
+	}
+	dir, err := os.MkdirTemp("", "vend-")
+	if err != nil {
+		return nil, err
+	}
+	return &vendor{set: set, opts: opts, workDir: dir, out: &progress{w: opts.Progress}}, nil
+}
+
+func (v *vendor) close() { _ = os.RemoveAll(v.workDir) }
+
+// project is the vended stacks' Pulumi project on the backend.
+func (v *vendor) project() workspace.Project {
+	return workspace.Project{
+		Name:    tokens.PackageName(v.set.Settings.Project),
+		Runtime: workspace.NewProjectRuntimeInfo("go", nil),
+		Backend: &workspace.ProjectBackend{URL: v.opts.Backend},
+	}
+}
+
+// workspace returns a workspace of its own for a stack (stacks are
+// deployed in parallel) running program.
+func (v *vendor) workspace(ctx context.Context, name string, program pulumi.RunFunc) (auto.Workspace, error) {
+	dir := filepath.Join(v.workDir, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	opts := append([]auto.LocalWorkspaceOption{auto.WorkDir(dir), auto.Project(v.project()), auto.Program(program)}, v.opts.Workspace...)
+	return auto.NewLocalWorkspace(ctx, opts...)
+}
+
+// program is what every vended and network stack runs: the stacks, with
+// the set's blueprints.
+func (v *vendor) program() pulumi.RunFunc {
+	return stacks.Program(stacks.Options{Blueprints: v.set.Blueprints})
+}
+
+// stack selects a stack, creating it when create is set.
+func (v *vendor) stack(ctx context.Context, name string, create bool) (auto.Stack, error) {
+	ws, err := v.workspace(ctx, name, v.program())
+	if err != nil {
+		return auto.Stack{}, err
+	}
+	if create {
+		return auto.UpsertStack(ctx, name, ws)
+	}
+	return auto.SelectStack(ctx, name, ws)
+}
+
+// existing lists the project's stacks on the backend with their tags.
+func (v *vendor) existing(ctx context.Context) (map[string]map[string]string, error) {
+	ws, err := v.workspace(ctx, "_list", v.program())
+	if err != nil {
+		return nil, err
+	}
+	summaries, err := ws.ListStacks(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing the stacks of %s on %s: %w", v.set.Settings.Project, v.opts.Backend, err)
+	}
+	out := map[string]map[string]string{}
+	for _, s := range summaries {
+		name := s.Name[strings.LastIndex(s.Name, "/")+1:]
+		if name == lockStack {
+			continue
+		}
+		tags, err := ws.ListTags(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("reading the tags of stack %s: %w", name, err)
+		}
+		out[name] = tags
+	}
+	return out, nil
+}
+
+// progress writes one line per stack and state, from many goroutines.
+type progress struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (p *progress) say(stack, format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "%-24s %s\n", stack, fmt.Sprintf(format, args...))
+}
