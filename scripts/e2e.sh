@@ -41,18 +41,9 @@ stop() {
 }
 trap stop EXIT
 
-# pick_port prints a loopback port nothing listens on.
-pick_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-}
-ETCD_CLIENT=$(pick_port); ETCD_PEER=$(pick_port); API=$(pick_port)
+# shellcheck source=scripts/ports.sh
+source scripts/ports.sh
+pick_port; ETCD_CLIENT=$PORT; pick_port; ETCD_PEER=$PORT; pick_port; API=$PORT
 
 # wait_for polls a URL until it answers 200, for at most 60 seconds.
 wait_for() {

@@ -44,17 +44,8 @@ build_id() {
 # running reports whether the pid in a pid file is alive.
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-# pick_port prints a loopback port nothing listens on.
-pick_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-}
+# shellcheck source=scripts/ports.sh
+source "$REPO/scripts/ports.sh"
 
 # wait_ready polls an API server's /readyz with its token for 60 seconds.
 wait_ready() {
@@ -93,7 +84,7 @@ start_servers() {
   rm -rf "$DIR/etcd" "$DIR/world" "$DIR/state"
   mkdir -p "$DIR/pids" "$DIR/logs" "$DIR/world"
   local client peer
-  client=$(pick_port); peer=$(pick_port)
+  pick_port; client=$PORT; pick_port; peer=$PORT
   "$ETCD" --data-dir "$DIR/etcd" --name standin \
     --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
     --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
@@ -102,7 +93,7 @@ start_servers() {
   local json="[" sep=""
   for ((i = 0; i < SERVERS; i++)); do
     local pki="$DIR/pki-$i" port token
-    port=$(pick_port); token="standin-$i-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    pick_port; port=$PORT; token="standin-$i-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     rm -rf "$pki" && mkdir -p "$pki"
     openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
     openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null

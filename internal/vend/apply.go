@@ -295,8 +295,21 @@ func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) [
 		if err == nil {
 			err = setTags(ctx, s, recordOf(v.set, st))
 		}
-		if err == nil {
+		for wait := time.Second; err == nil; wait = min(2*wait, 15*time.Second) {
 			err = v.up(ctx, s, st, d)
+			if !auto.IsConcurrentUpdateError(err) || time.Since(start) > v.opts.LockTimeout {
+				break
+			}
+			// Another vend is updating the stack: wait for it, then
+			// update only if it did not deploy this very digest.
+			v.out.say(name, "being updated by another vend; waiting %s", wait)
+			time.Sleep(wait)
+			if tag, terr := s.Workspace().GetTag(ctx, name, tagDigest); terr == nil && tag == d {
+				v.out.say(name, "deployed by another vend")
+				res.Action = Unchanged
+				return res
+			}
+			err = nil
 		}
 		res.Err = v.done(name, past[res.Action], start, err)
 		return res

@@ -98,24 +98,16 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 	if err != nil {
 		return nil, err
 	}
+	docs, planned, err := Documents(set, rendered)
+	if err != nil {
+		return nil, err
+	}
 	out := &Plan{Stacks: []PlannedStack{}}
-	var planned map[string]any
 	if n := rendered.Network; n != nil {
-		doc, output, err := planNetwork(set, *n)
-		if err != nil {
-			return nil, err
-		}
-		planned = output
 		out.Network = &PlannedNetwork{Action: action(existing, n.Name, digestOf(n.Config, [2]string{}, networkView{})),
-			Principals: viewList(output["sharedWith"]), Resources: count(doc)}
+			Principals: viewList(planned["sharedWith"]), Resources: count(docs[n.Name])}
 	}
 	for _, st := range rendered.Vended {
-		doc, err := plan.Make(plan.Input{Project: set.Settings.Project, Stack: st.Name, Config: st.Config,
-			Program:      stacks.Program(stacks.Options{Blueprints: set.Blueprints}),
-			StackOutputs: map[string]map[string]any{set.NetworkStackName(): {stacks.NetworkOutput: planned}}})
-		if err != nil {
-			return nil, fmt.Errorf("planning stack %s: %w", st.Name, err)
-		}
 		view := networkView{}
 		if st.Request.Shared() {
 			view = viewOf(backendNetwork, st.Request.AccountID)
@@ -124,7 +116,7 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 		out.Stacks = append(out.Stacks, PlannedStack{
 			Name: st.Name, Action: action(existing, st.Name, vendedDigest(set, st, view)),
 			Account: rec[tagAccount], Region: rec[tagRegion], Blueprint: rec[tagBlueprint],
-			KubernetesVersion: rec[tagKubernetesVersion], VpcCIDR: rendered.Allocations[st.Name], Resources: count(doc),
+			KubernetesVersion: rec[tagKubernetesVersion], VpcCIDR: rendered.Allocations[st.Name], Resources: count(docs[st.Name]),
 		})
 	}
 	for _, name := range gone {
@@ -137,6 +129,31 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 			Blueprint: tags[tagBlueprint], KubernetesVersion: tags[tagKubernetesVersion], VpcCIDR: tags[tagVpcCIDR]})
 	}
 	return out, nil
+}
+
+// Documents plans every rendered stack offline with the planner's code,
+// by stack name: the network stack's first, whose output (returned as the
+// backend would hold it) the vended stacks on shared networking read.
+func Documents(set *vending.Set, rendered *vending.Stacks) (map[string]*plan.Document, map[string]any, error) {
+	docs := map[string]*plan.Document{}
+	var network map[string]any
+	if n := rendered.Network; n != nil {
+		doc, output, err := planNetwork(set, *n)
+		if err != nil {
+			return nil, nil, err
+		}
+		docs[n.Name], network = doc, output
+	}
+	for _, st := range rendered.Vended {
+		doc, err := plan.Make(plan.Input{Project: set.Settings.Project, Stack: st.Name, Config: st.Config,
+			Program:      stacks.Program(stacks.Options{Blueprints: set.Blueprints}),
+			StackOutputs: map[string]map[string]any{set.NetworkStackName(): {stacks.NetworkOutput: network}}})
+		if err != nil {
+			return nil, nil, fmt.Errorf("planning stack %s: %w", st.Name, err)
+		}
+		docs[st.Name] = doc
+	}
+	return docs, network, nil
 }
 
 // action compares a stack's digest with what the backend holds.

@@ -150,15 +150,27 @@ func (w World) Stack(ctx context.Context, file, backend string) (auto.Stack, err
 // InlineStack returns the Automation API stack of any program, run by the
 // engine against the world, its state kept in backend.
 func (w World) InlineStack(ctx context.Context, project, stack, backend string, program pulumi.RunFunc) (auto.Stack, error) {
-	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: w.PulumiRoot, SkipVersionCheck: true})
-	if err != nil {
+	if err := os.MkdirAll(backend, 0o755); err != nil {
 		return auto.Stack{}, err
 	}
-	if err := os.MkdirAll(backend, 0o755); err != nil {
+	opts, err := w.Workspace()
+	if err != nil {
 		return auto.Stack{}, err
 	}
 	ws := workspace.Project{Name: tokens.PackageName(project), Runtime: workspace.NewProjectRuntimeInfo("go", nil),
 		Backend: &workspace.ProjectBackend{URL: "file://" + filepath.Clean(backend)}}
+	return auto.UpsertStackInlineSource(ctx, stack, project, program, append(opts, auto.Project(ws))...)
+}
+
+// Workspace returns the options that point a workspace at the world: the
+// tier's Pulumi CLI, and the environment its plugins read (the world, the
+// API servers, the PULUMI_HOME they are installed in, and a passphrase for
+// the secrets of a file:// backend).
+func (w World) Workspace() ([]auto.LocalWorkspaceOption, error) {
+	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: w.PulumiRoot, SkipVersionCheck: true})
+	if err != nil {
+		return nil, err
+	}
 	env := map[string]string{
 		aws.WorldEnv: w.Dir, world.PoolEnv: w.APIServers, "PULUMI_HOME": w.PulumiHome, "PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
 		"PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_CONFIG_PASSPHRASE": "standin",
@@ -166,5 +178,5 @@ func (w World) InlineStack(ctx context.Context, project, stack, backend string, 
 	if w.ClusterDelay != "" {
 		env[aws.ClusterDelayEnv] = w.ClusterDelay
 	}
-	return auto.UpsertStackInlineSource(ctx, stack, project, program, auto.Project(ws), auto.Pulumi(cmd), auto.EnvVars(env))
+	return []auto.LocalWorkspaceOption{auto.Pulumi(cmd), auto.EnvVars(env)}, nil
 }

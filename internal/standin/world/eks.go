@@ -67,6 +67,20 @@ var eksCluster = kind{
 		}
 		return nil
 	},
+	update: func(_ *State, _ Caller, o *Object, inputs map[string]any) error {
+		// "You can update only one minor version at a time", and never
+		// down (https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html;
+		// UpdateClusterVersion:
+		// https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterVersion.html).
+		from, to := o.Str("version"), fmt.Sprint(inputs["version"])
+		if inputs["version"] == nil || from == "" || from == to {
+			return nil
+		}
+		if f, t := minorOf(from), minorOf(to); f < 0 || t < 0 || t != f+1 {
+			return refuse("UpdateClusterVersion", "InvalidParameterException", "Unsupported Kubernetes minor version update from %s to %s", from, to)
+		}
+		return nil
+	},
 	remove: func(s *State, o *Object) error {
 		// "If you have managed node groups or Fargate profiles attached to
 		// the cluster, you must delete them first"
@@ -374,4 +388,14 @@ func mergeMaps(a, b map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// minorOf is the minor number of a Kubernetes version "1.N", -1 when it is
+// not one.
+func minorOf(version string) int {
+	var minor int
+	if _, err := fmt.Sscanf(version, "1.%d", &minor); err != nil {
+		return -1
+	}
+	return minor
 }

@@ -410,3 +410,22 @@ func TestClustersOfEveryWorldShareOnePool(t *testing.T) {
 	_, err = shared.Of(b.dir, second.Str("arn"))
 	require.NoError(t, err, "the other world keeps its server")
 }
+
+func TestAClusterMovesUpOneMinorVersionAtATime(t *testing.T) {
+	s := seeded(t)
+	c := newCluster(t, s, inCluster, "up", network(t, s, inCluster, 2))
+	inputs := func(version string) map[string]any {
+		in := mergeMaps(c.Inputs, nil)
+		in["version"] = version
+		return in
+	}
+	c.Inputs["version"] = "1.34"
+	for _, refused := range []string{"1.36", "1.33"} {
+		_, err := s.Update(inCluster, c.Type, c.ID, inputs(refused))
+		requireAWSError(t, err, "InvalidParameterException")
+		assert.ErrorContains(t, err, "Unsupported Kubernetes minor version update from 1.34 to "+refused)
+	}
+	_, err := s.Update(inCluster, c.Type, c.ID, inputs("1.35"))
+	require.NoError(t, err)
+	assert.Equal(t, "1.35", s.Find(inCluster, c.Type, c.ID).Str("version"))
+}

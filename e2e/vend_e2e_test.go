@@ -1,0 +1,302 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/internal/standin/drive"
+	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
+	"github.com/eks-multi-account/eks-multi-account/internal/vend"
+	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
+)
+
+// vendingDir is a vending directory deployed by vend into a stand-in
+// organization.
+type vendingDir struct {
+	*organization
+	dir     string
+	backend string
+	log     *strings.Builder
+}
+
+// newVending copies requests of the shipped request set (by name) and
+// vending.yaml, with the tier's charts, into a directory, and plants the
+// organization (the organization stack deployed) with every account the
+// shipped set and extra requests name.
+func newVending(t *testing.T, requests []string, extra map[string]string) *vendingDir {
+	t.Helper()
+	o := newOrganization(t, "../examples/organization/Pulumi.org.yaml")
+	o.up(t, o.stack(t, "../examples/organization/Pulumi.org.yaml"))
+
+	dir := t.TempDir()
+	settings, err := os.ReadFile("../examples/vending/vending.yaml")
+	require.NoError(t, err)
+	settings = append(settings, []byte("charts: "+tierCharts(t)+"\n")...)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, vending.SettingsFile), settings, 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, vending.RequestsDir), 0o755))
+	for _, r := range requests {
+		copyRequest(t, dir, r)
+	}
+	// Every account of every request the test will make exists.
+	all := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(all, vending.SettingsFile), settings, 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(all, vending.RequestsDir), 0o755))
+	files, err := filepath.Glob("../examples/vending/requests/*.yaml")
+	require.NoError(t, err)
+	for _, f := range files {
+		copyRequest(t, all, strings.TrimSuffix(filepath.Base(f), ".yaml"))
+	}
+	for name, text := range extra {
+		require.NoError(t, os.WriteFile(filepath.Join(all, vending.RequestsDir, name+".yaml"), []byte(text), 0o644))
+	}
+	set, err := vending.Load(all, nil)
+	require.NoError(t, err)
+	rendered, err := set.Render(vending.Existing{})
+	require.NoError(t, err)
+	docs, _, err := vend.Documents(set, rendered)
+	require.NoError(t, err)
+	require.NoError(t, o.store.Update(func(s *world.State) error {
+		seed, err := drive.Seed(slices.Collect(maps.Values(docs)), s.Organization.ManagementAccount)
+		if err != nil {
+			return err
+		}
+		return s.Join(seed)
+	}))
+	backend := filepath.Join(t.TempDir(), "state")
+	require.NoError(t, os.MkdirAll(backend, 0o755))
+	return &vendingDir{organization: o, dir: dir, backend: "file://" + backend, log: &strings.Builder{}}
+}
+
+func copyRequest(t *testing.T, dir, name string) {
+	t.Helper()
+	data, err := os.ReadFile("../examples/vending/requests/" + name + ".yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, vending.RequestsDir, name+".yaml"), data, 0o644))
+}
+
+// options point vend at the world and the backend.
+func (v *vendingDir) options(t *testing.T) vend.Options {
+	t.Helper()
+	ws, err := v.Workspace()
+	require.NoError(t, err)
+	return vend.Options{Backend: v.backend, Parallel: 4, Workspace: ws, Progress: syncWriter(v.log)}
+}
+
+// apply runs vend apply and returns what it did to each stack.
+func (v *vendingDir) apply(t *testing.T, retire bool) map[string]string {
+	t.Helper()
+	set, err := vending.Load(v.dir, nil)
+	require.NoError(t, err)
+	results, err := vend.Apply(context.Background(), set, v.options(t), vend.ApplyOptions{Retire: retire})
+	require.NoError(t, err, v.log.String())
+	return actions(results)
+}
+
+func actions(results []vend.Result) map[string]string {
+	out := map[string]string{}
+	for _, r := range results {
+		out[r.Stack] = r.Action
+	}
+	return out
+}
+
+// updates returns how many updates each stack of the backend has had.
+func (v *vendingDir) updates(t *testing.T) map[string]int {
+	t.Helper()
+	ws, err := auto.NewLocalWorkspace(context.Background(), append(v.options(t).Workspace, auto.Project(v.project()))...)
+	require.NoError(t, err)
+	stacks, err := ws.ListStacks(context.Background())
+	require.NoError(t, err)
+	out := map[string]int{}
+	for _, s := range stacks {
+		st, err := auto.SelectStack(context.Background(), s.Name, ws)
+		require.NoError(t, err)
+		history, err := st.History(context.Background(), 0, 0)
+		require.NoError(t, err)
+		out[s.Name[strings.LastIndex(s.Name, "/")+1:]] = len(history)
+	}
+	return out
+}
+
+// sharedWith lists the accounts the network account's share holds.
+func (v *vendingDir) sharedWith(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, a := range v.state(t).Select("aws:ram/principalAssociation:PrincipalAssociation", nil) {
+		out = append(out, a.Str("principal"))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestVendingThreeClusters(t *testing.T) {
+	v := newVending(t, []string{"vision-dev", "vision-prod", "payments-prod"}, map[string]string{
+		"aaa-dev": "team: aaa\nenvironment: dev\naccountId: \"616161616161\"\nnetworking: dedicated\n",
+	})
+
+	start := time.Now()
+	assert.Equal(t, map[string]string{"network": vend.Create, "payments-prod": vend.Create, "vision-dev": vend.Create, "vision-prod": vend.Create}, v.apply(t, false))
+	t.Logf("vend apply of three clusters and the network stack: %s", time.Since(start).Round(time.Second))
+	s := v.state(t)
+	requireServedByThisCheckout(t, s)
+	assert.Len(t, s.Select("aws:eks/cluster:Cluster", nil), 3)
+	assert.Equal(t, []string{"313131313131", "323232323232"}, v.sharedWith(t), "the share's principals are the shared-networking accounts")
+
+	before := v.updates(t)
+	assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Unchanged, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false))
+	after := v.updates(t)
+	delete(before, "vend-lock")
+	delete(after, "vend-lock")
+	assert.Equal(t, before, after, "an unchanged request costs no engine operation")
+
+	t.Run("changing one request updates only its stack", func(t *testing.T) {
+		path := filepath.Join(v.dir, "requests", "payments-prod.yaml")
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(path, append(data, []byte("quota: {cpu: \"12\", memory: 48Gi, pods: 80}\n")...), 0o644))
+		assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Update, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false))
+	})
+
+	t.Run("upgrade moves dev before prod", func(t *testing.T) {
+		waves, _, err := vend.Upgrade(context.Background(), v.dir, nil, v.options(t), vend.UpgradeOptions{All: true, Kubernetes: "1.35", Yes: true})
+		require.NoError(t, err, v.log.String())
+		require.Len(t, waves, 2)
+		assert.Equal(t, "dev", waves[0].Environment)
+		assert.Equal(t, "prod", waves[1].Environment)
+		lines := strings.Split(v.log.String(), "\n")
+		devDone := lastLine(lines, "vision-dev", "updated")
+		prodStart := lastLine(lines, "vision-prod", "updating")
+		require.Positive(t, devDone, v.log.String())
+		assert.Less(t, devDone, prodStart, "dev's wave is done before prod's starts:\n%s", v.log.String())
+		for _, c := range v.state(t).Select("aws:eks/cluster:Cluster", nil) {
+			assert.Equal(t, "1.35", c.Str("version"), c.ID)
+		}
+		assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Unchanged, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false),
+			"the rewritten request files are what is deployed")
+	})
+
+	t.Run("a removed request is retired only with --retire", func(t *testing.T) {
+		require.NoError(t, os.Remove(filepath.Join(v.dir, "requests", "vision-dev.yaml")))
+		assert.Equal(t, vend.Keep, v.apply(t, false)["vision-dev"])
+		assert.Equal(t, []string{"313131313131", "323232323232"}, v.sharedWith(t), "a kept stack keeps its share")
+		assert.Len(t, v.state(t).Select("aws:eks/cluster:Cluster", nil), 3)
+
+		assert.Equal(t, vend.Retire, v.apply(t, true)["vision-dev"])
+		assert.Equal(t, []string{"313131313131"}, v.sharedWith(t), "the network share loses the retired account")
+		assert.Len(t, v.state(t).Select("aws:eks/cluster:Cluster", nil), 2)
+		assert.NotContains(t, v.updates(t), "vision-dev", "the stack is removed")
+	})
+
+	t.Run("two applies at once, with a request that sorts first, move and repeat no block", func(t *testing.T) {
+		tags := v.tags(t)
+		require.NoError(t, os.WriteFile(filepath.Join(v.dir, "requests", "aaa-dev.yaml"), []byte("team: aaa\nenvironment: dev\naccountId: \"616161616161\"\nnetworking: dedicated\n"), 0o644))
+		set, err := vending.Load(v.dir, nil)
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = vend.Apply(context.Background(), set, v.options(t), vend.ApplyOptions{})
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			require.NoError(t, err, v.log.String())
+		}
+		now := v.tags(t)
+		assert.Equal(t, tags["payments-prod"]["vend:vpcCidr"], now["payments-prod"]["vend:vpcCidr"], "payments-prod's block does not move")
+		assert.NotEmpty(t, now["aaa-dev"]["vend:vpcCidr"])
+		assert.NotEqual(t, now["payments-prod"]["vend:vpcCidr"], now["aaa-dev"]["vend:vpcCidr"], "no block is given twice")
+		assert.Equal(t, []string{"313131313131"}, v.sharedWith(t))
+		assert.Equal(t, map[string]string{"network": vend.Unchanged, "aaa-dev": vend.Unchanged, "payments-prod": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false))
+	})
+
+	t.Run("vend list matches the backend", func(t *testing.T) {
+		entries, err := vend.List(context.Background(), vending.DefaultProject, v.options(t))
+		require.NoError(t, err)
+		clusters := map[string]string{}
+		for _, c := range v.state(t).Select("aws:eks/cluster:Cluster", nil) {
+			clusters[c.ID] = c.Str("arn")
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Stack)
+			assert.Equal(t, clusters[e.Stack], e.ClusterArn, e.Stack)
+			assert.Equal(t, "succeeded", e.Result, e.Stack)
+			assert.NotEmpty(t, e.LastUpdate, e.Stack)
+			assert.Equal(t, "1.0.0", e.BlueprintVersion, e.Stack)
+		}
+		assert.Equal(t, []string{"aaa-dev", "payments-prod", "vision-prod"}, names)
+	})
+
+	for _, name := range []string{"aaa-dev", "payments-prod", "vision-prod"} {
+		require.NoError(t, os.Remove(filepath.Join(v.dir, "requests", name+".yaml")))
+	}
+	v.apply(t, true)
+	assert.Empty(t, v.state(t).Select("aws:eks/cluster:Cluster", nil), "retiring every request leaves no cluster")
+}
+
+// tags returns every vended stack's tags.
+func (v *vendingDir) tags(t *testing.T) map[string]map[string]string {
+	t.Helper()
+	ws, err := auto.NewLocalWorkspace(context.Background(), append(v.options(t).Workspace, auto.Project(v.project()))...)
+	require.NoError(t, err)
+	stacks, err := ws.ListStacks(context.Background())
+	require.NoError(t, err)
+	out := map[string]map[string]string{}
+	for _, s := range stacks {
+		name := s.Name[strings.LastIndex(s.Name, "/")+1:]
+		out[name], err = ws.ListTags(context.Background(), name)
+		require.NoError(t, err)
+	}
+	return out
+}
+
+// project is the vended stacks' project on the test's backend.
+func (v *vendingDir) project() workspace.Project {
+	return workspace.Project{Name: tokens.PackageName(vending.DefaultProject), Runtime: workspace.NewProjectRuntimeInfo("go", nil),
+		Backend: &workspace.ProjectBackend{URL: v.backend}}
+}
+
+// lastLine is the index of the last progress line of a stack whose state
+// starts with word, -1 when none.
+func lastLine(lines []string, stack, word string) int {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if f := strings.Fields(lines[i]); len(f) >= 2 && f[0] == stack && f[1] == word {
+			return i
+		}
+	}
+	return -1
+}
+
+// syncWriter serializes writes to a builder from many goroutines.
+func syncWriter(b *strings.Builder) io.Writer { return &lockedWriter{b: b} }
+
+type lockedWriter struct {
+	mu sync.Mutex
+	b  *strings.Builder
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
