@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -65,14 +64,10 @@ func newVending(t *testing.T, requests []string, extra map[string]string) *vendi
 	for name, text := range extra {
 		require.NoError(t, os.WriteFile(filepath.Join(all, vending.RequestsDir, name+".yaml"), []byte(text), 0o644))
 	}
-	set, err := vending.Load(all, nil)
-	require.NoError(t, err)
-	rendered, err := set.Render(vending.Existing{})
-	require.NoError(t, err)
-	docs, _, err := vend.Documents(set, rendered)
+	docs, err := drive.Plans(all)
 	require.NoError(t, err)
 	require.NoError(t, o.store.Update(func(s *world.State) error {
-		seed, err := drive.Seed(slices.Collect(maps.Values(docs)), s.Organization.ManagementAccount)
+		seed, err := drive.Seed(docs, s.Organization.ManagementAccount)
 		if err != nil {
 			return err
 		}
@@ -170,6 +165,17 @@ func TestVendingThreeClusters(t *testing.T) {
 		data, err := os.ReadFile(path)
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(path, append(data, []byte("quota: {cpu: \"12\", memory: 48Gi, pods: 80}\n")...), 0o644))
+		set, err := vending.Load(v.dir, nil)
+		require.NoError(t, err)
+		opts := v.options(t)
+		planned, err := vend.MakePlan(context.Background(), set, vend.PlanOptions{Backend: &opts})
+		require.NoError(t, err)
+		got := map[string]string{"network": planned.Network.Action}
+		for _, s := range planned.Stacks {
+			got[s.Name] = s.Action
+		}
+		assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Update, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, got,
+			"vend plan against the backend says what apply will do")
 		assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Update, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false))
 	})
 

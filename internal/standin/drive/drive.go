@@ -24,7 +24,9 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
 	"github.com/eks-multi-account/eks-multi-account/internal/standin/aws"
 	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
+	"github.com/eks-multi-account/eks-multi-account/internal/vend"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
+	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
 )
 
 // World is a stand-in world as scripts/standin.sh describes it in the
@@ -65,6 +67,32 @@ func Plan(file string) (*plan.Document, error) {
 		return nil, err
 	}
 	return plan.Make(plan.Input{Project: st.Project, Stack: st.Name, Config: st.Config, Program: Program(st.Project)})
+}
+
+// Plans returns the offline plans of a stack file, or of every stack of a
+// vending directory (one holding vending.yaml), as on an empty backend.
+func Plans(path string) ([]*plan.Document, error) {
+	if _, err := os.Stat(filepath.Join(path, vending.SettingsFile)); err != nil {
+		d, err := Plan(path)
+		return []*plan.Document{d}, err
+	}
+	set, err := vending.Load(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	rendered, err := set.Render(vending.Existing{})
+	if err != nil {
+		return nil, err
+	}
+	docs, _, err := vend.Documents(set, rendered)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*plan.Document, 0, len(docs))
+	for _, name := range slices.Sorted(maps.Keys(docs)) {
+		out = append(out, docs[name])
+	}
+	return out, nil
 }
 
 // Program is the program `pulumi up` runs for a project: an example's own,

@@ -9,6 +9,10 @@
 // The first file is the stack to drive; the others are the stacks of the
 // same organization, whose accounts and roles are planted in an empty
 // world along with the first's. The stack's state is kept beside the world.
+//
+// `drive plant` only plants: stack files, and vending directories (every
+// account and role of every stack vend would deploy), so that cmd/vend can
+// run against the world by hand (see examples/vending/README.md).
 package main
 
 import (
@@ -26,7 +30,8 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
 )
 
-const usage = "usage: drive preview|up|destroy Pulumi.<env>.yaml [Pulumi.<env>.yaml ...]"
+const usage = `usage: drive preview|up|destroy Pulumi.<env>.yaml [Pulumi.<env>.yaml | VENDING_DIR ...]
+       drive plant Pulumi.<env>.yaml | VENDING_DIR ...`
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
@@ -44,7 +49,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := plant(w, files); err != nil {
+	if err := plant(w, files); err != nil || op == "plant" {
 		return err
 	}
 	ctx := context.Background()
@@ -75,11 +80,11 @@ func plant(w drive.World, files []string) error {
 	return store.Update(func(s *world.State) error {
 		var docs []*plan.Document
 		for _, f := range files {
-			d, err := drive.Plan(f)
+			d, err := drive.Plans(f)
 			if err != nil {
 				return err
 			}
-			docs = append(docs, d)
+			docs = append(docs, d...)
 		}
 		seed, err := drive.Seed(docs, s.Organization.ManagementAccount)
 		if err != nil {
