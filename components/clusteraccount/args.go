@@ -1,6 +1,7 @@
 package clusteraccount
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -171,20 +172,13 @@ var (
 	logTypes       = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
 )
 
-func (ng NodeGroup) capacityType() string { return or(ng.CapacityType, defaultCapacity) }
-func (ng NodeGroup) amiType() string      { return or(ng.AMIType, defaultAMIType) }
+func (ng NodeGroup) capacityType() string { return cmp.Or(ng.CapacityType, defaultCapacity) }
+func (ng NodeGroup) amiType() string      { return cmp.Or(ng.AMIType, defaultAMIType) }
 func (ng NodeGroup) diskSize() int {
 	if ng.DiskSizeGiB == 0 {
 		return defaultDiskGiB
 	}
 	return ng.DiskSizeGiB
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func (a *Args) nodeRoleName() string    { return naming.NodeRole(a.ClusterName) }

@@ -1,6 +1,7 @@
 package tenancy
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -73,7 +74,7 @@ type Port struct {
 var protocols = []string{"TCP", "UDP", "SCTP"}
 
 // protocol returns the port's protocol, the default applied.
-func (p Port) protocol() string { return or(p.Protocol, "TCP") }
+func (p Port) protocol() string { return cmp.Or(p.Protocol, "TCP") }
 
 // Quota is the namespace's resource quota. Quantities use Kubernetes
 // notation.
@@ -100,18 +101,11 @@ type Limits struct {
 
 // WithDefaults returns the limits with every unset value defaulted.
 func (l Limits) WithDefaults() Limits {
-	l.DefaultRequestCPU = or(l.DefaultRequestCPU, "100m")
-	l.DefaultRequestMemory = or(l.DefaultRequestMemory, "128Mi")
-	l.DefaultCPU = or(l.DefaultCPU, "500m")
-	l.DefaultMemory = or(l.DefaultMemory, "512Mi")
+	l.DefaultRequestCPU = cmp.Or(l.DefaultRequestCPU, "100m")
+	l.DefaultRequestMemory = cmp.Or(l.DefaultRequestMemory, "128Mi")
+	l.DefaultCPU = cmp.Or(l.DefaultCPU, "500m")
+	l.DefaultMemory = cmp.Or(l.DefaultMemory, "512Mi")
 	return l
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 var quantity = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$`)

@@ -1,5 +1,7 @@
 package config
 
+import "cmp"
+
 // Defaults applied when a key is left out.
 const (
 	DefaultDeployRoleName    = "OrganizationAccountAccessRole"
@@ -28,45 +30,45 @@ func DefaultIdentity(model string) string {
 // are decided.
 func (c *Config) ApplyDefaults() {
 	d := &c.Defaults
-	d.DeployRoleName = or(d.DeployRoleName, DefaultDeployRoleName)
-	d.KubernetesVersion = or(d.KubernetesVersion, DefaultKubernetesVersion)
+	d.DeployRoleName = cmp.Or(d.DeployRoleName, DefaultDeployRoleName)
+	d.KubernetesVersion = cmp.Or(d.KubernetesVersion, DefaultKubernetesVersion)
 	if n := c.NetworkAccount; n != nil {
-		n.Name = or(n.Name, DefaultNetworkName)
-		n.Region = or(n.Region, d.Region)
-		n.AvailabilityZones = orInt(n.AvailabilityZones, DefaultAZs)
+		n.Name = cmp.Or(n.Name, DefaultNetworkName)
+		n.Region = cmp.Or(n.Region, d.Region)
+		n.AvailabilityZones = cmp.Or(n.AvailabilityZones, DefaultAZs)
 	}
 	for i := range c.ClusterAccounts {
 		ca := &c.ClusterAccounts[i]
-		ca.Region = or(ca.Region, d.Region)
-		ca.ClusterName = or(ca.ClusterName, ca.Name)
-		ca.KubernetesVersion = or(ca.KubernetesVersion, d.KubernetesVersion)
-		ca.AvailabilityZones = orInt(ca.AvailabilityZones, DefaultAZs)
-		ca.ChainingRole = or(ca.ChainingRole, PerServiceAccount)
+		ca.Region = cmp.Or(ca.Region, d.Region)
+		ca.ClusterName = cmp.Or(ca.ClusterName, ca.Name)
+		ca.KubernetesVersion = cmp.Or(ca.KubernetesVersion, d.KubernetesVersion)
+		ca.AvailabilityZones = cmp.Or(ca.AvailabilityZones, DefaultAZs)
+		ca.ChainingRole = cmp.Or(ca.ChainingRole, PerServiceAccount)
 	}
 	for i := range c.WorkloadAccounts {
 		w := &c.WorkloadAccounts[i]
-		w.Namespace = or(w.Namespace, w.Name)
-		w.Identity = or(w.Identity, DefaultIdentity(c.Model))
+		w.Namespace = cmp.Or(w.Namespace, w.Name)
+		w.Identity = cmp.Or(w.Identity, DefaultIdentity(c.Model))
 		if w.Quota == (Quota{}) {
 			w.Quota = DefaultQuota
 		}
 		if c.Model != Decentralized {
 			continue
 		}
-		w.Networking = or(w.Networking, Dedicated)
+		w.Networking = cmp.Or(w.Networking, Dedicated)
 		if w.Networking == Shared && c.NetworkAccount != nil {
-			w.Region = or(w.Region, c.NetworkAccount.Region)
+			w.Region = cmp.Or(w.Region, c.NetworkAccount.Region)
 		}
-		w.Region = or(w.Region, d.Region)
-		w.Blueprint = or(w.Blueprint, DefaultBlueprint)
-		w.KubernetesVersion = or(w.KubernetesVersion, d.KubernetesVersion)
-		w.AvailabilityZones = orInt(w.AvailabilityZones, DefaultAZs)
+		w.Region = cmp.Or(w.Region, d.Region)
+		w.Blueprint = cmp.Or(w.Blueprint, DefaultBlueprint)
+		w.KubernetesVersion = cmp.Or(w.KubernetesVersion, d.KubernetesVersion)
+		w.AvailabilityZones = cmp.Or(w.AvailabilityZones, DefaultAZs)
 		if w.GitOps != nil {
 			for j := range w.GitOps.Repositories {
 				r := &w.GitOps.Repositories[j]
-				r.Branch = or(r.Branch, DefaultBranch)
-				r.Path = or(r.Path, DefaultPath)
-				r.Namespace = or(r.Namespace, r.Team)
+				r.Branch = cmp.Or(r.Branch, DefaultBranch)
+				r.Path = cmp.Or(r.Path, DefaultPath)
+				r.Namespace = cmp.Or(r.Namespace, r.Team)
 			}
 		}
 	}
@@ -79,18 +81,4 @@ func (d Defaults) EndpointAccessOf(own *EndpointAccess) *EndpointAccess {
 		return own
 	}
 	return d.EndpointAccess
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func orInt(n, def int) int {
-	if n == 0 {
-		return def
-	}
-	return n
 }

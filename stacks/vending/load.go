@@ -1,6 +1,7 @@
 package vending
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"os"
@@ -163,26 +164,19 @@ func at(file, key string) string {
 // applyDefaults fills in what the files leave out.
 func (s *Set) applyDefaults() {
 	st := &s.Settings
-	st.Project = or(st.Project, DefaultProject)
-	st.PulumiOrganization = or(st.PulumiOrganization, DefaultPulumiOrganization)
+	st.Project = cmp.Or(st.Project, DefaultProject)
+	st.PulumiOrganization = cmp.Or(st.PulumiOrganization, DefaultPulumiOrganization)
 	if len(st.Waves) == 0 {
 		st.Waves = slices.Clone(DefaultWaves)
 	}
 	for i := range s.Requests {
 		r := &s.Requests[i]
-		r.Blueprint = or(r.Blueprint, config.DefaultBlueprint)
-		r.Networking = or(r.Networking, config.Dedicated)
+		r.Blueprint = cmp.Or(r.Blueprint, config.DefaultBlueprint)
+		r.Networking = cmp.Or(r.Networking, config.Dedicated)
 		if bp, ok := s.Blueprints.Get(r.Blueprint); ok {
-			r.KubernetesVersion = or(r.KubernetesVersion, bp.KubernetesVersion)
+			r.KubernetesVersion = cmp.Or(r.KubernetesVersion, bp.KubernetesVersion)
 		}
 	}
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // Request returns the request called name.
