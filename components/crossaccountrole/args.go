@@ -211,7 +211,7 @@ func (a *Args) checkMode(ps *validate.Problems) {
 			ps.Add("useSharedChainingRole", true, "needs a cluster with a shared chaining role, and this cluster has none")
 		}
 	}
-	if a.Mode != IRSA && a.Cluster.RunsOnFargate(a.Namespace) {
+	if (a.Mode == PodIdentity || a.Mode == PodIdentityChain) && a.Cluster.RunsOnFargate(a.Namespace) {
 		ps.Addf("mode", string(a.Mode), "cannot be used in namespace %q: its pods run on Fargate, where EKS Pod Identity does not work; use irsa", a.Namespace)
 	}
 }

@@ -170,3 +170,12 @@ func TestPreviewWithUnknownsDoesNotPanic(t *testing.T) {
 		})
 	}
 }
+
+func TestAnUnknownModeOnFargateIsOneProblem(t *testing.T) {
+	r, _ := run(t, func(a *crossaccountrole.Args) {
+		a.Mode = "kiam"
+		a.Cluster.FargateNamespaces = []string{a.Namespace}
+	}, testkit.Run)
+	testkit.RequireRejected(t, r, `CrossAccountRole "payroll-app"`, `mode: "kiam" is not a credential mode`)
+	assert.NotContains(t, r.Err.Error(), "Fargate", "an unknown mode is not said to be Pod Identity")
+}
