@@ -73,6 +73,13 @@ func newVendor(set *vending.Set, opts Options) (*vendor, error) {
 		}
 		opts.Backend = b
 	}
+	if dir, ok := strings.CutPrefix(opts.Backend, "file://"); ok && filepath.IsAbs(dir) {
+		// A self-managed backend's folder is created, as pulumi login
+		// expects it to exist.
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
 	if opts.Parallel <= 0 {
 		opts.Parallel = 4
 	}
