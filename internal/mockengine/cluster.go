@@ -7,9 +7,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-
-	"github.com/eks-multi-account/eks-multi-account/components/providers"
-	"github.com/eks-multi-account/eks-multi-account/components/trust"
 )
 
 // IssuerURL is the OIDC issuer URL the engine gives the EKS cluster called
@@ -17,7 +14,7 @@ import (
 // for every other, shaped as EKS shapes it.
 func IssuerURL(account, region, name string) string {
 	id := strings.ToUpper(digest("issuer|"+account+"|"+region+"|"+name, 32))
-	return "https://oidc.eks." + region + "." + trust.DNSSuffix(region) + "/id/" + id
+	return "https://oidc.eks." + region + "." + dnsSuffixOf(region) + "/id/" + id
 }
 
 // clusterOutputs fabricates what pulumi-eks returns for eks:index:Cluster.
@@ -59,14 +56,14 @@ var certificateData = base64.StdEncoding.EncodeToString([]byte("-----BEGIN CERTI
 // name in an account and region, for tests that need a Kubernetes provider
 // of a cluster they did not create.
 func Kubeconfig(account, region, name, roleARN string) map[string]any {
-	arn := fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", providers.Partition(region), region, account, name)
+	arn := fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", partitionOf(region), region, account, name)
 	return kubeconfigFor(arn, name, region, endpointOf(arn, region), roleARN)
 }
 
 // endpointOf is the API server endpoint of the cluster with this ARN,
 // shaped as EKS shapes it.
 func endpointOf(clusterARN, region string) string {
-	return "https://" + strings.ToUpper(digest(clusterARN, 32)) + ".gr7." + region + "." + trust.DNSSuffix(region)
+	return "https://" + strings.ToUpper(digest(clusterARN, 32)) + ".gr7." + region + "." + dnsSuffixOf(region)
 }
 
 // roleARNOf reads providerCredentialOpts.roleArn from cluster inputs.
@@ -107,7 +104,7 @@ func answer(token string, args resource.PropertyMap, p Placement) (resource.Prop
 	switch token {
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
 		var names, ids []any
-		for i, suffix := range "abcdef" {
+		for i, suffix := range "abcdef"[:zonesIn(p.Region)] {
 			names = append(names, p.Region+string(suffix))
 			ids = append(ids, fmt.Sprintf("%s-az%d", regionCode(p.Region), i+1))
 		}

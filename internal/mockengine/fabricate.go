@@ -8,9 +8,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-
-	"github.com/eks-multi-account/eks-multi-account/components/providers"
-	"github.com/eks-multi-account/eks-multi-account/components/trust"
 )
 
 // outputsFunc fills in what AWS would return for one resource type. It gets
@@ -43,7 +40,7 @@ func (f *fab) name() string {
 // hex returns n lowercase hex digits derived from the URN and a salt.
 func (f *fab) hex(salt string, n int) string { return digest(f.r.URN+"|"+salt, n) }
 
-func (f *fab) partition() string { return providers.Partition(f.r.Region) }
+func (f *fab) partition() string { return partitionOf(f.r.Region) }
 
 // arn formats an ARN in the resource's partition, region and account.
 func (f *fab) arn(service, res string) string {
@@ -117,7 +114,7 @@ var outputsByType = map[string]outputsFunc{
 		return f.input("role") + "-" + f.hex("id", 8)
 	},
 	"aws:iam/openIdConnectProvider:OpenIdConnectProvider": func(f *fab) string {
-		arn := f.globalARN("iam", "oidc-provider/"+trust.IssuerHostPath(f.input("url")))
+		arn := f.globalARN("iam", "oidc-provider/"+strings.TrimPrefix(f.input("url"), "https://"))
 		f.set("arn", arn)
 		return arn
 	},
