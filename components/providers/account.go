@@ -11,7 +11,7 @@ package providers
 
 import (
 	"fmt"
-	"strings"
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -34,7 +34,7 @@ type Account struct {
 }
 
 // Partition returns the ARN partition of the account's region.
-func (a Account) Partition() string { return Partition(a.Region) }
+func (a Account) Partition() string { return partition.Of(a.Region) }
 
 // RoleARN returns the ARN of the role called name under path ("/" or
 // "/a/b/") in this account.
@@ -75,24 +75,4 @@ func (a Account) Check(prefix string, ps *validate.Problems) {
 	if a.Provider == nil {
 		ps.Add(validate.Path(prefix, "provider"), nil, "is required: every resource needs the explicit provider of its account")
 	}
-}
-
-// Partition returns the ARN partition of an AWS region: aws-cn for China,
-// aws-us-gov for GovCloud, the ISO partitions for theirs, aws otherwise.
-func Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "eu-isoe-"):
-		return "aws-iso-e"
-	case strings.HasPrefix(region, "us-isof-"):
-		return "aws-iso-f"
-	}
-	return "aws"
 }

@@ -63,6 +63,4 @@ func TestPartitionsAndARNs(t *testing.T) {
 	assert.Equal(t, "aws-cn", a.Partition())
 	assert.Equal(t, "arn:aws-cn:eks:cn-north-1:111122223333:cluster/prod", a.EKSClusterARN("prod"))
 	assert.Equal(t, "arn:aws-cn:iam::111122223333:role/p/*", a.RolePathARN("/p/"))
-	assert.Equal(t, "aws-us-gov", providers.Partition("us-gov-west-1"))
-	assert.Equal(t, "aws", providers.Partition("eu-central-1"))
 }

@@ -3,7 +3,7 @@ package trust
 import (
 	"strings"
 
-	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 )
 
 // Values that are only known once AWS creates a resource still bound a
@@ -22,18 +22,5 @@ func PlaceholderUniqueID() string {
 // PlaceholderIssuerURL stands in for the OIDC issuer URL of an EKS cluster
 // in region: https://oidc.eks.<region>.<dns-suffix>/id/<32 hex digits>.
 func PlaceholderIssuerURL(region string) string {
-	return "https://oidc.eks." + region + "." + DNSSuffix(region) + "/id/" + strings.Repeat("0", 32)
-}
-
-// DNSSuffix returns the DNS suffix of a region's partition.
-func DNSSuffix(region string) string {
-	switch providers.Partition(region) {
-	case "aws-cn":
-		return "amazonaws.com.cn"
-	case "aws-iso":
-		return "c2s.ic.gov"
-	case "aws-iso-b":
-		return "sc2s.sgov.gov"
-	}
-	return "amazonaws.com"
+	return "https://oidc.eks." + region + "." + partition.DNSSuffix(region) + "/id/" + strings.Repeat("0", 32)
 }

@@ -2,8 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 
-	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/trust"
 )
 
@@ -35,7 +35,7 @@ func (d *Document) OIDCProviders() []OIDCProvider {
 			out = append(out, OIDCProvider{ARN: arn, Account: r.Account, URL: url, Resource: r.URN})
 		case r.Type == "eks:index:Cluster" && r.Inputs["createOidcProvider"] == true:
 			url := Issuer(r)
-			arn := fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", providers.Partition(r.Region), r.Account, trust.IssuerHostPath(url))
+			arn := fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", partition.Of(r.Region), r.Account, trust.IssuerHostPath(url))
 			out = append(out, OIDCProvider{ARN: arn, Account: r.Account, URL: url, Resource: r.URN})
 		}
 	}

@@ -8,6 +8,7 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"slices"
 	"sort"
 	"strings"
@@ -16,7 +17,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
-	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
@@ -244,7 +244,7 @@ func access(rs []mockengine.Resource) []Access {
 				meta := ch.Inputs["metadata"].ObjectValue()
 				a.Namespace, a.ServiceAccount = meta["namespace"].StringValue(), meta["name"].StringValue()
 				a.Via = meta["labels"].ObjectValue()["eks-multi-account/credential-via"].StringValue()
-				a.Cluster = fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", providers.Partition(ch.Region), ch.Region, ch.Account, ch.Cluster)
+				a.Cluster = fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", partition.Of(ch.Region), ch.Region, ch.Account, ch.Cluster)
 			case ch.Type == "aws:iam/role:Role" && strings.HasSuffix(ch.Name, "-role"):
 				a.RoleArn = ch.Outputs["arn"].StringValue()
 			case ch.Type == "aws:eks/podIdentityAssociation:PodIdentityAssociation":
