@@ -78,10 +78,7 @@ func (b *builder) compute(cluster *eks.Cluster, clusterName pulumi.StringOutput,
 	if len(a.FargateProfiles) == 0 {
 		return made, nil
 	}
-	fargateTrust := trust.ServiceTrust("eks-fargate-pods.amazonaws.com")
-	fargateTrust.Statement[0].Condition = iampolicy.Conditions{"ArnLike": {
-		"aws:SourceArn": {fmt.Sprintf("arn:%s:eks:%s:%s:fargateprofile/%s/*", a.Account.Partition(), a.Account.Region, a.Account.ID, a.ClusterName)},
-	}}
+	fargateTrust := trust.FargatePods(fmt.Sprintf("arn:%s:eks:%s:%s:fargateprofile/%s/*", a.Account.Partition(), a.Account.Region, a.Account.ID, a.ClusterName))
 	role, err := b.serviceRole("fargate-role", a.fargateRoleName(), fargateTrust, []string{"AmazonEKSFargatePodExecutionRolePolicy"})
 	if err != nil {
 		return nil, err

@@ -7,6 +7,8 @@
 //	SharedChaining    a cluster's shared chaining role, scoped to its cluster
 //	ChainTarget       a workload-account role trusting one source role, scoped by principal tags
 //	ChainingPermissions  what a source role may do: sts:AssumeRole and sts:TagSession on its targets
+//	ServiceTrust      a role an AWS service assumes (EC2 for nodes)
+//	FargatePods       a cluster's Fargate pod execution role, for its own profiles only
 package trust
 
 import (
@@ -153,4 +155,17 @@ func ServiceTrust(servicePrincipal string) iampolicy.Document {
 		Principal: &iampolicy.Principal{Service: iampolicy.Values{servicePrincipal}},
 		Action:    iampolicy.Values{ActionAssumeRole},
 	})
+}
+
+// FargatePodsPrincipal is the service principal of EKS Fargate pods.
+const FargatePodsPrincipal = "eks-fargate-pods.amazonaws.com"
+
+// FargatePods is the trust policy of a cluster's Fargate pod execution
+// role: EKS Fargate may assume it for the cluster's own Fargate profiles
+// only (aws:SourceArn, as EKS recommends against the confused deputy:
+// https://docs.aws.amazon.com/eks/latest/userguide/pod-execution-role.html).
+func FargatePods(clusterFargateProfilesARN string) iampolicy.Document {
+	doc := ServiceTrust(FargatePodsPrincipal)
+	doc.Statement[0].Condition = iampolicy.Conditions{"ArnLike": {"aws:SourceArn": {clusterFargateProfilesARN}}}
+	return doc
 }

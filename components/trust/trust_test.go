@@ -46,3 +46,9 @@ func TestPlaceholdersAreAsLongAsTheRealValues(t *testing.T) {
 }
 
 func trimID(u string) string { return u[:strings.LastIndex(u, "/")+1] }
+
+func TestFargatePodsTrustIsScopedToTheClustersProfiles(t *testing.T) {
+	text, err := FargatePods("arn:aws:eks:us-east-1:111122223333:fargateprofile/prod/*").JSON()
+	require.NoError(t, err)
+	assert.Equal(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"eks-fargate-pods.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:eks:us-east-1:111122223333:fargateprofile/prod/*"}}}]}`, text)
+}
