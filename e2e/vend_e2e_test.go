@@ -141,8 +141,13 @@ func (v *vendingDir) sharedWith(t *testing.T) []string {
 }
 
 func TestVendingThreeClusters(t *testing.T) {
+	// zzz-dev asks for a role under the name of its account's deploy role,
+	// which IAM refuses (role names are unique in an account, whatever the
+	// path).
+	zzz := "team: zzz\nenvironment: dev\naccountId: \"626262626262\"\nnetworking: dedicated\nserviceAccounts: [{name: app, roleName: OrganizationAccountAccessRole}]\n"
 	v := newVending(t, []string{"vision-dev", "vision-prod", "payments-prod"}, map[string]string{
 		"aaa-dev": "team: aaa\nenvironment: dev\naccountId: \"616161616161\"\nnetworking: dedicated\n",
+		"zzz-dev": zzz,
 	})
 
 	start := time.Now()
@@ -177,6 +182,27 @@ func TestVendingThreeClusters(t *testing.T) {
 		assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Update, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, got,
 			"vend plan against the backend says what apply will do")
 		assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Update, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false))
+	})
+
+	t.Run("a failing stack does not stop the others", func(t *testing.T) {
+		require.NoError(t, os.WriteFile(filepath.Join(v.dir, "requests", "zzz-dev.yaml"), []byte(zzz), 0o644))
+		path := filepath.Join(v.dir, "requests", "payments-prod.yaml")
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(path, append(data, []byte("egress: [{cidrs: [10.0.0.0/16], ports: [{port: 5432}]}]\n")...), 0o644))
+		set, err := vending.Load(v.dir, nil)
+		require.NoError(t, err)
+		results, err := vend.Apply(context.Background(), set, v.options(t), vend.ApplyOptions{})
+		var failed *vend.StackError
+		require.ErrorAs(t, err, &failed)
+		require.Len(t, failed.Failed, 1)
+		assert.Equal(t, "zzz-dev", failed.Failed[0].Stack)
+		assert.Contains(t, err.Error(), "zzz-dev (create)")
+		assert.Contains(t, err.Error(), "EntityAlreadyExists", "the engine's error")
+		assert.Equal(t, vend.Update, actions(results)["payments-prod"], "the others go on")
+
+		require.NoError(t, os.Remove(filepath.Join(v.dir, "requests", "zzz-dev.yaml")))
+		assert.Equal(t, vend.Retire, v.apply(t, true)["zzz-dev"], "the failed stack is retired")
 	})
 
 	t.Run("upgrade moves dev before prod", func(t *testing.T) {
