@@ -44,18 +44,8 @@ build_id() {
 # running reports whether the pid in a pid file is alive.
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-# shellcheck source=scripts/ports.sh
-source "$REPO/scripts/ports.sh"
-
-# wait_ready polls an API server's /readyz with its token for 60 seconds.
-wait_ready() {
-  for _ in $(seq 1 120); do
-    if curl -fsk -H "Authorization: Bearer $2" "$1/readyz" >/dev/null 2>&1; then return 0; fi
-    sleep 0.5
-  done
-  log "$1 did not come up; logs in $DIR/logs"
-  return 1
-}
+# shellcheck source=scripts/kube.sh
+source "$REPO/scripts/kube.sh"
 
 stop() {
   local f
@@ -83,51 +73,27 @@ start_servers() {
   # nothing: they go with them.
   rm -rf "$DIR/etcd" "$DIR/world" "$DIR/state"
   mkdir -p "$DIR/pids" "$DIR/logs" "$DIR/world"
-  local client peer
-  pick_port; client=$PORT; pick_port; peer=$PORT
-  "$ETCD" --data-dir "$DIR/etcd" --name standin \
-    --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
-    --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
-    --initial-cluster "standin=http://127.0.0.1:$peer" > "$DIR/logs/etcd.log" 2>&1 &
-  echo $! > "$DIR/pids/etcd.pid"
-  local json="[" sep=""
+  start_etcd standin "$DIR/etcd" "$DIR/logs/etcd.log"
+  echo "$STARTED" > "$DIR/pids/etcd.pid"
+  local json="[" sep="" i token up
   for ((i = 0; i < SERVERS; i++)); do
-    local pki="$DIR/pki-$i" port token
-    pick_port; port=$PORT; token="standin-$i-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-    rm -rf "$pki" && mkdir -p "$pki"
-    openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
-    openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
-    echo "$token,standin-admin,standin-admin,system:masters" > "$pki/tokens.csv"
+    token="standin-$i-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    rm -rf "$DIR/server-$i"
     # Each server keeps its objects under its own etcd prefix: separate
     # clusters, so two of them may hold the same namespace.
-    "$K8S/kube-apiserver" --etcd-servers "http://127.0.0.1:$client" --etcd-prefix "/standin-$i" \
-      --bind-address 127.0.0.1 --secure-port "$port" --cert-dir "$pki" \
-      --service-account-issuer "https://oidc.eks.us-east-1.amazonaws.com/id/STANDIN$i" --service-account-key-file "$pki/sa.pub" \
-      --service-account-signing-key-file "$pki/sa.key" --api-audiences "sts.amazonaws.com,https://kubernetes.default.svc" \
-      --service-cluster-ip-range 10.96.0.0/16 --authorization-mode RBAC --token-auth-file "$pki/tokens.csv" \
-      > "$DIR/logs/apiserver-$i.log" 2>&1 &
-    echo $! > "$DIR/pids/apiserver-$i.pid"
-    wait_ready "https://127.0.0.1:$port" "$token"
-    cat > "$pki/kubeconfig" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters: [{name: standin, cluster: {server: "https://127.0.0.1:$port", insecure-skip-tls-verify: true}}]
-users: [{name: admin, user: {token: $token}}]
-contexts: [{name: standin, context: {cluster: standin, user: admin}}]
-current-context: standin
-KUBECONFIG
-    # Deletes hang without the garbage collector and the namespace
-    # controller.
-    "$K8S/kube-controller-manager" --kubeconfig "$pki/kubeconfig" \
-      --controllers garbagecollector,namespace,resourcequota,clusterrole-aggregation,serviceaccount,serviceaccount-token \
-      --service-account-private-key-file "$pki/sa.key" --secure-port 0 --leader-elect=false \
-      > "$DIR/logs/controller-manager-$i.log" 2>&1 &
-    echo $! > "$DIR/pids/controller-manager-$i.pid"
-    json="$json$sep{\"endpoint\":\"https://127.0.0.1:$port\",\"token\":\"$token\",\"certificateAuthority\":\"\"}"
+    up=0
+    start_kube "$DIR/server-$i" "$ETCD_URL" "/standin-$i" "https://oidc.eks.us-east-1.amazonaws.com/id/STANDIN$i" "$token" || up=$?
+    echo "${KUBE_PIDS[0]}" > "$DIR/pids/apiserver-$i.pid"
+    if [ "$up" != 0 ]; then
+      log "API server $i did not come up; logs in $DIR/server-$i"
+      return 1
+    fi
+    echo "${KUBE_PIDS[1]}" > "$DIR/pids/controller-manager-$i.pid"
+    json="$json$sep{\"endpoint\":\"$KUBE_URL\",\"token\":\"$token\",\"certificateAuthority\":\"\"}"
     sep=","
   done
   echo "$json]" > "$DIR/apiservers.json"
-  log "$SERVERS API servers up; logs in $DIR/logs"
+  log "$SERVERS API servers up; logs in $DIR/logs and $DIR/server-*"
 }
 
 # install_plugins builds the stand-ins from this checkout and installs them,
