@@ -94,6 +94,21 @@ func cluster(ctx *pulumi.Context, name string, subnets []*ec2.Subnet, p pulumi.R
 	return eks.NewCluster(ctx, name, &eks.ClusterArgs{Name: pulumi.String(name), RoleArn: role.Arn, VpcConfig: eks.ClusterVpcConfigArgs{SubnetIds: ids}}, p)
 }
 
+// hostCluster creates, in the cluster account, a network and an EKS cluster
+// called name on it, and returns the account's provider and the cluster.
+func hostCluster(ctx *pulumi.Context, name string) (pulumi.ResourceOption, *eks.Cluster, error) {
+	p, err := in(ctx, orgHost)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, subnets, err := network(ctx, "n", p)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := cluster(ctx, name, subnets, p)
+	return p, c, err
+}
+
 // refused runs a program as a stack of its own and holds that its update
 // fails with AWS's error; the stack is destroyed afterwards.
 func (o *organization) refused(t *testing.T, stack string, program pulumi.RunFunc, want ...string) {
@@ -132,15 +147,8 @@ func TestTheStandInRefusesWhatAWSRefuses(t *testing.T) {
 
 	t.Run("what names a cluster before the cluster exists", func(t *testing.T) {
 		o.refused(t, "before-cluster", func(ctx *pulumi.Context) error {
-			p, err := in(ctx, orgHost)
+			p, _, err := hostCluster(ctx, "racy")
 			if err != nil {
-				return err
-			}
-			_, subnets, err := network(ctx, "n", p)
-			if err != nil {
-				return err
-			}
-			if _, err := cluster(ctx, "racy", subnets, p); err != nil {
 				return err
 			}
 			// By the cluster's name, without waiting for it.
@@ -159,15 +167,7 @@ func TestTheStandInRefusesWhatAWSRefuses(t *testing.T) {
 
 	t.Run("a role policy before its role, and a trust in a role not yet there", func(t *testing.T) {
 		o.refused(t, "before-role", func(ctx *pulumi.Context) error {
-			p, err := in(ctx, orgHost)
-			if err != nil {
-				return err
-			}
-			_, subnets, err := network(ctx, "n", p)
-			if err != nil {
-				return err
-			}
-			c, err := cluster(ctx, "slow", subnets, p)
+			p, c, err := hostCluster(ctx, "slow")
 			if err != nil {
 				return err
 			}
@@ -231,15 +231,7 @@ func TestTheStandInRefusesWhatAWSRefuses(t *testing.T) {
 
 	t.Run("a second access entry for the cluster's creator", func(t *testing.T) {
 		o.refused(t, "creator-entry", func(ctx *pulumi.Context) error {
-			p, err := in(ctx, orgHost)
-			if err != nil {
-				return err
-			}
-			_, subnets, err := network(ctx, "n", p)
-			if err != nil {
-				return err
-			}
-			c, err := cluster(ctx, "entries", subnets, p)
+			p, c, err := hostCluster(ctx, "entries")
 			if err != nil {
 				return err
 			}

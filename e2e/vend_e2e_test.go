@@ -78,6 +78,15 @@ func newVending(t *testing.T, requests []string, extra map[string]string) *vendi
 	return &vendingDir{organization: o, dir: dir, backend: "file://" + backend, log: &strings.Builder{}}
 }
 
+// addTo appends lines to a request file.
+func (v *vendingDir) addTo(t *testing.T, request, lines string) {
+	t.Helper()
+	path := filepath.Join(v.dir, vending.RequestsDir, request+".yaml")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, append(data, lines...), 0o644))
+}
+
 func copyRequest(t *testing.T, dir, name string) {
 	t.Helper()
 	data, err := os.ReadFile("../examples/vending/requests/" + name + ".yaml")
@@ -166,10 +175,7 @@ func TestVendingThreeClusters(t *testing.T) {
 	assert.Equal(t, before, after, "an unchanged request costs no engine operation")
 
 	t.Run("changing one request updates only its stack", func(t *testing.T) {
-		path := filepath.Join(v.dir, "requests", "payments-prod.yaml")
-		data, err := os.ReadFile(path)
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(path, append(data, []byte("quota: {cpu: \"12\", memory: 48Gi, pods: 80}\n")...), 0o644))
+		v.addTo(t, "payments-prod", "quota: {cpu: \"12\", memory: 48Gi, pods: 80}\n")
 		set, err := vending.Load(v.dir, nil)
 		require.NoError(t, err)
 		opts := v.options(t)
@@ -186,10 +192,7 @@ func TestVendingThreeClusters(t *testing.T) {
 
 	t.Run("a failing stack does not stop the others", func(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(v.dir, "requests", "zzz-dev.yaml"), []byte(zzz), 0o644))
-		path := filepath.Join(v.dir, "requests", "payments-prod.yaml")
-		data, err := os.ReadFile(path)
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(path, append(data, []byte("egress: [{cidrs: [10.0.0.0/16], ports: [{port: 5432}]}]\n")...), 0o644))
+		v.addTo(t, "payments-prod", "egress: [{cidrs: [10.0.0.0/16], ports: [{port: 5432}]}]\n")
 		set, err := vending.Load(v.dir, nil)
 		require.NoError(t, err)
 		results, err := vend.Apply(context.Background(), set, v.options(t), vend.ApplyOptions{})
