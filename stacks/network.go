@@ -169,12 +169,43 @@ type networkAccount struct {
 	ShareArn pulumi.StringOutput `pulumi:"shareArn"`
 }
 
+// Network is a network stack's output, as another stack or program reads
+// it.
+type Network struct {
+	AccountID        string
+	Region           string
+	VpcID            string
+	PrivateSubnetIDs []string
+	// SharedWith lists the accounts whose associations all exist.
+	SharedWith []string
+}
+
+// ReadNetwork decodes a network stack's output as the backend returns it
+// (a map of JSON values); ok is false when v is not one.
+func ReadNetwork(v any) (n Network, ok bool) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return Network{}, false
+	}
+	str := func(k string) string { s, _ := m[k].(string); return s }
+	list := func(k string) []string {
+		items, _ := m[k].([]any)
+		out := make([]string, 0, len(items))
+		for _, item := range items {
+			if s, ok := item.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return Network{AccountID: str("accountId"), Region: str("region"), VpcID: str("vpcId"),
+		PrivateSubnetIDs: list("privateSubnetIds"), SharedWith: list("sharedWith")}, true
+}
+
 // referencedNetwork is a network stack's subnets, read by stack reference.
 type referencedNetwork struct {
-	stack            string
-	vpcID            string
-	privateSubnetIDs []string
-	sharedWithList   []string
+	stack string
+	Network
 }
 
 // readNetworkStack reads the network stack's output, which must be the
@@ -189,40 +220,26 @@ func readNetworkStack(ctx *pulumi.Context, stack string, n *config.NetworkAccoun
 	if err != nil {
 		return nil, fmt.Errorf("reading network stack %s: %w", stack, err)
 	}
-	v, _ := details.Value.(map[string]any)
-	if v == nil {
+	out, ok := ReadNetwork(details.Value)
+	switch {
+	case !ok:
 		return nil, fmt.Errorf("network stack %s has no %q output: is it a network stack (model: network), and deployed?", stack, NetworkOutput)
+	case out.AccountID != n.AccountID:
+		return nil, fmt.Errorf("network stack %s is in account %s, not networkAccount.accountId %s", stack, out.AccountID, n.AccountID)
+	case out.Region != n.Region:
+		return nil, fmt.Errorf("network stack %s is in region %s, not networkAccount.region %s", stack, out.Region, n.Region)
 	}
-	if got, _ := v["accountId"].(string); got != n.AccountID {
-		return nil, fmt.Errorf("network stack %s is in account %s, not networkAccount.accountId %s", stack, got, n.AccountID)
-	}
-	if got, _ := v["region"].(string); got != n.Region {
-		return nil, fmt.Errorf("network stack %s is in region %s, not networkAccount.region %s", stack, got, n.Region)
-	}
-	vpcID, _ := v["vpcId"].(string)
-	return &referencedNetwork{stack: stack, vpcID: vpcID, privateSubnetIDs: stringList(v["privateSubnetIds"]), sharedWithList: stringList(v["sharedWith"])}, nil
-}
-
-// stringList reads a list of strings from a stack output.
-func stringList(v any) []string {
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, item := range list {
-		if s, ok := item.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
+	return &referencedNetwork{stack: stack, Network: out}, nil
 }
 
 // sharedWith fails for an account the network stack does not yet list:
 // its RAM associations do not exist, so its cluster could not be created.
 func (n *referencedNetwork) sharedWith(account string) (*clusteraccount.ExistingNetwork, error) {
-	if !slices.Contains(n.sharedWithList, account) {
-		return nil, fmt.Errorf("account %s is not in network stack %s's sharedWith output %v: its subnets are not shared with the account yet; update the network stack first", account, n.stack, n.sharedWithList)
+	if !slices.Contains(n.SharedWith, account) {
+		return nil, fmt.Errorf("account %s is not in network stack %s's sharedWith output %v: its subnets are not shared with the account yet; update the network stack first", account, n.stack, n.SharedWith)
 	}
 	return &clusteraccount.ExistingNetwork{
-		VpcID:            pulumi.String(n.vpcID).ToStringOutput(),
-		PrivateSubnetIDs: pulumi.ToStringArray(n.privateSubnetIDs).ToStringArrayOutput(),
+		VpcID:            pulumi.String(n.VpcID).ToStringOutput(),
+		PrivateSubnetIDs: pulumi.ToStringArray(n.PrivateSubnetIDs).ToStringArrayOutput(),
 	}, nil
 }

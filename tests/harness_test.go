@@ -48,10 +48,7 @@ func runStackFile(t *testing.T, path string, program pulumi.RunFunc) run {
 
 // runConfig runs a program on a configuration map.
 func runConfig(project, stack string, cfgMap map[string]string, program pulumi.RunFunc) (run, error) {
-	cfg, err := config.Load(func(key string) (string, bool) {
-		v, ok := cfgMap[config.Namespace+":"+key]
-		return v, ok
-	})
+	cfg, err := config.Load(config.FromMap(cfgMap))
 	if err != nil {
 		return run{}, err
 	}

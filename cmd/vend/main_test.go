@@ -90,3 +90,27 @@ func TestUsageAndSchema(t *testing.T) {
 	assert.Equal(t, "wave dev:\n  vision-dev (requests/vision-dev.yaml): 1.34 -> 1.35\nwave prod:\n  vision-prod (requests/vision-prod.yaml): 1.34 -> 1.35\nrun again with --yes to roll these waves out\n", stdout,
 		"without --yes the waves are printed, dev before prod, and nothing is rewritten")
 }
+
+func TestDefaultsLeftOutAreTheStacks(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "vending.yaml"), []byte(`organization: {managementAccountId: "000011112222"}
+defaults: {region: us-west-2, endpointAccess: {publicCidrs: [203.0.113.0/24]}}
+cidrPool: 10.128.0.0/16
+`), 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "requests"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "requests", "a.yaml"), []byte("team: a\nenvironment: dev\naccountId: \"222222222222\"\n"), 0o644))
+
+	code, stdout, stderr := runVend(t, "plan", dir, "--json")
+	require.Equal(t, exitOK, code, stderr)
+	var p struct {
+		Stacks []struct{ KubernetesVersion, Region string } `json:"stacks"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &p))
+	require.Len(t, p.Stacks, 1)
+	assert.Equal(t, "1.34", p.Stacks[0].KubernetesVersion, "the stacks' default, not an empty version")
+	assert.Equal(t, "us-west-2", p.Stacks[0].Region)
+
+	code, stdout, stderr = runVend(t, "upgrade", dir, "--all", "--kubernetes", "1.35")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "a (requests/a.yaml): 1.34 -> 1.35")
+}

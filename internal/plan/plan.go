@@ -141,10 +141,7 @@ type Input struct {
 // mock engine, and describes the result. A configuration that does not
 // validate gives a *stacks.ConfigError.
 func Make(in Input) (*Document, error) {
-	cfg, err := config.Load(func(key string) (string, bool) {
-		v, ok := in.Config[config.Namespace+":"+key]
-		return v, ok
-	})
+	cfg, err := config.Load(config.FromMap(in.Config))
 	if err != nil {
 		return nil, &stacks.ConfigError{Problems: err}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 
+	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
 )
@@ -106,7 +107,7 @@ func Apply(ctx context.Context, set *vending.Set, opts Options, apply ApplyOptio
 type prepared struct {
 	rendered *vending.Stacks
 	existing map[string]map[string]string
-	network  map[string]any
+	network  stacks.Network
 }
 
 // prepare is the part of an apply under the lock.
@@ -210,7 +211,7 @@ func (v *vendor) retire(ctx context.Context, name string) Result {
 // output: after a failed update, the output it still has, so that the
 // vended stacks that do not need the change go on (those that do fail
 // fast for an account not shared yet).
-func (v *vendor) deployNetwork(ctx context.Context, st vending.Stack, tags map[string]string) (map[string]any, Result) {
+func (v *vendor) deployNetwork(ctx context.Context, st vending.Stack, tags map[string]string) (stacks.Network, Result) {
 	res := Result{Stack: st.Name, Action: Create}
 	if tags != nil {
 		res.Action = Update
@@ -219,7 +220,7 @@ func (v *vendor) deployNetwork(ctx context.Context, st vending.Stack, tags map[s
 	s, err := v.stack(ctx, st.Name, true)
 	if err != nil {
 		res.Err = err
-		return nil, res
+		return stacks.Network{}, res
 	}
 	if tags[tagDigest] == d {
 		res.Action = Unchanged
@@ -292,8 +293,12 @@ func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) [
 		start := time.Now()
 		v.out.say(name, "%s", progressive[res.Action])
 		s, err := v.stack(ctx, name, true)
+		var rec map[string]string
 		if err == nil {
-			err = setTags(ctx, s, recordOf(v.set, st))
+			rec, err = recordOf(v.set, st)
+		}
+		if err == nil {
+			err = setTags(ctx, s, rec)
 		}
 		for wait := time.Second; err == nil; wait = min(2*wait, 15*time.Second) {
 			err = v.up(ctx, s, st, d)

@@ -67,7 +67,7 @@ type PlanOptions struct {
 // problem) and plans each offline with the planner's code, the network
 // stack's output given to the stacks that read it.
 func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, error) {
-	existing, backendNetwork := map[string]map[string]string{}, map[string]any(nil)
+	existing, backendNetwork := map[string]map[string]string{}, stacks.Network{}
 	if opts.Backend != nil {
 		v, err := newVendor(set, *opts.Backend)
 		if err != nil {
@@ -104,15 +104,19 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 	}
 	out := &Plan{Stacks: []PlannedStack{}}
 	if n := rendered.Network; n != nil {
+		network, _ := stacks.ReadNetwork(planned)
 		out.Network = &PlannedNetwork{Action: action(existing, n.Name, digestOf(n.Config, [2]string{}, networkView{})),
-			Principals: viewList(planned["sharedWith"]), Resources: count(docs[n.Name])}
+			Principals: network.SharedWith, Resources: count(docs[n.Name])}
 	}
 	for _, st := range rendered.Vended {
 		view := networkView{}
 		if st.Request.Shared() {
 			view = viewOf(backendNetwork, st.Request.AccountID)
 		}
-		rec := recordOf(set, st)
+		rec, err := recordOf(set, st)
+		if err != nil {
+			return nil, err
+		}
 		out.Stacks = append(out.Stacks, PlannedStack{
 			Name: st.Name, Action: action(existing, st.Name, vendedDigest(set, st, view)),
 			Account: rec[tagAccount], Region: rec[tagRegion], Blueprint: rec[tagBlueprint],
@@ -195,18 +199,6 @@ func planNetwork(set *vending.Set, st vending.Stack) (*plan.Document, map[string
 	return doc, output, nil
 }
 
-// viewList reads a list of strings from an output.
-func viewList(v any) []string {
-	out := []string{}
-	items, _ := v.([]any)
-	for _, item := range items {
-		if s, ok := item.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // count is how many resources a plan lists: custom resources and remote
 // components (a pulumi-eks cluster).
 func count(doc *plan.Document) int {
@@ -220,20 +212,20 @@ func count(doc *plan.Document) int {
 }
 
 // networkOutput reads the network stack's output from the backend.
-func (v *vendor) networkOutput(ctx context.Context) (map[string]any, error) {
+func (v *vendor) networkOutput(ctx context.Context) (stacks.Network, error) {
 	s, err := v.stack(ctx, vending.NetworkStack, false)
 	if err != nil {
-		return nil, err
+		return stacks.Network{}, err
 	}
 	return outputOf(ctx, s)
 }
 
 // outputOf reads a network stack's output.
-func outputOf(ctx context.Context, s auto.Stack) (map[string]any, error) {
+func outputOf(ctx context.Context, s auto.Stack) (stacks.Network, error) {
 	outs, err := s.Outputs(ctx)
 	if err != nil {
-		return nil, err
+		return stacks.Network{}, err
 	}
-	network, _ := outs[stacks.NetworkOutput].Value.(map[string]any)
+	network, _ := stacks.ReadNetwork(outs[stacks.NetworkOutput].Value)
 	return network, nil
 }

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"slices"
 
+	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
 )
 
@@ -32,27 +33,20 @@ const (
 	tagKubernetesVersion = "vend:kubernetesVersion"
 )
 
-// recordOf describes a stack as its request renders it; the digest and
-// allocation are set apart.
-func recordOf(set *vending.Set, st vending.Stack) map[string]string {
+// recordOf describes a stack as its request renders it, its defaults
+// applied; the digest and allocation are set apart.
+func recordOf(set *vending.Set, st vending.Stack) (map[string]string, error) {
 	r := st.Request
+	w, err := set.Workload(r)
+	if err != nil {
+		return nil, err
+	}
 	bp, _ := set.Blueprints.Get(r.Blueprint)
-	region := r.Region
-	if region == "" {
-		region = set.Settings.Defaults.Region
-		if n := set.Settings.NetworkAccount; r.Shared() && n != nil && n.Region != "" {
-			region = n.Region
-		}
-	}
-	kubernetes := r.KubernetesVersion
-	if kubernetes == "" {
-		kubernetes = set.Settings.Defaults.KubernetesVersion
-	}
 	return map[string]string{
-		tagAccount: r.AccountID, tagRegion: region, tagNetworking: r.Networking, tagTeam: r.Team,
-		tagEnvironment: r.Environment, tagBlueprint: r.Blueprint, tagBlueprintVersion: bp.Version,
-		tagKubernetesVersion: kubernetes,
-	}
+		tagAccount: r.AccountID, tagRegion: w.Region, tagNetworking: w.Networking, tagTeam: r.Team,
+		tagEnvironment: r.Environment, tagBlueprint: w.Blueprint, tagBlueprintVersion: bp.Version,
+		tagKubernetesVersion: w.KubernetesVersion,
+	}, nil
 }
 
 // networkView is what a vended stack reads of the network stack's output:
@@ -64,14 +58,10 @@ type networkView struct {
 	Shared           bool     `json:"shared"`
 }
 
-// viewOf reads the network output for an account; the zero view without
-// a network stack.
-func viewOf(network map[string]any, account string) networkView {
-	if network == nil {
-		return networkView{}
-	}
-	vpc, _ := network["vpcId"].(string)
-	return networkView{VpcID: vpc, PrivateSubnetIDs: viewList(network["privateSubnetIds"]), Shared: slices.Contains(viewList(network["sharedWith"]), account)}
+// viewOf is what a stack of an account reads of the network output; the
+// zero view without a network stack.
+func viewOf(network stacks.Network, account string) networkView {
+	return networkView{VpcID: network.VpcID, PrivateSubnetIDs: network.PrivateSubnetIDs, Shared: slices.Contains(network.SharedWith, account)}
 }
 
 // vendedDigest covers everything that changes what a vended stack

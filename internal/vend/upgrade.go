@@ -101,10 +101,11 @@ func wavesOf(set *vending.Set, up UpgradeOptions) ([]Wave, error) {
 			if r.Environment != env || (!up.All && r.Blueprint != up.Blueprint) {
 				continue
 			}
-			current := r.KubernetesVersion
-			if current == "" {
-				current = set.Settings.Defaults.KubernetesVersion
+			workload, err := set.Workload(&r)
+			if err != nil {
+				return nil, err
 			}
+			current := workload.KubernetesVersion
 			from, _ := minor(current)
 			switch {
 			case from == to:

@@ -25,6 +25,15 @@ func FromContext(ctx *pulumi.Context) Getter {
 	}
 }
 
+// FromMap reads keys from a configuration map ("eks-multi-account:<key>"
+// to a value), as Pulumi hands it to a program.
+func FromMap(m map[string]string) Getter {
+	return func(key string) (string, bool) {
+		v, ok := m[Namespace+":"+key]
+		return v, ok
+	}
+}
+
 // Load reads the configuration and applies the defaults. The stacks then
 // validate it (Validate, and the checks of each model) before anything is
 // registered.

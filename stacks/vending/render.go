@@ -3,6 +3,7 @@ package vending
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -140,6 +141,16 @@ func (s *Set) requestConfig(r *Request, vpcCIDR string) map[string]string {
 	return encode(c)
 }
 
+// Workload returns a request's workload account as its stack reads it,
+// with every default applied (its region, its Kubernetes version).
+func (s *Set) Workload(r *Request) (config.WorkloadAccount, error) {
+	cfg, err := config.Load(config.FromMap(s.requestConfig(r, r.VpcCIDR)))
+	if err != nil {
+		return config.WorkloadAccount{}, fmt.Errorf("%s: %w", r.File, err)
+	}
+	return cfg.WorkloadAccounts[0], nil
+}
+
 // encode renders configuration values as a stack file's are handed to a
 // program: strings as they are, everything else as JSON.
 func encode(c map[string]any) map[string]string {
@@ -161,10 +172,7 @@ func encode(c map[string]any) map[string]string {
 // checkStack validates a rendered stack as the stacks will, mapping each
 // problem's key path back to the file that set it.
 func (s *Set) checkStack(st *Stack, ps *validate.Problems) {
-	cfg, err := config.Load(func(key string) (string, bool) {
-		v, ok := st.Config[config.Namespace+":"+key]
-		return v, ok
-	})
+	cfg, err := config.Load(config.FromMap(st.Config))
 	if err == nil {
 		err = stacks.Validate(cfg, stacks.Options{Blueprints: s.Blueprints})
 	}
