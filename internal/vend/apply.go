@@ -116,14 +116,12 @@ func (v *vendor) prepare(ctx context.Context, apply ApplyOptions) (*prepared, []
 	if err != nil {
 		return nil, nil, err
 	}
-	gone := v.gone(existing)
+	gone := goneStacks(v.set, existing)
 	var kept []config.SharedAccount
 	var results []Result
 	if !apply.Retire {
+		kept = sharedAmong(existing, gone)
 		for _, name := range gone {
-			if existing[name][tagNetworking] == config.Shared {
-				kept = append(kept, config.SharedAccount{AccountID: existing[name][tagAccount], Cluster: name})
-			}
 			v.out.say(name, "request gone; kept (retire it with --retire)")
 			results = append(results, Result{Stack: name, Action: Keep})
 		}
@@ -136,11 +134,13 @@ func (v *vendor) prepare(ctx context.Context, apply ApplyOptions) (*prepared, []
 		retired := v.parallel(gone, func(name string) Result { return v.retire(ctx, name) })
 		results = append(results, retired...)
 		// A stack that could not be destroyed keeps its share.
+		var failed []string
 		for _, r := range retired {
-			if r.Err != nil && existing[r.Stack][tagNetworking] == config.Shared {
-				kept = append(kept, config.SharedAccount{AccountID: existing[r.Stack][tagAccount], Cluster: r.Stack})
+			if r.Err != nil {
+				failed = append(failed, r.Stack)
 			}
 		}
+		kept = sharedAmong(existing, failed)
 		if kept != nil {
 			if rendered, err = v.set.Render(vending.Existing{Allocations: allocations(existing), Kept: kept}); err != nil {
 				return nil, results, err
@@ -169,12 +169,25 @@ func (v *vendor) prepare(ctx context.Context, apply ApplyOptions) (*prepared, []
 	return p, results, nil
 }
 
-// gone lists the vended stacks on the backend whose requests are gone.
-func (v *vendor) gone(existing map[string]map[string]string) []string {
+// goneStacks lists, in name order, the vended stacks on the backend whose
+// requests are gone.
+func goneStacks(set *vending.Set, existing map[string]map[string]string) []string {
 	var out []string
 	for _, name := range slices.Sorted(maps.Keys(existing)) {
-		if _, ok := v.set.Request(name); !ok && name != vending.NetworkStack {
+		if _, ok := set.Request(name); !ok && name != vending.NetworkStack {
 			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// sharedAmong lists the stacks of names on shared networking, with their
+// accounts: the network stack keeps sharing with them while they exist.
+func sharedAmong(existing map[string]map[string]string, names []string) []config.SharedAccount {
+	var out []config.SharedAccount
+	for _, name := range names {
+		if existing[name][tagNetworking] == config.Shared {
+			out = append(out, config.SharedAccount{AccountID: existing[name][tagAccount], Cluster: name})
 		}
 	}
 	return out

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -83,17 +82,11 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 			}
 		}
 	}
-	var gone []string
+	gone := goneStacks(set, existing)
 	var kept []config.SharedAccount
-	for name, tags := range existing {
-		if _, ok := set.Request(name); !ok && name != vending.NetworkStack {
-			gone = append(gone, name)
-			if !opts.Retire && tags[tagNetworking] == config.Shared {
-				kept = append(kept, config.SharedAccount{AccountID: tags[tagAccount], Cluster: name})
-			}
-		}
+	if !opts.Retire {
+		kept = sharedAmong(existing, gone)
 	}
-	slices.Sort(gone)
 	rendered, err := set.Render(vending.Existing{Allocations: allocations(existing), Kept: kept})
 	if err != nil {
 		return nil, err
