@@ -30,6 +30,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/trust"
@@ -46,7 +47,7 @@ func env(t *testing.T, key string) string {
 
 // tenantAccount is the workload account each tenant's roles are in.
 func tenantAccount(i int) providers.Account {
-	return providers.Account{ID: fmt.Sprintf("44445555%04d", i), Region: "us-west-2"}
+	return providers.Account{AccountRegion: partition.AccountRegion{ID: fmt.Sprintf("44445555%04d", i), Region: "us-west-2"}}
 }
 
 // tenants is the configuration the test applies: three tenants, each with

@@ -5,7 +5,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
-	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
@@ -17,28 +17,7 @@ var placeholderProvider pulumi.ProviderResource = &pulumi.ProviderResourceState{
 
 // placeholderAccount is an account for validation only.
 func placeholderAccount(id, region string) providers.Account {
-	return providers.Account{ID: id, Region: region, Provider: placeholderProvider}
-}
-
-// placeholderCluster describes a cluster for validation only.
-func placeholderCluster(name string, account providers.Account, sharedChaining bool, fargate []string) clusterref.Cluster {
-	c := clusterref.Cluster{
-		Name:               name,
-		ClusterName:        pulumi.String(name),
-		Account:            account,
-		KubernetesProvider: placeholderProvider,
-		OIDCIssuerURL:      pulumi.String("https://oidc.eks." + account.Region + ".amazonaws.com/id/PLACEHOLDER"),
-		OIDCProviderARN:    pulumi.String(account.OIDCProviderARN("placeholder")),
-		FargateNamespaces:  fargate,
-	}
-	if sharedChaining {
-		c.SharedChainingRole = sharedChainingPlaceholder(c)
-	}
-	return c
-}
-
-func sharedChainingPlaceholder(c clusterref.Cluster) *clusterref.ChainingRole {
-	return &clusterref.ChainingRole{Name: pulumi.String("placeholder"), ARN: pulumi.String(c.Account.RoleARN("/", "placeholder")), UniqueID: pulumi.String("AROAPLACEHOLDER")}
+	return providers.Account{AccountRegion: partition.AccountRegion{ID: id, Region: region}, Provider: placeholderProvider}
 }
 
 // accounts creates each account's provider once, named by account and

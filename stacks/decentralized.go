@@ -120,8 +120,6 @@ func (m *decentralized) validate(ps *validate.Problems) {
 		if known[i] {
 			checks.nest(p, m.clusterArgs(i, account, placeholderProvider, placeholderNetwork).Validate(), vendedClusterPaths)
 		}
-		cluster := placeholderCluster(w.Name, account, false, nil)
-		checks.nest(p, m.tenantArgs(w, cluster, account).Validate(), tenantPaths)
 		if g := gitopsArgs(w, placeholderProvider, nil, m.cfg.Charts); g != nil {
 			checks.nest(p+".gitops", g.Validate(), mapper(nil, []string{"kubernetesProvider"}, nil))
 		}
@@ -148,14 +146,6 @@ func (m *decentralized) validateCharts(ps *validate.Problems) {
 			ps.Addf("charts.sources."+name, nil, "is not a chart these stacks install (want one of %s)", strings.Join(known, ", "))
 		}
 	}
-}
-
-// tenantArgs are the WorkloadAccount args of the workload account's own
-// namespace on its own cluster. Its admins are already cluster admins.
-func (m *decentralized) tenantArgs(w config.WorkloadAccount, cluster clusterref.Cluster, account providers.Account) *workloadaccount.Args {
-	args := tenantArgs(w, cluster, account, m.cfg.Defaults.Tags)
-	args.Admins = nil
-	return args
 }
 
 // apply creates the stack.
@@ -251,7 +241,7 @@ func (b *vendedBuilder) build(v *vendedCluster) error {
 			return fmt.Errorf("installing %s: %w", chart.Name, err)
 		}
 	}
-	t, err := workloadaccount.NewWorkloadAccount(ctx, w.Name, m.tenantArgs(w, c.Ref(), b.account), pulumi.Parent(v))
+	t, err := workloadaccount.NewWorkloadAccount(ctx, w.Name, tenantArgs(m.cfg, b.i, c.Ref(), b.account), pulumi.Parent(v))
 	if err != nil {
 		return err
 	}

@@ -55,23 +55,11 @@ var clusterPaths = mapper(map[string]string{
 	"adminRoleArns":         "admins",
 }, []string{"account", "eksProvider", "deployRoleArn", "tags", "endpointAccess"}, nil)
 
-// roleInTenantPaths maps CrossAccountRole fields to a service account's
-// keys.
-var roleInTenantPaths = mapper(map[string]string{
-	"mode":           "identity",
-	"serviceAccount": "name",
-}, []string{"cluster", "workloadAccount", "namespace", "tags", "oidcProviderArn", "useSharedChainingRole"}, nil)
-
 // vendedClusterPaths maps ClusterAccount fields to a de-centralized
 // workload account's keys.
 var vendedClusterPaths = mapper(map[string]string{
 	"clusterName": "name", "adminRoleArns": "admins", "vpc.cidr": "vpcCidr", "vpc.availabilityZones": "availabilityZones",
 }, []string{"account", "eksProvider", "deployRoleArn", "tags", "existingNetwork", "endpointAccess"}, nil)
-
-// tenantPaths maps WorkloadAccount fields to a workload account's keys.
-var tenantPaths = mapper(map[string]string{
-	"tenant": "name",
-}, []string{"account", "cluster", "tags"}, map[string]pathMapper{"serviceAccounts": roleInTenantPaths})
 
 // componentChecks records the problems of the arguments each component
 // would get, under the stack file's key paths, for every entry, whatever

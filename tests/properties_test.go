@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
+	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
@@ -243,7 +244,7 @@ func (r run) oidcProviders(t *testing.T) {
 			}
 		}
 		key := w.AccountID + " " + mockengine.IssuerURL(host.account, hostRegion, host.cluster)
-		uses := w.Identity == "irsa" || slices.ContainsFunc(w.ServiceAccounts, func(sa config.ServiceAccount) bool { return sa.Identity == "irsa" })
+		uses := w.Identity == "irsa" || slices.ContainsFunc(w.ServiceAccounts, func(sa crossaccountrole.Spec) bool { return sa.Identity == "irsa" })
 		switch {
 		case uses || w.AccountID == host.account:
 			assert.Equal(t, 1, count[key], "tenant %s", w.Name)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
@@ -69,23 +70,27 @@ func readmeComponents(ctx *pulumi.Context) error {
 		return err
 	}
 	_, err = workloadaccount.NewWorkloadAccount(ctx, "payroll", &workloadaccount.Args{
-		Tenant: "payroll", Cluster: prod.Ref(), Account: payrollAccount,
-		Identity: crossaccountrole.PodIdentityChain, UseSharedChainingRole: true,
-		Quota:  tenancy.Quota{CPU: "16", Memory: "64Gi", Pods: 100},
-		Admins: []string{"arn:aws:iam::444455556666:role/PayrollAdmin"},
-		ServiceAccounts: []workloadaccount.ServiceAccount{{
-			Name:   "payroll-app",
-			Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::payroll-data/*"}]}`,
-		}},
+		Spec: workloadaccount.Spec{ // the same keys as a workloadAccounts entry of a stack file
+			Name: "payroll", Identity: crossaccountrole.PodIdentityChain,
+			Quota:  tenancy.Quota{CPU: "16", Memory: "64Gi", Pods: 100},
+			Admins: []string{"arn:aws:iam::444455556666:role/PayrollAdmin"},
+			ServiceAccounts: []crossaccountrole.Spec{{
+				Name:   "payroll-app",
+				Policy: iampolicy.Write(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::payroll-data/*"}]}`),
+			}},
+		},
+		Cluster: prod.Ref(), Account: payrollAccount, UseSharedChainingRole: true,
 	})
 	if err != nil {
 		return err
 	}
 	role, err := crossaccountrole.NewCrossAccountRole(ctx, "reports", &crossaccountrole.Args{
-		Mode: crossaccountrole.IRSA, Cluster: prod.Ref(), WorkloadAccount: payrollAccount,
-		Namespace: "payroll", ServiceAccount: "reports",
-		OIDCProviderARN:   payrollOIDCProviderArn, // the workload account's provider for prod's issuer
-		ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
+		Spec: crossaccountrole.Spec{
+			Name: "reports", Identity: crossaccountrole.IRSA,
+			ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
+		},
+		Cluster: prod.Ref(), WorkloadAccount: payrollAccount, Namespace: "payroll",
+		OIDCProviderARN: payrollOIDCProviderArn, // the workload account's provider for prod's issuer
 	})
 	if err != nil {
 		return err

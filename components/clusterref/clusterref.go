@@ -10,6 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
@@ -93,12 +94,36 @@ type ChainingRole struct {
 	UniqueID pulumi.StringInput
 }
 
+// Facts are what is known of a cluster before anything exists: the plain
+// values that the checks of what is placed on it need.
+type Facts struct {
+	// Name is the cluster's EKS name; empty when the cluster is unknown (a
+	// problem reported where it was named), which skips the checks that
+	// need it.
+	Name string
+	// Account is the cluster account and region.
+	Account partition.AccountRegion
+	// SharedChainingRole reports whether the cluster has a shared Pod
+	// Identity chaining role.
+	SharedChainingRole bool
+	// FargateNamespaces are the namespaces whose pods run on Fargate.
+	FargateNamespaces []string
+}
+
+// Facts returns the plain facts of the cluster.
+func (c Cluster) Facts() Facts {
+	return Facts{Name: c.Name, Account: c.Account.AccountRegion, SharedChainingRole: c.SharedChainingRole != nil, FargateNamespaces: c.FargateNamespaces}
+}
+
+// Known reports whether the cluster is known.
+func (f Facts) Known() bool { return f.Name != "" }
+
 // ARN returns the cluster's ARN.
-func (c Cluster) ARN() string { return c.Account.EKSClusterARN(c.Name) }
+func (f Facts) ARN() string { return f.Account.EKSClusterARN(f.Name) }
 
 // RunsOnFargate reports whether pods in namespace run on Fargate.
-func (c Cluster) RunsOnFargate(namespace string) bool {
-	return slices.Contains(c.FargateNamespaces, namespace)
+func (f Facts) RunsOnFargate(namespace string) bool {
+	return slices.Contains(f.FargateNamespaces, namespace)
 }
 
 var clusterNamePattern = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)

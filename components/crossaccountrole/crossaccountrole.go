@@ -1,7 +1,7 @@
 // Package crossaccountrole provides the CrossAccountRole component: the
 // credentials path from one Kubernetes service account to one IAM role, in
 // one of three modes (irsa, podIdentityChain, podIdentity). The trust
-// policy of each mode is built by package trust; trustPolicy in args.go
+// policy of each mode is built by package trust; trustPolicy in spec.go
 // picks it.
 package crossaccountrole
 
@@ -45,6 +45,9 @@ type CrossAccountRole struct {
 // mode, the Pod Identity association and the AWS config for role chaining.
 func NewCrossAccountRole(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*CrossAccountRole, error) {
 	b := &builder{ctx: ctx, name: name, args: args}
+	if args != nil {
+		b.p = placed{args.Spec, args.facts()}
+	}
 	return lifecycle.New(ctx, Type, name, args, b.build, opts...)
 }
 
@@ -53,6 +56,7 @@ type builder struct {
 	ctx  *pulumi.Context
 	name string
 	args *Args
+	p    placed
 	c    *CrossAccountRole
 
 	role *iam.Role
@@ -77,18 +81,18 @@ func (b *builder) inCluster(after ...pulumi.Resource) []pulumi.ResourceOption {
 }
 
 func (b *builder) build(c *CrossAccountRole) error {
-	a := b.args
+	a, p := b.args, b.p
 	b.c = c
-	c.ServiceAccountName = pulumi.String(a.ServiceAccount).ToStringOutput()
+	c.ServiceAccountName = pulumi.String(p.Name).ToStringOutput()
 	c.SourceRoleArn = pulumi.String("").ToStringOutput()
 	var trustPolicy pulumi.StringOutput
-	switch a.Mode {
+	switch p.mode() {
 	case IRSA:
 		trustPolicy = pulumi.All(a.Cluster.OIDCIssuerURL, a.OIDCProviderARN).ApplyT(func(v []any) (string, error) {
-			return a.trustPolicy(v[0].(string), v[1].(string), "", "").JSON()
+			return p.trustPolicy(v[0].(string), v[1].(string), "", "").JSON()
 		}).(pulumi.StringOutput)
 	case PodIdentity:
-		text, err := a.trustPolicy("", "", "", "").JSON()
+		text, err := p.trustPolicy("", "", "", "").JSON()
 		if err != nil {
 			return err
 		}
@@ -101,7 +105,7 @@ func (b *builder) build(c *CrossAccountRole) error {
 		// IAM refuses a trust naming a principal that does not exist yet,
 		// so the trust is built from the source role's own outputs.
 		trustPolicy = pulumi.All(c.SourceRoleArn, uniqueID).ApplyT(func(v []any) (string, error) {
-			return a.trustPolicy("", "", v[0].(string), v[1].(string)).JSON()
+			return p.trustPolicy("", "", v[0].(string), v[1].(string)).JSON()
 		}).(pulumi.StringOutput)
 	}
 	if err := b.reachedRole(trustPolicy); err != nil {
@@ -110,9 +114,9 @@ func (b *builder) build(c *CrossAccountRole) error {
 	if err := b.serviceAccount(); err != nil {
 		return err
 	}
-	switch a.Mode {
+	switch p.mode() {
 	case PodIdentity:
-		c.PodSpecInstructions = pulumi.String(fmt.Sprintf("Set serviceAccountName: %s. EKS Pod Identity injects the credentials.", a.ServiceAccount)).ToStringOutput()
+		c.PodSpecInstructions = pulumi.String(fmt.Sprintf("Set serviceAccountName: %s. EKS Pod Identity injects the credentials.", p.Name)).ToStringOutput()
 		return b.association(b.role.Arn)
 	case PodIdentityChain:
 		if err := b.association(c.SourceRoleArn); err != nil {
@@ -120,7 +124,7 @@ func (b *builder) build(c *CrossAccountRole) error {
 		}
 		return b.awsConfig()
 	default:
-		c.PodSpecInstructions = pulumi.String(fmt.Sprintf("Set serviceAccountName: %s. The EKS pod identity webhook injects AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE.", a.ServiceAccount)).ToStringOutput()
+		c.PodSpecInstructions = pulumi.String(fmt.Sprintf("Set serviceAccountName: %s. The EKS pod identity webhook injects AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE.", p.Name)).ToStringOutput()
 	}
 	return nil
 }
@@ -128,26 +132,26 @@ func (b *builder) build(c *CrossAccountRole) error {
 // sourceRole sets up the cluster-account end of a chain and returns the
 // source role's unique ID.
 func (b *builder) sourceRole() (pulumi.StringOutput, error) {
-	a := b.args
-	if a.usesSharedSource() {
+	a, p := b.args, b.p
+	if p.usesSharedSource() {
 		b.c.SourceRoleArn = a.Cluster.SharedChainingRole.ARN.ToStringOutput()
 		return a.Cluster.SharedChainingRole.UniqueID.ToStringOutput(), nil
 	}
-	text, err := trust.PodIdentity(a.identity()).JSON()
+	text, err := trust.PodIdentity(p.identity()).JSON()
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	src, err := iam.NewRole(b.ctx, naming.Child(b.name, "source"), &iam.RoleArgs{
-		Name:             pulumi.String(a.sourceRoleName()),
-		Path:             pulumi.String(a.rolePath()),
-		Description:      pulumi.String(fmt.Sprintf("EKS Pod Identity source for %s/%s on %s; may only chain to %s", a.Namespace, a.ServiceAccount, a.Cluster.Name, a.roleARN())),
+		Name:             pulumi.String(p.sourceRoleName()),
+		Path:             pulumi.String(p.rolePath()),
+		Description:      pulumi.String(fmt.Sprintf("EKS Pod Identity source for %s/%s on %s; may only chain to %s", p.Namespace, p.Name, p.Cluster.Name, p.roleARN())),
 		AssumeRolePolicy: pulumi.String(text),
 		Tags:             pulumi.ToStringMap(a.Tags),
 	}, b.in(a.Cluster.Account.Provider)...)
 	if err != nil {
 		return pulumi.StringOutput{}, fmt.Errorf("creating source role: %w", err)
 	}
-	perms, err := trust.ChainingPermissions(a.roleARN()).JSON()
+	perms, err := trust.ChainingPermissions(p.roleARN()).JSON()
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
@@ -164,15 +168,15 @@ func (b *builder) sourceRole() (pulumi.StringOutput, error) {
 
 // reachedRole creates the role the pods end up with, and its permissions.
 func (b *builder) reachedRole(trustPolicy pulumi.StringOutput) error {
-	a := b.args
-	maxSession := a.sessionDuration()
-	if a.Mode == PodIdentityChain {
+	a, p := b.args, b.p
+	maxSession := p.sessionDuration()
+	if p.mode() == PodIdentityChain {
 		maxSession = DefaultSessionDuration
 	}
 	role, err := iam.NewRole(b.ctx, naming.Child(b.name, "role"), &iam.RoleArgs{
-		Name:               pulumi.String(a.roleName()),
-		Path:               pulumi.String(a.rolePath()),
-		Description:        pulumi.String(fmt.Sprintf("%s role of service account %s/%s on cluster %s", a.Mode, a.Namespace, a.ServiceAccount, a.Cluster.ARN())),
+		Name:               pulumi.String(p.roleName()),
+		Path:               pulumi.String(p.rolePath()),
+		Description:        pulumi.String(fmt.Sprintf("%s role of service account %s/%s on cluster %s", p.mode(), p.Namespace, p.Name, p.Cluster.ARN())),
 		AssumeRolePolicy:   trustPolicy,
 		MaxSessionDuration: pulumi.Int(maxSession),
 		Tags:               pulumi.ToStringMap(a.Tags),
@@ -190,13 +194,17 @@ func (b *builder) reachedRole(trustPolicy pulumi.StringOutput) error {
 			return fmt.Errorf("attaching %s: %w", arn, err)
 		}
 	}
-	if a.Policy == "" {
+	if p.Policy == nil {
 		return nil
+	}
+	text, err := p.Policy.Document.JSON()
+	if err != nil {
+		return err
 	}
 	if _, err := iam.NewRolePolicy(b.ctx, naming.Child(b.name, "inline"), &iam.RolePolicyArgs{
 		Role:   role.Name,
 		Name:   pulumi.String("workload-access"),
-		Policy: pulumi.String(a.Policy),
+		Policy: pulumi.String(text),
 	}, b.in(a.WorkloadAccount.Provider)...); err != nil {
 		return fmt.Errorf("creating inline policy: %w", err)
 	}
@@ -206,12 +214,12 @@ func (b *builder) reachedRole(trustPolicy pulumi.StringOutput) error {
 // serviceAccount creates the Kubernetes service account, annotated for
 // IRSA when that is the mode.
 func (b *builder) serviceAccount() error {
-	a := b.args
+	p := b.p
 	var irsaRole pulumi.StringInput
-	if a.Mode == IRSA {
+	if p.mode() == IRSA {
 		irsaRole = b.role.Arn
 	}
-	_, err := tenancy.NewServiceAccount(b.ctx, naming.Child(b.name, "sa"), a.Namespace, a.ServiceAccount, labels(a), irsaRole, b.inCluster()...)
+	_, err := tenancy.NewServiceAccount(b.ctx, naming.Child(b.name, "sa"), p.Namespace, p.Name, b.labels(), irsaRole, b.inCluster()...)
 	return err
 }
 
@@ -222,7 +230,7 @@ func (b *builder) association(roleARN pulumi.StringInput) error {
 	_, err := eks.NewPodIdentityAssociation(b.ctx, naming.Child(b.name, "pod-identity"), &eks.PodIdentityAssociationArgs{
 		ClusterName:    a.Cluster.ClusterName,
 		Namespace:      pulumi.String(a.Namespace),
-		ServiceAccount: pulumi.String(a.ServiceAccount),
+		ServiceAccount: pulumi.String(a.Name),
 		RoleArn:        roleARN,
 		Tags:           pulumi.ToStringMap(a.Tags),
 	}, b.in(a.Cluster.Account.Provider, pulumi.DependsOn([]pulumi.Resource{b.role}))...)
@@ -236,23 +244,23 @@ func (b *builder) association(roleARN pulumi.StringInput) error {
 // credential-process script that chain from the Pod Identity session into
 // the target role.
 func (b *builder) awsConfig() error {
-	a := b.args
+	p := b.p
 	cfg := tenancy.ChainConfig{
-		TargetRoleARN:   a.roleARN(),
-		SessionName:     naming.SessionName(a.Namespace, a.ServiceAccount),
-		DurationSeconds: a.sessionDuration(),
+		TargetRoleARN:   p.roleARN(),
+		SessionName:     naming.SessionName(p.Namespace, p.Name),
+		DurationSeconds: p.sessionDuration(),
 	}
-	if _, err := tenancy.AWSConfigMap(b.ctx, naming.Child(b.name, "aws-config"), a.Namespace, a.ServiceAccount, labels(a), cfg, b.inCluster(b.role)...); err != nil {
+	if _, err := tenancy.AWSConfigMap(b.ctx, naming.Child(b.name, "aws-config"), p.Namespace, p.Name, b.labels(), cfg, b.inCluster(b.role)...); err != nil {
 		return err
 	}
-	b.c.PodSpecInstructions = pulumi.String(tenancy.PodSpecInstructions(a.ServiceAccount, tenancy.ConfigMapName(a.ServiceAccount))).ToStringOutput()
+	b.c.PodSpecInstructions = pulumi.String(tenancy.PodSpecInstructions(p.Name, tenancy.ConfigMapName(p.Name))).ToStringOutput()
 	return nil
 }
 
 // labels are the Kubernetes labels of every object this component creates.
-func labels(a *Args) map[string]string {
+func (b *builder) labels() map[string]string {
 	return map[string]string{
 		"app.kubernetes.io/managed-by":     "eks-multi-account",
-		"eks-multi-account/credential-via": string(a.Mode),
+		"eks-multi-account/credential-via": string(b.p.mode()),
 	}
 }

@@ -35,12 +35,14 @@ func run(t *testing.T, edit func(*crossaccountrole.Args), runner func(*testing.T
 			return err
 		}
 		args := &crossaccountrole.Args{
-			Cluster:           cl,
-			WorkloadAccount:   workload,
-			Namespace:         "payroll",
-			ServiceAccount:    "payroll-app",
-			ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
-			Policy:            `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:GetItem","Resource":"arn:aws:dynamodb:us-east-1:444455556666:table/payroll"}]}`,
+			Cluster:         cl,
+			WorkloadAccount: workload,
+			Namespace:       "payroll",
+			Spec: crossaccountrole.Spec{
+				Name:              "payroll-app",
+				ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
+				Policy:            iampolicy.Write(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:GetItem","Resource":"arn:aws:dynamodb:us-east-1:444455556666:table/payroll"}]}`),
+			},
 		}
 		edit(args)
 		comp, err = crossaccountrole.NewCrossAccountRole(ctx, "payroll-app", args)
@@ -95,7 +97,7 @@ func assertChildren(t *testing.T, r testkit.Result, accountOf map[string]string)
 
 func TestIRSA(t *testing.T) {
 	r, _ := run(t, func(a *crossaccountrole.Args) {
-		a.Mode = crossaccountrole.IRSA
+		a.Identity = crossaccountrole.IRSA
 		a.OIDCProviderARN = pulumi.String("arn:aws:iam::444455556666:oidc-provider/" + strings.TrimPrefix(mockengine.IssuerURL(clusterAcct, region, "prod"), "https://"))
 	}, testkit.Run)
 	require.NoError(t, r.Err)
@@ -138,7 +140,7 @@ func TestIRSA(t *testing.T) {
 }
 
 func TestPodIdentityChainPerServiceAccount(t *testing.T) {
-	r, _ := run(t, func(a *crossaccountrole.Args) { a.Mode = crossaccountrole.PodIdentityChain }, testkit.Run)
+	r, _ := run(t, func(a *crossaccountrole.Args) { a.Identity = crossaccountrole.PodIdentityChain }, testkit.Run)
 	require.NoError(t, r.Err)
 	rs := r.Resources()
 	assertChildren(t, r, map[string]string{
@@ -219,8 +221,9 @@ func TestPodIdentityChainSharedRole(t *testing.T) {
 		}
 		cl.SharedChainingRole = &clusterref.ChainingRole{Name: pulumi.String("prod-pod-identity-chain"), ARN: pulumi.String(sharedARN), UniqueID: pulumi.String("AROASHAREDCHAINROLE01")}
 		comp, err = crossaccountrole.NewCrossAccountRole(ctx, "payroll-app", &crossaccountrole.Args{
-			Mode: crossaccountrole.PodIdentityChain, UseSharedChainingRole: true,
-			Cluster: cl, WorkloadAccount: workload, Namespace: "payroll", ServiceAccount: "payroll-app",
+			Spec:                  crossaccountrole.Spec{Name: "payroll-app", Identity: crossaccountrole.PodIdentityChain},
+			UseSharedChainingRole: true,
+			Cluster:               cl, WorkloadAccount: workload, Namespace: "payroll",
 		})
 		if err != nil {
 			return err
@@ -245,7 +248,7 @@ func TestPodIdentityChainSharedRole(t *testing.T) {
 
 func TestPodIdentity(t *testing.T) {
 	r, _ := run(t, func(a *crossaccountrole.Args) {
-		a.Mode = crossaccountrole.PodIdentity
+		a.Identity = crossaccountrole.PodIdentity
 		a.WorkloadAccount = a.Cluster.Account
 	}, testkit.Run)
 	require.NoError(t, r.Err)

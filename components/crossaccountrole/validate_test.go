@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
 )
 
@@ -18,96 +19,96 @@ func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {
 		want []string
 	}{
 		"unknown mode": {
-			func(a *crossaccountrole.Args) { a.Mode = "kiam" },
-			[]string{`mode: "kiam" is not a credential mode (want one of irsa, podIdentityChain, podIdentity)`},
+			func(a *crossaccountrole.Args) { a.Identity = "kiam" },
+			[]string{`identity: "kiam" is not a credential mode (want one of irsa, podIdentityChain)`},
 		},
 		"bad namespace and service account": {
-			func(a *crossaccountrole.Args) { a.Namespace, a.ServiceAccount = "Payroll", "app_1" },
-			[]string{`namespace: "Payroll" is not a valid Kubernetes namespace name`, `serviceAccount: "app_1" is not a valid Kubernetes service account name`},
+			func(a *crossaccountrole.Args) { a.Namespace, a.Name = "Payroll", "app_1" },
+			[]string{`namespace: "Payroll" is not a valid Kubernetes namespace name`, `name: "app_1" is not a valid Kubernetes service account name`},
 		},
 		"bad workload account": {
 			func(a *crossaccountrole.Args) { a.WorkloadAccount.ID = "12345" },
 			[]string{`workloadAccount.id: "12345" is not a 12-digit AWS account ID`},
 		},
 		"irsa without an OIDC provider": {
-			func(a *crossaccountrole.Args) { a.Mode, a.OIDCProviderARN = crossaccountrole.IRSA, nil },
+			func(a *crossaccountrole.Args) { a.Identity, a.OIDCProviderARN = crossaccountrole.IRSA, nil },
 			[]string{`oidcProviderArn: is required for irsa`},
 		},
 		"podIdentity across accounts": {
 			func(a *crossaccountrole.Args) {},
-			[]string{`workloadAccount.id: "444455556666" is not the cluster account 111122223333: podIdentity gives roles in the cluster's own account only`},
+			[]string{`identity: "podIdentity" gives roles in the cluster's own account 111122223333 only; the role's account is 444455556666 (want one of irsa, podIdentityChain)`},
 		},
 		"chain inside one account": {
 			func(a *crossaccountrole.Args) {
-				a.Mode, a.WorkloadAccount = crossaccountrole.PodIdentityChain, a.Cluster.Account
+				a.Identity, a.WorkloadAccount = crossaccountrole.PodIdentityChain, a.Cluster.Account
 			},
-			[]string{`workloadAccount.id: "111122223333" is the cluster account: podIdentityChain chains into another account`},
+			[]string{`identity: "podIdentityChain" chains into another account; the role's account is the cluster's own, 111122223333 (want one of podIdentity, irsa)`},
 		},
 		"shared chaining role the cluster lacks": {
 			func(a *crossaccountrole.Args) {
-				a.Mode, a.UseSharedChainingRole = crossaccountrole.PodIdentityChain, true
+				a.Identity, a.UseSharedChainingRole = crossaccountrole.PodIdentityChain, true
 			},
 			[]string{`useSharedChainingRole: true needs a cluster with a shared chaining role`},
 		},
 		"chained session over an hour": {
 			func(a *crossaccountrole.Args) {
-				a.Mode, a.SessionDurationSeconds = crossaccountrole.PodIdentityChain, 7200
+				a.Identity, a.SessionDurationSeconds = crossaccountrole.PodIdentityChain, 7200
 			},
 			[]string{`sessionDurationSeconds: 7200 is over 3600: role chaining limits a session to one hour`},
 		},
 		"pod identity on fargate": {
 			func(a *crossaccountrole.Args) {
-				a.Mode, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
+				a.Identity, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
 				a.Cluster.FargateNamespaces = []string{"payroll"}
 			},
-			[]string{`mode: "podIdentity" cannot be used in namespace "payroll": its pods run on Fargate, where EKS Pod Identity does not work; use irsa`},
+			[]string{`identity: "podIdentity" cannot be used in namespace "payroll": its pods run on Fargate, where EKS Pod Identity does not work; use irsa`},
 		},
 		"generated role name over 64": {
 			func(a *crossaccountrole.Args) {
-				a.Mode, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
-				a.ServiceAccount = strings.Repeat("s", 60)
+				a.Identity, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
+				a.Name = strings.Repeat("s", 60)
 			},
 			[]string{`roleName (generated from cluster, namespace and service account): "prod-payroll-` + strings.Repeat("s", 60) + `" is 73 characters, over IAM's 64-character limit for role names`},
 		},
 		"invalid inline policy JSON": {
 			func(a *crossaccountrole.Args) {
-				a.Mode, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
-				a.Policy = `{"Version":"2012-10-17","Statement":[`
+				a.Identity, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
+				a.Policy = iampolicy.Write(`{"Version":"2012-10-17","Statement":[`)
 			},
 			[]string{`policy: "{\"Version\":\"2012-10-17\",\"Statement\":[" is not a valid policy document`},
 		},
 		"inline policy over the size limit": {
 			func(a *crossaccountrole.Args) {
-				a.Mode, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
-				a.Policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + strings.Repeat("b", 10300) + `/*"}]}`
+				a.Identity, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
+				a.Policy = iampolicy.Write(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + strings.Repeat("b", 10300) + `/*"}]}`)
 			},
 			[]string{`over IAM's 10240-character limit for a role's inline policies`},
 		},
 		"inline policy with a principal": {
 			func(a *crossaccountrole.Args) {
-				a.Mode, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
-				a.Policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`
+				a.Identity, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
+				a.Policy = iampolicy.Write(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`)
 			},
 			[]string{`policy.Statement[0].Principal: "*" is not allowed: an inline role policy is an identity policy`},
 		},
 		"trust policy over 2048": {
 			func(a *crossaccountrole.Args) {
-				a.Mode, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
+				a.Identity, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
 				a.RoleName = "short"
-				a.ServiceAccount = strings.Repeat("a.", 1000) + "a"
+				a.Name = strings.Repeat("a.", 1000) + "a"
 			},
 			[]string{`trustPolicy of short: is `, `over IAM's 2048-character limit for a role trust policy`},
 		},
 		"bad managed policy ARN": {
 			func(a *crossaccountrole.Args) {
-				a.Mode, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
+				a.Identity, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
 				a.ManagedPolicyArns = []string{"AmazonS3ReadOnlyAccess"}
 			},
 			[]string{`managedPolicyArns[0]: "AmazonS3ReadOnlyAccess" is not an IAM managed policy ARN`},
 		},
 		"reserved tag key": {
 			func(a *crossaccountrole.Args) {
-				a.Mode, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
+				a.Identity, a.WorkloadAccount = crossaccountrole.PodIdentity, a.Cluster.Account
 				a.Tags = map[string]string{"kubernetes-namespace": "other"}
 			},
 			[]string{`tags: "kubernetes-namespace" is a reserved tag key`},
@@ -116,7 +117,7 @@ func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			r, comp := run(t, func(a *crossaccountrole.Args) {
-				a.Mode = crossaccountrole.PodIdentity
+				a.Identity = crossaccountrole.PodIdentity
 				c.edit(a)
 			}, testkit.Run)
 			testkit.RequireRejected(t, r, `CrossAccountRole "payroll-app"`, c.want...)
@@ -127,7 +128,7 @@ func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {
 
 func TestAllProblemsAreReportedAtOnce(t *testing.T) {
 	r, _ := run(t, func(a *crossaccountrole.Args) {
-		a.Mode = crossaccountrole.PodIdentityChain
+		a.Identity = crossaccountrole.PodIdentityChain
 		a.Namespace = "Bad Namespace"
 		a.SessionDurationSeconds = 7200
 		a.ManagedPolicyArns = []string{"nope"}
@@ -152,7 +153,7 @@ func TestPreviewWithUnknownsDoesNotPanic(t *testing.T) {
 	for _, mode := range crossaccountrole.Modes {
 		t.Run(string(mode), func(t *testing.T) {
 			r, _ := run(t, func(a *crossaccountrole.Args) {
-				a.Mode = mode
+				a.Identity = mode
 				if mode == crossaccountrole.PodIdentity {
 					a.WorkloadAccount = a.Cluster.Account
 				}
@@ -173,9 +174,9 @@ func TestPreviewWithUnknownsDoesNotPanic(t *testing.T) {
 
 func TestAnUnknownModeOnFargateIsOneProblem(t *testing.T) {
 	r, _ := run(t, func(a *crossaccountrole.Args) {
-		a.Mode = "kiam"
+		a.Identity = "kiam"
 		a.Cluster.FargateNamespaces = []string{a.Namespace}
 	}, testkit.Run)
-	testkit.RequireRejected(t, r, `CrossAccountRole "payroll-app"`, `mode: "kiam" is not a credential mode`)
+	testkit.RequireRejected(t, r, `CrossAccountRole "payroll-app"`, `identity: "kiam" is not a credential mode`)
 	assert.NotContains(t, r.Err.Error(), "Fargate", "an unknown mode is not said to be Pod Identity")
 }

@@ -1,6 +1,7 @@
 package iampolicy
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -72,4 +73,22 @@ func TestSizeIgnoresWhitespace(t *testing.T) {
 	assert.Equal(t, 7, Size("{ \"a\" :\n\t1 }"))
 	assert.NoError(t, CheckSize("x", strings.Repeat("a", 10), 10))
 	assert.EqualError(t, CheckSize("a role trust policy", strings.Repeat("a", 11), 10), "is 11 characters, over IAM's 10-character limit for a role trust policy")
+}
+
+func TestAWrittenPolicyMayBeAStringOrAnObjectAndKeepsItsProblem(t *testing.T) {
+	var w Written
+	require.NoError(t, json.Unmarshal([]byte(`{ "Version": "2012-10-17",  "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}] }`), &w))
+	assert.Equal(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`, w.Text)
+	require.NoError(t, w.Err)
+	assert.Equal(t, Values{"s3:GetObject"}, w.Document.Statement[0].Action)
+
+	require.NoError(t, json.Unmarshal([]byte(`"{}"`), &w), "a string that is no policy still decodes")
+	assert.Equal(t, `{}`, w.Text)
+	assert.ErrorContains(t, w.Err, `has Version ""`)
+
+	assert.Error(t, json.Unmarshal([]byte(`42`), &w))
+
+	text, err := json.Marshal(Write(`{"Version":"2012-10-17"}`))
+	require.NoError(t, err)
+	assert.Equal(t, `"{\"Version\":\"2012-10-17\"}"`, string(text), "written back as the string it was")
 }

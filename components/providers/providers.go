@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi-eks/sdk/v2/go/eks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
 
@@ -40,12 +41,17 @@ type AccountSettings struct {
 	DefaultTags map[string]string
 }
 
+// place is the account and region the settings name.
+func (s AccountSettings) place() partition.AccountRegion {
+	return partition.AccountRegion{ID: s.AccountID, Region: s.Region}
+}
+
 // DeployRoleARN returns the ARN of the role the provider assumes.
 func (s AccountSettings) DeployRoleARN() string {
 	if s.RoleARN != "" {
 		return s.RoleARN
 	}
-	return Account{ID: s.AccountID, Region: s.Region}.RoleARN("/", s.DeployRoleName)
+	return s.place().RoleARN("/", s.DeployRoleName)
 }
 
 // Check records every problem with the settings under the key path prefix.
@@ -108,7 +114,7 @@ func NewAccount(ctx *pulumi.Context, name string, s AccountSettings, opts ...pul
 	if err != nil {
 		return Account{}, fmt.Errorf("creating provider for account %s: %w", s.AccountID, err)
 	}
-	return Account{ID: s.AccountID, Region: s.Region, Provider: p}, nil
+	return Account{AccountRegion: s.place(), Provider: p}, nil
 }
 
 // NewEKSProvider creates the explicit provider for pulumi-eks components.

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
 )
@@ -59,7 +60,7 @@ func TestNewAccountRejectsBadSettings(t *testing.T) {
 }
 
 func TestPartitionsAndARNs(t *testing.T) {
-	a := providers.Account{ID: "111122223333", Region: "cn-north-1"}
+	a := providers.Account{AccountRegion: partition.AccountRegion{ID: "111122223333", Region: "cn-north-1"}}
 	assert.Equal(t, "aws-cn", a.Partition())
 	assert.Equal(t, "arn:aws-cn:eks:cn-north-1:111122223333:cluster/prod", a.EKSClusterARN("prod"))
 	assert.Equal(t, "arn:aws-cn:iam::111122223333:role/p/*", a.RolePathARN("/p/"))

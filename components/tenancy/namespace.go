@@ -57,17 +57,17 @@ type Namespace struct {
 // EgressRule lets pods reach some blocks, on some ports or on all.
 type EgressRule struct {
 	// CIDRs are the blocks. Required. Example: ["10.0.0.0/19"].
-	CIDRs []string
+	CIDRs []string `json:"cidrs"`
 	// Ports are the ports; none means every port. Optional.
-	Ports []Port
+	Ports []Port `json:"ports,omitempty"`
 }
 
 // Port is a port and its protocol.
 type Port struct {
 	// Port is the port number, 1 to 65535. Required.
-	Port int
+	Port int `json:"port"`
 	// Protocol is TCP, UDP or SCTP. Optional; default TCP.
-	Protocol string
+	Protocol string `json:"protocol,omitempty"`
 }
 
 // protocols are the protocols a NetworkPolicy port may name.
@@ -81,12 +81,12 @@ func (p Port) protocol() string { return cmp.Or(p.Protocol, "TCP") }
 type Quota struct {
 	// CPU caps the sum of CPU requests and of CPU limits. Required.
 	// Example: "16".
-	CPU string
+	CPU string `json:"cpu"`
 	// Memory caps the sum of memory requests and of memory limits.
 	// Required. Example: "64Gi".
-	Memory string
+	Memory string `json:"memory"`
 	// Pods caps the number of pods. Required. Example: 100.
-	Pods int
+	Pods int `json:"pods"`
 }
 
 // Limits are the LimitRange defaults of containers that set none. Each is
@@ -106,6 +106,20 @@ func (l Limits) WithDefaults() Limits {
 	l.DefaultCPU = cmp.Or(l.DefaultCPU, "500m")
 	l.DefaultMemory = cmp.Or(l.DefaultMemory, "512Mi")
 	return l
+}
+
+// Check records every limit that is not a quantity, under the key path
+// prefix.
+func (l Limits) Check(prefix string, ps *validate.Problems) {
+	l = l.WithDefaults()
+	for _, q := range []struct{ key, value string }{
+		{"defaultRequestCpu", l.DefaultRequestCPU}, {"defaultRequestMemory", l.DefaultRequestMemory},
+		{"defaultCpu", l.DefaultCPU}, {"defaultMemory", l.DefaultMemory},
+	} {
+		if !IsQuantity(q.value) {
+			ps.Add(validate.Path(prefix, q.key), q.value, "is not a Kubernetes quantity such as 500m or 512Mi")
+		}
+	}
 }
 
 var quantity = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$`)
@@ -129,15 +143,7 @@ func (n Namespace) Check(prefix string, ps *validate.Problems) {
 	if n.Quota.Pods < 1 {
 		ps.Add(validate.Path(prefix, "quota.pods"), n.Quota.Pods, "must be at least 1")
 	}
-	l := n.Limits.WithDefaults()
-	for _, q := range []struct{ key, value string }{
-		{"limits.defaultRequestCpu", l.DefaultRequestCPU}, {"limits.defaultRequestMemory", l.DefaultRequestMemory},
-		{"limits.defaultCpu", l.DefaultCPU}, {"limits.defaultMemory", l.DefaultMemory},
-	} {
-		if !IsQuantity(q.value) {
-			ps.Add(validate.Path(prefix, q.key), q.value, "is not a Kubernetes quantity such as 500m or 512Mi")
-		}
-	}
+	n.Limits.Check(validate.Path(prefix, "limits"), ps)
 	for i, e := range n.Egress {
 		p := validate.Index(validate.Path(prefix, "egress"), i)
 		if len(e.CIDRs) == 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
@@ -18,7 +19,7 @@ func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {
 		edit func(*workloadaccount.Args)
 		want []string
 	}{
-		"bad tenant":       {func(a *workloadaccount.Args) { a.Tenant = "Pay Roll" }, []string{`tenant: "Pay Roll" is not a valid tenant name`}},
+		"bad tenant":       {func(a *workloadaccount.Args) { a.Name = "Pay Roll" }, []string{`name: "Pay Roll" is not a valid tenant name`}},
 		"system namespace": {func(a *workloadaccount.Args) { a.Namespace = "kube-system" }, []string{`namespace: "kube-system" is a system namespace`}},
 		"bad quota": {func(a *workloadaccount.Args) { a.Quota = tenancy.Quota{CPU: "lots", Memory: "64GB", Pods: 0} },
 			[]string{`quota.cpu: "lots" is not a Kubernetes quantity`, `quota.memory: "64GB" is not a Kubernetes quantity`, `quota.pods: 0 must be at least 1`}},
@@ -30,10 +31,10 @@ func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {
 		"duplicate sa": {func(a *workloadaccount.Args) { a.ServiceAccounts[1].Name = "payroll-app" }, []string{`serviceAccounts[1].name: "payroll-app" is used by another service account`}},
 		"no identity":  {func(a *workloadaccount.Args) { a.Identity = "" }, []string{`serviceAccounts[0].identity: is required`}},
 		"pod identity cross-account": {func(a *workloadaccount.Args) { a.Identity = crossaccountrole.PodIdentity },
-			[]string{`serviceAccounts[0].workloadAccount.id: "444455556666" is not the cluster account 111122223333`}},
+			[]string{`identity: "podIdentity" gives roles in the cluster's own account 111122223333 only; the role's account is 444455556666 (want one of irsa, podIdentityChain)`}},
 		"chained session too long": {func(a *workloadaccount.Args) { a.ServiceAccounts[0].SessionDurationSeconds = 7200 },
 			[]string{`serviceAccounts[0].sessionDurationSeconds: 7200 is over 3600: role chaining limits a session to one hour`}},
-		"invalid policy": {func(a *workloadaccount.Args) { a.ServiceAccounts[1].Policy = "{" },
+		"invalid policy": {func(a *workloadaccount.Args) { a.ServiceAccounts[1].Policy = iampolicy.Write("{") },
 			[]string{`serviceAccounts[1].policy: "{" is not a valid policy document`}},
 		"reserved tag": {func(a *workloadaccount.Args) { a.Tags = map[string]string{"kubernetes-service-account": "x"} },
 			[]string{`tags: "kubernetes-service-account" is a reserved tag key`}},

@@ -85,10 +85,8 @@ func (b *builder) build(c *WorkloadAccount) error {
 	if err != nil {
 		return err
 	}
-	if a.usesSharedChaining() {
-		if err := b.sharedChainingPolicy(); err != nil {
-			return err
-		}
+	if err := b.sharedChainingPolicy(); err != nil {
+		return err
 	}
 	roleARNs := pulumi.StringMap{}
 	for i, sa := range a.ServiceAccounts {
@@ -114,7 +112,7 @@ func (b *builder) build(c *WorkloadAccount) error {
 func (b *builder) oidcProvider() (pulumi.StringOutput, error) {
 	a := b.args
 	switch {
-	case !a.usesIRSA():
+	case !a.uses(crossaccountrole.IRSA):
 		return pulumi.String("").ToStringOutput(), nil
 	case a.inClusterAccount():
 		return a.Cluster.OIDCProviderARN.ToStringOutput(), nil
@@ -160,19 +158,24 @@ func (b *builder) adminAccess() error {
 }
 
 // sharedChainingPolicy lets the cluster's shared chaining role assume the
-// roles under the cluster's role path in this workload account, in a
-// policy of its own so that each tenant adds a small policy rather than
-// growing one past IAM's size limit. Which role a session actually gets is
-// decided by each role's trust policy.
+// roles under the cluster's role path in this workload account, when a
+// service account chains from it, in a policy of its own so that each
+// tenant adds a small policy rather than growing one past IAM's size
+// limit. Which role a session actually gets is decided by each role's
+// trust policy.
 func (b *builder) sharedChainingPolicy() error {
 	a := b.args
-	text, err := trust.ChainingPermissions(a.Account.RolePathARN(naming.RolePath(a.Cluster.Name))).JSON()
+	name, doc, ok := a.ChainingPolicy(a.facts())
+	if !ok {
+		return nil
+	}
+	text, err := doc.JSON()
 	if err != nil {
 		return err
 	}
 	if _, err := iam.NewRolePolicy(b.ctx, naming.Child(b.name, "chain"), &iam.RolePolicyArgs{
 		Role:   a.Cluster.SharedChainingRole.Name,
-		Name:   pulumi.String("chain-to-" + a.Account.ID),
+		Name:   pulumi.String(name),
 		Policy: pulumi.String(text),
 	}, b.opts(a.Cluster.Account.Provider)...); err != nil {
 		return fmt.Errorf("creating shared chaining policy: %w", err)

@@ -26,16 +26,18 @@ const (
 
 func tenantArgs() *workloadaccount.Args {
 	return &workloadaccount.Args{
-		Tenant:                "payroll",
-		Identity:              crossaccountrole.PodIdentityChain,
-		UseSharedChainingRole: true,
-		Quota:                 tenancy.Quota{CPU: "16", Memory: "64Gi", Pods: 100},
-		Admins:                []string{"arn:aws:iam::444455556666:role/PayrollAdmin"},
-		ServiceAccounts: []workloadaccount.ServiceAccount{
-			{Name: "payroll-app", ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}},
-			{Name: "payroll-batch", Identity: crossaccountrole.IRSA},
+		Spec: workloadaccount.Spec{
+			Name:     "payroll",
+			Identity: crossaccountrole.PodIdentityChain,
+			Quota:    tenancy.Quota{CPU: "16", Memory: "64Gi", Pods: 100},
+			Admins:   []string{"arn:aws:iam::444455556666:role/PayrollAdmin"},
+			ServiceAccounts: []crossaccountrole.Spec{
+				{Name: "payroll-app", ManagedPolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}},
+				{Name: "payroll-batch", Identity: crossaccountrole.IRSA},
+			},
 		},
-		Tags: map[string]string{"tenant": "payroll"},
+		UseSharedChainingRole: true,
+		Tags:                  map[string]string{"tenant": "payroll"},
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 )
 
 func getter(m map[string]string) Getter {
@@ -28,7 +30,7 @@ func TestDefaultsAreAppliedInOnePlace(t *testing.T) {
 	assert.Equal(t, "us-west-2", c.NetworkAccount.Region)
 	w := c.WorkloadAccounts[0]
 	assert.Equal(t, "ml", w.Namespace)
-	assert.Equal(t, "podIdentity", w.Identity)
+	assert.Equal(t, crossaccountrole.PodIdentity, w.Identity)
 	assert.Equal(t, DefaultBlueprint, w.Blueprint)
 	assert.Equal(t, "us-west-2", w.Region, "shared networking takes the network account's region")
 	assert.Equal(t, DefaultQuota, w.Quota)
@@ -44,13 +46,4 @@ func TestParseIsStrictAndNamesTheElement(t *testing.T) {
 	assert.Equal(t, "model: is required\n"+
 		`defaults: has an unknown key "deployRole"`+"\n"+
 		"workloadAccounts[1]: quota.pods: expected a whole number, got a string", err.Error())
-}
-
-func TestPolicyMayBeAnObject(t *testing.T) {
-	var p PolicyText
-	require.NoError(t, p.UnmarshalJSON([]byte(`{ "Version": "2012-10-17",  "Statement": [] }`)))
-	assert.Equal(t, PolicyText(`{"Version":"2012-10-17","Statement":[]}`), p)
-	require.NoError(t, p.UnmarshalJSON([]byte(`"{}"`)))
-	assert.Equal(t, PolicyText(`{}`), p)
-	assert.Error(t, p.UnmarshalJSON([]byte(`42`)))
 }

@@ -1,6 +1,11 @@
 package config
 
-import "cmp"
+import (
+	"cmp"
+
+	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
+)
 
 // Defaults applied when a key is left out.
 const (
@@ -14,16 +19,16 @@ const (
 )
 
 // DefaultQuota is a tenant's quota when it sets none.
-var DefaultQuota = Quota{CPU: "8", Memory: "32Gi", Pods: 100}
+var DefaultQuota = tenancy.Quota{CPU: "8", Memory: "32Gi", Pods: 100}
 
 // DefaultIdentity is the credential mode of a tenant that sets none: Pod
 // Identity with role chaining into a centralized tenant's own account, and
 // same-account Pod Identity on a de-centralized cluster.
-func DefaultIdentity(model string) string {
+func DefaultIdentity(model string) crossaccountrole.Mode {
 	if model == Decentralized {
-		return "podIdentity"
+		return crossaccountrole.PodIdentity
 	}
-	return "podIdentityChain"
+	return crossaccountrole.PodIdentityChain
 }
 
 // ApplyDefaults fills in every key left out. It is the one place defaults
@@ -49,7 +54,7 @@ func (c *Config) ApplyDefaults() {
 		w := &c.WorkloadAccounts[i]
 		w.Namespace = cmp.Or(w.Namespace, w.Name)
 		w.Identity = cmp.Or(w.Identity, DefaultIdentity(c.Model))
-		if w.Quota == (Quota{}) {
+		if w.Quota == (tenancy.Quota{}) {
 			w.Quota = DefaultQuota
 		}
 		if c.Model != Decentralized {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
@@ -121,18 +123,26 @@ func StrictDecode(data []byte, dst any) error {
 			return fmt.Errorf("has an unknown key %s", f)
 		}
 		if te, ok := err.(*json.UnmarshalTypeError); ok {
-			return fmt.Errorf("%s: expected %s, got a %s", te.Field, plainType(te.Type.String()), te.Value)
+			return fmt.Errorf("%s: expected %s, got a %s", keyPath(te.Field), plainType(te.Type.String()), te.Value)
 		}
 		return fmt.Errorf("is not valid: %s", strings.TrimPrefix(msg, "json: "))
 	}
 	return nil
 }
 
+// keyPath is a decoder's field path in the stack file's keys: without the
+// Go names of the embedded specs whose keys it flattens ("Spec.quota.pods"
+// is quota.pods), which are the only capitalized segments.
+func keyPath(field string) string {
+	segments := strings.Split(field, ".")
+	return strings.Join(slices.DeleteFunc(segments, func(s string) bool { return s != "" && unicode.IsUpper(rune(s[0])) }), ".")
+}
+
 func plainType(t string) string {
 	switch {
 	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "*int"):
 		return "a whole number"
-	case t == "string" || t == "config.PolicyText":
+	case t == "string" || t == "crossaccountrole.Mode":
 		return "a string"
 	case t == "bool":
 		return "true or false"

@@ -5,11 +5,8 @@
 package config
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
+	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 )
 
 // Namespace is the Pulumi config namespace of every key, whatever the
@@ -248,27 +245,16 @@ type FargateProfile struct {
 // WorkloadAccount is a tenant (centralized) or an account with a cluster
 // of its own (de-centralized).
 type WorkloadAccount struct {
-	// Name names the entry; unique in its list.
-	Name string `json:"name"`
+	// Spec is the tenant: its name (unique in the list), namespace,
+	// credential mode, quota, admins (of the namespace, centralized; of the
+	// cluster, de-centralized), service accounts and egress.
+	workloadaccount.Spec
 	// AccountID is the 12-digit account ID.
 	AccountID string `json:"accountId"`
 	// ClusterAccount names the cluster account hosting the tenant (centralized).
 	ClusterAccount string `json:"clusterAccount,omitempty"`
-	// Namespace is the tenant's namespace; default Name.
-	Namespace string `json:"namespace,omitempty"`
-	// Identity is the credential mode of the service accounts.
-	Identity string `json:"identity,omitempty"`
 	// ShareSubnets shares the host cluster account's private subnets with the account (centralized).
 	ShareSubnets bool `json:"shareSubnets,omitempty"`
-	// Quota is the namespace's resource quota; default 8 CPU, 32Gi, 100 pods.
-	Quota Quota `json:"quota"`
-	// Admins get admin access to the namespace (centralized) or the cluster (de-centralized).
-	Admins []string `json:"admins,omitempty"`
-	// ServiceAccounts are the tenant's service accounts and their AWS access.
-	ServiceAccounts []ServiceAccount `json:"serviceAccounts,omitempty"`
-	// Egress opens the namespace's default network policy to more
-	// destinations, such as the tenant's database in its shared subnets.
-	Egress []EgressRule `json:"egress,omitempty"`
 
 	// The keys below are for the de-centralized model only.
 
@@ -293,49 +279,6 @@ type WorkloadAccount struct {
 	EndpointAccess *EndpointAccess `json:"endpointAccess,omitempty"`
 }
 
-// EgressRule lets a tenant's pods reach some blocks, on some ports or on
-// all.
-type EgressRule struct {
-	// CIDRs are the blocks.
-	CIDRs []string `json:"cidrs"`
-	// Ports are the ports; none means every port.
-	Ports []Port `json:"ports,omitempty"`
-}
-
-// Port is a port and its protocol.
-type Port struct {
-	// Port is the port number.
-	Port int `json:"port"`
-	// Protocol is TCP (default), UDP or SCTP.
-	Protocol string `json:"protocol,omitempty"`
-}
-
-// Quota is a tenant namespace's resource quota.
-type Quota struct {
-	// CPU caps CPU requests and limits, such as "16".
-	CPU string `json:"cpu"`
-	// Memory caps memory requests and limits, such as 64Gi.
-	Memory string `json:"memory"`
-	// Pods caps the number of pods.
-	Pods int `json:"pods"`
-}
-
-// ServiceAccount is one service account of a tenant and its AWS access.
-type ServiceAccount struct {
-	// Name is the service account's name.
-	Name string `json:"name"`
-	// Identity overrides the tenant's credential mode.
-	Identity string `json:"identity,omitempty"`
-	// RoleName overrides the generated role name.
-	RoleName string `json:"roleName,omitempty"`
-	// ManagedPolicyArns are attached to the role.
-	ManagedPolicyArns []string `json:"managedPolicyArns,omitempty"`
-	// Policy is an inline permission policy.
-	Policy PolicyText `json:"policy,omitempty"`
-	// SessionDurationSeconds is the session length; default 3600.
-	SessionDurationSeconds int `json:"sessionDurationSeconds,omitempty"`
-}
-
 // GitOps bootstraps Flux with several repositories.
 type GitOps struct {
 	// Repositories are the team repositories.
@@ -356,28 +299,4 @@ type Repository struct {
 	Team string `json:"team"`
 	// Namespace is where the repository's objects go; default Team.
 	Namespace string `json:"namespace,omitempty"`
-}
-
-// PolicyText is an inline IAM policy. In the stack file it is either a
-// JSON string or the policy written as a YAML object; either way it holds
-// the JSON text.
-type PolicyText string
-
-// UnmarshalJSON accepts a JSON string or any JSON object.
-func (p *PolicyText) UnmarshalJSON(data []byte) error {
-	var s string
-	if err := json.Unmarshal(data, &s); err == nil {
-		*p = PolicyText(s)
-		return nil
-	}
-	var obj map[string]any
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return errors.New("policy must be a JSON string or an object")
-	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, data); err != nil {
-		return err
-	}
-	*p = PolicyText(compact.String())
-	return nil
 }

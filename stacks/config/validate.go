@@ -8,16 +8,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/components/netplan"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
-
-// Identity modes each model allows for its tenants.
-var modelIdentities = map[string][]string{
-	Centralized:   {"irsa", "podIdentityChain"},
-	Decentralized: {"podIdentity", "irsa"},
-}
 
 var (
 	k8sVersion     = regexp.MustCompile(`^1\.[0-9]{2}$`)
@@ -38,6 +33,7 @@ func (c *Config) Validate(ps *validate.Problems) {
 	v.shareWith()
 	v.clusterAccounts()
 	v.workloadAccounts()
+	v.sharedChainingPolicies()
 	v.cidrs()
 	v.charts()
 }
@@ -265,32 +261,32 @@ func (v *validator) endpointAccess(path string, own *EndpointAccess) {
 	}
 }
 
+// workloadAccounts checks each workload account: its tenant by the
+// tenant's own Check, placed on its cluster, and what only the whole list
+// shows (a name or account used twice, two tenants in one namespace of a
+// cluster).
 func (v *validator) workloadAccounts() {
 	c := v.c
 	names := map[string]bool{}
 	namespaces := map[string]string{} // cluster + "/" + namespace -> path
 	for i, w := range c.WorkloadAccounts {
 		p := validate.Index("workloadAccounts", i)
-		v.name(p+".name", w.Name, names, "workload account")
-		v.account(p+".accountId", w.AccountID)
-		if allowed := modelIdentities[c.Model]; allowed != nil {
-			if !slices.Contains(allowed, w.Identity) {
-				v.ps.Add(p+".identity", w.Identity, fmt.Sprintf("is not a %s identity mode (want one of %s)", c.Model, strings.Join(allowed, ", ")))
-			}
-			for j, sa := range w.ServiceAccounts {
-				if sa.Identity != "" && !slices.Contains(allowed, sa.Identity) {
-					v.ps.Add(fmt.Sprintf("%s.serviceAccounts[%d].identity", p, j), sa.Identity,
-						fmt.Sprintf("is not a %s identity mode (want one of %s)", c.Model, strings.Join(allowed, ", ")))
-				}
-			}
+		if names[w.Name] {
+			v.ps.Add(p+".name", w.Name, "is used by another workload account")
 		}
+		names[w.Name] = true
+		v.account(p+".accountId", w.AccountID)
 		host := w.ClusterAccount
-		if c.Model == Centralized {
+		switch c.Model {
+		case Centralized:
 			v.centralizedTenant(p, w)
-		} else if c.Model == Decentralized {
+		case Decentralized:
 			v.decentralizedTenant(p, w)
 			host = w.Name
+		default:
+			continue // not a model with tenants, which top reports
 		}
+		c.Tenant(i).Check(p, c.TenantFacts(i), v.ps)
 		key := host + "/" + w.Namespace
 		if first, dup := namespaces[key]; dup && host != "" {
 			v.ps.Add(p+".namespace", w.Namespace, "is already the namespace of "+first+" on the same cluster")
@@ -299,10 +295,40 @@ func (v *validator) workloadAccounts() {
 	}
 }
 
+// sharedChainingPolicies records a cluster account whose shared chaining
+// role would get more inline policy than IAM allows: every tenant that
+// chains from it adds one.
+func (v *validator) sharedChainingPolicies() {
+	if v.c.Model != Centralized {
+		return
+	}
+	size := make([]int, len(v.c.ClusterAccounts))
+	for i, w := range v.c.WorkloadAccounts {
+		h := v.c.Host(w)
+		name, doc, ok := v.c.Tenant(i).ChainingPolicy(v.c.TenantFacts(i))
+		if h < 0 || !ok {
+			continue
+		}
+		text, err := doc.JSON()
+		if err != nil {
+			v.ps.Add(validate.Index("workloadAccounts", i), nil, err.Error())
+			continue
+		}
+		size[h] += iampolicy.Size(text) + len(name)
+	}
+	for h, n := range size {
+		if n > iampolicy.InlineRolePoliciesLimit {
+			v.ps.Addf(validate.Index("clusterAccounts", h)+".chainingRole", SharedChaining,
+				"gives the shared chaining role %d characters of inline policies, over IAM's %d; use perServiceAccount or another cluster account",
+				n, iampolicy.InlineRolePoliciesLimit)
+		}
+	}
+}
+
 func (v *validator) centralizedTenant(p string, w WorkloadAccount) {
 	if w.ClusterAccount == "" {
 		v.ps.Add(p+".clusterAccount", nil, "is required: the cluster account that hosts this tenant")
-	} else if !slices.ContainsFunc(v.c.ClusterAccounts, func(ca ClusterAccount) bool { return ca.Name == w.ClusterAccount }) {
+	} else if v.c.Host(w) < 0 {
 		v.ps.Add(p+".clusterAccount", w.ClusterAccount, "is not the name of a configured cluster account")
 	}
 	for _, k := range []struct {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
+	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
@@ -118,11 +119,12 @@ func (s *Set) requestConfig(r *Request, vpcCIDR string) map[string]string {
 	defaults.Tags["team"], defaults.Tags["environment"] = r.Team, r.Environment
 	c["defaults"] = defaults
 	w := config.WorkloadAccount{
-		Name: r.Name, AccountID: r.AccountID, Region: r.Region, Identity: r.Identity,
-		Blueprint: r.Blueprint, KubernetesVersion: r.KubernetesVersion, Networking: r.Networking,
-		VpcCIDR: r.VpcCIDR, AvailabilityZones: r.AvailabilityZones, Admins: r.Admins,
-		ServiceAccounts: r.ServiceAccounts, NodeGroups: r.NodeGroups, Egress: r.Egress,
-		GitOps: r.GitOps, EndpointAccess: r.EndpointAccess,
+		Spec: workloadaccount.Spec{
+			Name: r.Name, Identity: r.Identity, Admins: r.Admins, ServiceAccounts: r.ServiceAccounts, Egress: r.Egress,
+		},
+		AccountID: r.AccountID, Region: r.Region, Blueprint: r.Blueprint, KubernetesVersion: r.KubernetesVersion,
+		Networking: r.Networking, VpcCIDR: r.VpcCIDR, AvailabilityZones: r.AvailabilityZones,
+		NodeGroups: r.NodeGroups, GitOps: r.GitOps, EndpointAccess: r.EndpointAccess,
 	}
 	if r.Quota != nil {
 		w.Quota = *r.Quota

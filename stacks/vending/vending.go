@@ -8,6 +8,8 @@
 package vending
 
 import (
+	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
 
@@ -99,17 +101,17 @@ type Request struct {
 	// AvailabilityZones is how many zones a dedicated VPC spans.
 	AvailabilityZones int `json:"availabilityZones,omitempty"`
 	// Identity is podIdentity (default) or irsa.
-	Identity string `json:"identity,omitempty"`
+	Identity crossaccountrole.Mode `json:"identity,omitempty"`
 	// Admins administer the cluster.
 	Admins []string `json:"admins,omitempty"`
 	// ServiceAccounts are the team's service accounts and their access.
-	ServiceAccounts []config.ServiceAccount `json:"serviceAccounts,omitempty"`
+	ServiceAccounts []crossaccountrole.Spec `json:"serviceAccounts,omitempty"`
 	// NodeGroups override the blueprint's node groups field by field.
 	NodeGroups []config.NodeGroup `json:"nodeGroups,omitempty"`
 	// Quota is the team namespace's quota.
-	Quota *config.Quota `json:"quota,omitempty"`
+	Quota *tenancy.Quota `json:"quota,omitempty"`
 	// Egress opens the namespace's network policy to more destinations.
-	Egress []config.EgressRule `json:"egress,omitempty"`
+	Egress []tenancy.EgressRule `json:"egress,omitempty"`
 	// GitOps bootstraps Flux with the team's repositories.
 	GitOps *config.GitOps `json:"gitops,omitempty"`
 	// EndpointAccess overrides defaults.endpointAccess.
