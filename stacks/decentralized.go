@@ -65,13 +65,9 @@ func gitopsArgs(w config.WorkloadAccount, k8s pulumi.ProviderResource, after []p
 	if w.GitOps == nil {
 		return nil
 	}
-	repos := make([]gitops.Repository, len(w.GitOps.Repositories))
-	for i, r := range w.GitOps.Repositories {
-		repos[i] = gitops.Repository{Name: r.Name, URL: r.URL, Branch: r.Branch, Path: r.Path, Namespace: r.Namespace, Team: r.Team}
-	}
-	args := &gitops.Args{KubernetesProvider: k8s, Repositories: repos, ExistingNamespaces: []string{w.Namespace}, After: after}
+	args := &gitops.Args{Spec: *w.GitOps, KubernetesProvider: k8s, ExistingNamespaces: []string{w.Namespace}, After: after}
 	if c != nil {
-		args.FluxSource, args.SkipAwait = charts.Source(c.Sources[gitops.FluxChart]), c.SkipAwait
+		args.FluxSource, args.SkipAwait = c.Sources[gitops.FluxChart], c.SkipAwait
 	}
 	return args
 }
@@ -119,9 +115,6 @@ func (m *decentralized) validate(ps *validate.Problems) {
 		account := placeholderAccount(w.AccountID, w.Region)
 		if known[i] {
 			checks.nest(p, m.clusterArgs(i, account, placeholderProvider, placeholderNetwork).Validate(), vendedClusterPaths)
-		}
-		if g := gitopsArgs(w, placeholderProvider, nil, m.cfg.Charts); g != nil {
-			checks.nest(p+".gitops", g.Validate(), mapper(nil, []string{"kubernetesProvider"}, nil))
 		}
 	}
 }
@@ -228,14 +221,14 @@ func (b *vendedBuilder) build(v *vendedCluster) error {
 			CreateNamespace: pulumi.Bool(true),
 			Values:          pulumi.ToMap(chart.Values),
 		}
-		var src config.ChartSource
+		var src charts.Source
 		if cfg := m.cfg.Charts; cfg != nil {
 			src = cfg.Sources[chart.Chart]
 			if cfg.SkipAwait {
 				release.SkipAwait = pulumi.Bool(true)
 			}
 		}
-		charts.Locate(release, charts.Chart{Name: chart.Chart, Version: chart.Version, Repository: chart.Repository}, charts.Source(src))
+		charts.Locate(release, charts.Chart{Name: chart.Chart, Version: chart.Version, Repository: chart.Repository}, src)
 		if _, err := helmv3.NewRelease(ctx, naming.Child(w.Name, chart.Name), release,
 			pulumi.Parent(v), pulumi.Provider(c.KubernetesProvider), pulumi.DependsOn(c.Ready)); err != nil {
 			return fmt.Errorf("installing %s: %w", chart.Name, err)

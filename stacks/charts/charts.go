@@ -21,10 +21,10 @@ type Chart struct {
 type Source struct {
 	// Path is a chart directory or packaged chart (.tgz) on the deploying
 	// machine; its own version is installed.
-	Path string
+	Path string `json:"path,omitempty"`
 	// Repository is a mirror holding the chart at the same version: an OCI
 	// registry (oci://host/path) or an HTTPS chart repository.
-	Repository string
+	Repository string `json:"repository,omitempty"`
 }
 
 // Locate sets a release's chart, version and repository: the chart from

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/stacks/gitops"
 )
 
 func getter(m map[string]string) Getter {
@@ -34,7 +35,7 @@ func TestDefaultsAreAppliedInOnePlace(t *testing.T) {
 	assert.Equal(t, DefaultBlueprint, w.Blueprint)
 	assert.Equal(t, "us-west-2", w.Region, "shared networking takes the network account's region")
 	assert.Equal(t, DefaultQuota, w.Quota)
-	assert.Equal(t, Repository{Name: "p", URL: "https://x/p.git", Team: "platform", Branch: "main", Path: "./", Namespace: "platform"}, w.GitOps.Repositories[0])
+	assert.Equal(t, gitops.Repository{Name: "p", URL: "https://x/p.git", Team: "platform", Branch: "main", Path: "./", Namespace: "platform"}, w.GitOps.Repositories[0])
 }
 
 func TestParseIsStrictAndNamesTheElement(t *testing.T) {

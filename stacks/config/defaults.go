@@ -5,6 +5,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
+	"github.com/eks-multi-account/eks-multi-account/stacks/gitops"
 )
 
 // Defaults applied when a key is left out.
@@ -12,8 +13,6 @@ const (
 	DefaultDeployRoleName    = "OrganizationAccountAccessRole"
 	DefaultKubernetesVersion = "1.34"
 	DefaultBlueprint         = "general-purpose"
-	DefaultBranch            = "main"
-	DefaultPath              = "./"
 	DefaultNetworkName       = "network"
 	DefaultAZs               = 3
 )
@@ -71,8 +70,8 @@ func (c *Config) ApplyDefaults() {
 		if w.GitOps != nil {
 			for j := range w.GitOps.Repositories {
 				r := &w.GitOps.Repositories[j]
-				r.Branch = cmp.Or(r.Branch, DefaultBranch)
-				r.Path = cmp.Or(r.Path, DefaultPath)
+				r.Branch = cmp.Or(r.Branch, gitops.DefaultBranch)
+				r.Path = cmp.Or(r.Path, gitops.DefaultPath)
 				r.Namespace = cmp.Or(r.Namespace, r.Team)
 			}
 		}

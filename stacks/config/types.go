@@ -7,6 +7,8 @@ package config
 import (
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
+	"github.com/eks-multi-account/eks-multi-account/stacks/charts"
+	"github.com/eks-multi-account/eks-multi-account/stacks/gitops"
 )
 
 // Namespace is the Pulumi config namespace of every key, whatever the
@@ -72,20 +74,10 @@ type Config struct {
 // blueprints' charts) when their public repositories cannot be reached.
 type Charts struct {
 	// Sources maps a chart's name to where it comes from instead.
-	Sources map[string]ChartSource `json:"sources,omitempty"`
+	Sources map[string]charts.Source `json:"sources,omitempty"`
 	// SkipAwait does not wait for the releases' pods to be ready: for
 	// clusters whose nodes come later.
 	SkipAwait bool `json:"skipAwait,omitempty"`
-}
-
-// ChartSource is where one chart comes from: one of the two.
-type ChartSource struct {
-	// Path is a chart directory or packaged chart (.tgz) on the deploying
-	// machine.
-	Path string `json:"path,omitempty"`
-	// Repository is a mirror holding the chart at the same version: an OCI
-	// registry (oci://...) or an HTTPS chart repository.
-	Repository string `json:"repository,omitempty"`
 }
 
 // Defaults are the values accounts inherit.
@@ -273,30 +265,8 @@ type WorkloadAccount struct {
 	// NodeGroups override the blueprint's node groups field by field.
 	NodeGroups []NodeGroup `json:"nodeGroups,omitempty"`
 	// GitOps bootstraps Flux with the team repositories. Optional.
-	GitOps *GitOps `json:"gitops,omitempty"`
+	GitOps *gitops.Spec `json:"gitops,omitempty"`
 	// EndpointAccess overrides defaults.endpointAccess for this account's
 	// cluster (de-centralized).
 	EndpointAccess *EndpointAccess `json:"endpointAccess,omitempty"`
-}
-
-// GitOps bootstraps Flux with several repositories.
-type GitOps struct {
-	// Repositories are the team repositories.
-	Repositories []Repository `json:"repositories"`
-}
-
-// Repository is one team's Git repository, confined to its namespace.
-type Repository struct {
-	// Name names the GitRepository and Kustomization.
-	Name string `json:"name"`
-	// URL is the https:// or ssh:// Git URL.
-	URL string `json:"url"`
-	// Branch is reconciled; default main.
-	Branch string `json:"branch,omitempty"`
-	// Path is the folder of the repository to apply; default ./.
-	Path string `json:"path,omitempty"`
-	// Team owns the repository.
-	Team string `json:"team"`
-	// Namespace is where the repository's objects go; default Team.
-	Namespace string `json:"namespace,omitempty"`
 }

@@ -15,9 +15,7 @@ import (
 )
 
 var (
-	k8sVersion     = regexp.MustCompile(`^1\.[0-9]{2}$`)
-	repositoryURL  = regexp.MustCompile(`^(https://|ssh://)[^\s]+$`)
-	repositoryPath = regexp.MustCompile(`^(\./)?([A-Za-z0-9._-]+/?)*$`)
+	k8sVersion = regexp.MustCompile(`^1\.[0-9]{2}$`)
 )
 
 // Validate records every problem of the configuration that needs no
@@ -378,30 +376,7 @@ func (v *validator) decentralizedTenant(p string, w WorkloadAccount) {
 		v.ps.Add(p+".networking", w.Networking, fmt.Sprintf("is not %q or %q", Dedicated, Shared))
 	}
 	if w.GitOps != nil {
-		v.gitops(p+".gitops", w.GitOps)
-	}
-}
-
-func (v *validator) gitops(p string, g *GitOps) {
-	if len(g.Repositories) == 0 {
-		v.ps.Add(p+".repositories", nil, "is required when gitops is set")
-	}
-	names := map[string]bool{}
-	for j, r := range g.Repositories {
-		rp := validate.Index(p+".repositories", j)
-		v.name(rp+".name", r.Name, names, "repository")
-		if !repositoryURL.MatchString(r.URL) {
-			v.ps.Add(rp+".url", r.URL, "is not an https:// or ssh:// Git URL")
-		}
-		if !validate.IsDNS1123Label(r.Team) {
-			v.ps.Add(rp+".team", r.Team, "is not a valid team name (DNS-1123 label)")
-		}
-		if !validate.IsDNS1123Label(r.Namespace) || slices.Contains([]string{"kube-system", "flux-system", "default"}, r.Namespace) {
-			v.ps.Add(rp+".namespace", r.Namespace, "is not a namespace a team's repository may own")
-		}
-		if !repositoryPath.MatchString(r.Path) || strings.Contains(r.Path, "..") {
-			v.ps.Add(rp+".path", r.Path, "is not a relative path inside the repository")
-		}
+		w.GitOps.Check(p+".gitops", v.ps)
 	}
 }
 

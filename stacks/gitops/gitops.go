@@ -10,7 +10,9 @@ package gitops
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
@@ -51,29 +53,85 @@ var HelmControllerArgs = []string{
 	"--default-service-account=" + tenancy.ReconcilerServiceAccount,
 }
 
+// Default branch and path of a repository that names none.
+const (
+	DefaultBranch = "main"
+	DefaultPath   = "./"
+)
+
+// Spec is the GitOps bootstrap as its owner writes it: the team
+// repositories, each confined to its namespace.
+type Spec struct {
+	// Repositories are bootstrapped. Required.
+	Repositories []Repository `json:"repositories"`
+}
+
 // Repository is one team's Git repository.
 type Repository struct {
 	// Name names the GitRepository and Kustomization. Required.
-	Name string
+	Name string `json:"name"`
 	// URL is the repository's https:// or ssh:// URL. Required.
-	URL string
-	// Branch is reconciled. Required.
-	Branch string
-	// Path is the directory in the repository to apply. Required.
-	Path string
-	// Namespace is the team's namespace; everything the repository holds
-	// is applied there. Required.
-	Namespace string
+	URL string `json:"url"`
+	// Branch is reconciled. Required (the stacks default it to main).
+	Branch string `json:"branch,omitempty"`
+	// Path is the directory in the repository to apply. Required (the
+	// stacks default it to ./).
+	Path string `json:"path,omitempty"`
 	// Team owns the repository, for labels. Required.
-	Team string
+	Team string `json:"team"`
+	// Namespace is the team's namespace; everything the repository holds
+	// is applied there. Required (the stacks default it to Team).
+	Namespace string `json:"namespace,omitempty"`
+}
+
+var (
+	repositoryURL  = regexp.MustCompile(`^(https://|ssh://)[^\s]+$`)
+	repositoryPath = regexp.MustCompile(`^(\./)?([A-Za-z0-9._-]+/?)*$`)
+	// reservedNamespaces hold the cluster's own and Flux's objects, which
+	// no team's repository may own.
+	reservedNamespaces = []string{"kube-system", FluxNamespace, "default"}
+)
+
+// Check records every problem of the repositories under path.
+func (s Spec) Check(path string, ps *validate.Problems) {
+	at := validate.Path(path, "repositories")
+	if len(s.Repositories) == 0 {
+		ps.Add(at, nil, "is required when gitops is set")
+	}
+	names := map[string]bool{}
+	for i, r := range s.Repositories {
+		p := validate.Index(at, i)
+		switch {
+		case !validate.IsDNS1123Label(r.Name):
+			ps.Add(p+".name", r.Name, "is not a valid name (lowercase letters, digits and '-', at most 63)")
+		case names[r.Name]:
+			ps.Add(p+".name", r.Name, "is used by another repository")
+		}
+		names[r.Name] = true
+		if !repositoryURL.MatchString(r.URL) {
+			ps.Add(p+".url", r.URL, "is not an https:// or ssh:// Git URL")
+		}
+		if r.Branch == "" {
+			ps.Missing(p + ".branch")
+		}
+		if !validate.IsDNS1123Label(r.Team) {
+			ps.Add(p+".team", r.Team, "is not a valid team name (DNS-1123 label)")
+		}
+		if !validate.IsDNS1123Label(r.Namespace) || slices.Contains(reservedNamespaces, r.Namespace) {
+			ps.Add(p+".namespace", r.Namespace, "is not a namespace a team's repository may own")
+		}
+		if r.Path == "" || !repositoryPath.MatchString(r.Path) || strings.Contains(r.Path, "..") {
+			ps.Add(p+".path", r.Path, "is not a relative path inside the repository")
+		}
+	}
 }
 
 // Args configures the GitOps bootstrap.
 type Args struct {
 	// KubernetesProvider reaches the cluster. Required.
 	KubernetesProvider pulumi.ProviderResource
-	// Repositories are bootstrapped. Required.
-	Repositories []Repository
+	// Spec holds the repositories. Required.
+	Spec
 	// ExistingNamespaces already exist (a tenant's own namespace, say)
 	// and are not created again. Optional.
 	ExistingNamespaces []string
@@ -107,20 +165,7 @@ func (a *Args) Validate() error {
 	if a.KubernetesProvider == nil {
 		ps.Missing("kubernetesProvider")
 	}
-	if len(a.Repositories) == 0 {
-		ps.Missing("repositories")
-	}
-	for i, r := range a.Repositories {
-		p := validate.Index("repositories", i)
-		for _, f := range []struct{ key, value string }{{"name", r.Name}, {"namespace", r.Namespace}, {"team", r.Team}} {
-			if !validate.IsDNS1123Label(f.value) {
-				ps.Add(p+"."+f.key, f.value, "is not a DNS-1123 label")
-			}
-		}
-		if r.URL == "" || r.Branch == "" || r.Path == "" {
-			ps.Add(p, r.Name, "needs a url, a branch and a path")
-		}
-	}
+	a.Spec.Check("", &ps)
 	return ps.Err()
 }
 

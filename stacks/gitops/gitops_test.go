@@ -22,7 +22,7 @@ func runGitOps(t *testing.T, repos []gitops.Repository) testkit.Result {
 			return err
 		}
 		_, err = gitops.NewGitOps(ctx, "ml", &gitops.Args{
-			KubernetesProvider: cl.KubernetesProvider, Repositories: repos, ExistingNamespaces: []string{"ml"},
+			KubernetesProvider: cl.KubernetesProvider, Spec: gitops.Spec{Repositories: repos}, ExistingNamespaces: []string{"ml"},
 		})
 		return err
 	})
@@ -71,5 +71,6 @@ func TestEachRepositoryIsConfinedToItsNamespace(t *testing.T) {
 
 func TestBadRepositories(t *testing.T) {
 	r := runGitOps(t, []gitops.Repository{{Name: "Platform", URL: "", Namespace: "platform", Team: "platform"}})
-	testkit.RequireRejected(t, r, `GitOps "ml"`, `repositories[0].name: "Platform" is not a DNS-1123 label`, `repositories[0]: "Platform" needs a url, a branch and a path`)
+	testkit.RequireRejected(t, r, `GitOps "ml"`, `repositories[0].name: "Platform" is not a valid name`,
+		`repositories[0].url: "" is not an https:// or ssh:// Git URL`, `repositories[0].branch: is required`, `repositories[0].path: "" is not a relative path inside the repository`)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
+	"github.com/eks-multi-account/eks-multi-account/stacks/gitops"
 )
 
 // Files and names of a vending directory.
@@ -113,7 +114,7 @@ type Request struct {
 	// Egress opens the namespace's network policy to more destinations.
 	Egress []tenancy.EgressRule `json:"egress,omitempty"`
 	// GitOps bootstraps Flux with the team's repositories.
-	GitOps *config.GitOps `json:"gitops,omitempty"`
+	GitOps *gitops.Spec `json:"gitops,omitempty"`
 	// EndpointAccess overrides defaults.endpointAccess.
 	EndpointAccess *config.EndpointAccess `json:"endpointAccess,omitempty"`
 }
