@@ -4,21 +4,9 @@ import (
 	"github.com/pulumi/pulumi-eks/sdk/v2/go/eks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
-	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
-
-// placeholderProvider stands in for an account's provider while the stack
-// validates component arguments, before any provider exists. It is never
-// used to create anything.
-var placeholderProvider pulumi.ProviderResource = &pulumi.ProviderResourceState{}
-
-// placeholderAccount is an account for validation only.
-func placeholderAccount(id, region string) providers.Account {
-	return providers.Account{AccountRegion: partition.AccountRegion{ID: id, Region: region}, Provider: placeholderProvider}
-}
 
 // accounts creates each account's provider once, named by account and
 // region, with the stack's deploy role and default tags.
@@ -66,17 +54,7 @@ func (a *accounts) eksProvider() (*eks.Provider, error) {
 	return a.eks, nil
 }
 
-// endpointAccess is how a cluster's API is reached: its own, else the
-// defaults'. Without either the configuration is invalid, which its
-// validation reports.
-func endpointAccess(d config.Defaults, own *config.EndpointAccess) clusteraccount.EndpointAccess {
-	if e := d.EndpointAccessOf(own); e != nil {
-		return e.Component()
-	}
-	return clusteraccount.EndpointAccess{}
-}
-
 // deployRoleARN is the role the deployer assumes in an account.
 func deployRoleARN(defaults config.Defaults, account providers.Account) string {
-	return account.RoleARN("/", defaults.DeployRoleName)
+	return defaults.DeployRoleARN(account.AccountRegion)
 }

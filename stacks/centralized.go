@@ -10,7 +10,6 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
-	"github.com/eks-multi-account/eks-multi-account/stacks/blueprints"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
 
@@ -20,58 +19,25 @@ type centralized struct {
 	cfg *config.Config
 }
 
-// clusterArgs returns the ClusterAccount args of cluster account i in
-// account.
+// clusterArgs returns the ClusterAccount args of cluster account i: its
+// Spec, with the endpoint access of the defaults when it has none, wired
+// to its account.
 func (m *centralized) clusterArgs(i int, account providers.Account, eksProvider pulumi.ProviderResource) *clusteraccount.Args {
 	ca := m.cfg.ClusterAccounts[i]
+	spec := ca.Spec
+	spec.EndpointAccess = m.cfg.Defaults.EndpointAccessOf(spec.EndpointAccess)
 	return &clusteraccount.Args{
+		Spec:               spec,
 		Account:            account,
 		EKSProvider:        eksProvider,
-		ClusterName:        ca.ClusterName,
-		KubernetesVersion:  ca.KubernetesVersion,
 		DeployRoleARN:      deployRoleARN(m.cfg.Defaults, account),
-		VPC:                &clusteraccount.VPC{CIDR: ca.VpcCIDR, AvailabilityZones: ca.AvailabilityZones, SingleNATGateway: ca.SingleNatGateway},
-		NodeGroups:         nodeGroups(ca.NodeGroups),
-		FargateProfiles:    fargateProfiles(ca.FargateProfiles),
-		AdminRoleARNs:      ca.Admins,
 		SharedChainingRole: ca.ChainingRole == config.SharedChaining,
-		EndpointAccess:     endpointAccess(m.cfg.Defaults, ca.EndpointAccess),
 		Tags:               m.cfg.Defaults.Tags,
 	}
 }
 
-// validate records every problem of the configuration and of the
-// arguments each component would get.
-func (m *centralized) validate(ps *validate.Problems) {
-	m.cfg.Validate(ps)
-	m.checkAccessEntries(ps)
-	checks := newComponentChecks(ps)
-	for i, ca := range m.cfg.ClusterAccounts {
-		account := placeholderAccount(ca.AccountID, ca.Region)
-		checks.nest(validate.Index("clusterAccounts", i), m.clusterArgs(i, account, placeholderProvider).Validate(), clusterPaths)
-	}
-}
-
-// checkAccessEntries records every principal that would get a second
-// access entry on a cluster: the deploy role, the node and Fargate roles,
-// the cluster's admins and its tenants' admins each get one, and EKS
-// refuses a second.
-func (m *centralized) checkAccessEntries(ps *validate.Problems) {
-	for h, ca := range m.cfg.ClusterAccounts {
-		prefix := validate.Index("clusterAccounts", h)
-		entries := entriesAt(prefix, m.clusterArgs(h, placeholderAccount(ca.AccountID, ca.Region), placeholderProvider).AccessEntries(), clusterPaths)
-		for i, w := range m.cfg.WorkloadAccounts {
-			if m.cfg.Host(w) != h {
-				continue
-			}
-			for j, arn := range w.Admins {
-				path := validate.Index(validate.Index("workloadAccounts", i)+".admins", j)
-				entries = append(entries, clusterref.AccessEntry{PrincipalARN: arn, Path: path, Holder: path})
-			}
-		}
-		clusterref.CheckAccessEntries(entries, ps)
-	}
-}
+// validate records every problem of the configuration.
+func (m *centralized) validate(ps *validate.Problems) { m.cfg.Validate(ps) }
 
 // apply creates the stack.
 func (m *centralized) apply(ctx *pulumi.Context, acc *accounts) (*Estate, error) {
@@ -143,17 +109,4 @@ func tenantArgs(cfg *config.Config, i int, cluster clusterref.Cluster, account p
 		UseSharedChainingRole: cluster.SharedChainingRole != nil,
 		Tags:                  cfg.Defaults.Tags,
 	}
-}
-
-// nodeGroups converts configured node groups (absent sizes are zero).
-func nodeGroups(ngs []config.NodeGroup) []clusteraccount.NodeGroup {
-	return blueprints.Blueprint{}.WithOverrides(ngs)
-}
-
-func fargateProfiles(fps []config.FargateProfile) []clusteraccount.FargateProfile {
-	out := make([]clusteraccount.FargateProfile, len(fps))
-	for i, fp := range fps {
-		out[i] = clusteraccount.FargateProfile{Name: fp.Name, Namespaces: fp.Namespaces}
-	}
-	return out
 }

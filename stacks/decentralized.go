@@ -13,6 +13,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
 	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
@@ -35,27 +36,38 @@ type decentralized struct {
 	blueprints *blueprints.Registry
 }
 
+// clusterSpec is the cluster workload account i gets: named for the
+// account, with its blueprint's node groups as the account overrides them,
+// and the endpoint access of the defaults when it sets none.
+func (m *decentralized) clusterSpec(i int) clusteraccount.Spec {
+	w := m.cfg.WorkloadAccounts[i]
+	bp, _ := m.blueprints.Get(w.Blueprint)
+	spec := clusteraccount.Spec{
+		ClusterName:       w.Name,
+		KubernetesVersion: w.KubernetesVersion,
+		NodeGroups:        bp.WithOverrides(w.NodeGroups),
+		Admins:            w.Admins,
+		EndpointAccess:    m.cfg.Defaults.EndpointAccessOf(w.EndpointAccess),
+	}
+	if w.Networking == config.Dedicated {
+		spec.VpcCIDR, spec.AvailabilityZones = w.VpcCIDR, w.AvailabilityZones
+	}
+	return spec
+}
+
 // clusterArgs returns the ClusterAccount args of workload account i, in
 // account, on the network account's subnets when it uses shared
 // networking.
 func (m *decentralized) clusterArgs(i int, account providers.Account, eksProvider pulumi.ProviderResource, shared *clusteraccount.ExistingNetwork) *clusteraccount.Args {
-	w := m.cfg.WorkloadAccounts[i]
-	bp, _ := m.blueprints.Get(w.Blueprint)
 	args := &clusteraccount.Args{
-		Account:           account,
-		EKSProvider:       eksProvider,
-		ClusterName:       w.Name,
-		KubernetesVersion: w.KubernetesVersion,
-		DeployRoleARN:     deployRoleARN(m.cfg.Defaults, account),
-		NodeGroups:        bp.WithOverrides(w.NodeGroups),
-		AdminRoleARNs:     w.Admins,
-		EndpointAccess:    endpointAccess(m.cfg.Defaults, w.EndpointAccess),
-		Tags:              m.cfg.Defaults.Tags,
+		Spec:          m.clusterSpec(i),
+		Account:       account,
+		EKSProvider:   eksProvider,
+		DeployRoleARN: deployRoleARN(m.cfg.Defaults, account),
+		Tags:          m.cfg.Defaults.Tags,
 	}
-	if w.Networking == config.Shared {
+	if m.cfg.WorkloadAccounts[i].Networking == config.Shared {
 		args.ExistingNetwork = shared
-	} else {
-		args.VPC = &clusteraccount.VPC{CIDR: w.VpcCIDR, AvailabilityZones: w.AvailabilityZones}
 	}
 	return args
 }
@@ -84,38 +96,27 @@ func (m *decentralized) sharedAccounts() []config.SharedAccount {
 	return out
 }
 
-var placeholderNetwork = &clusteraccount.ExistingNetwork{
-	VpcID:            pulumi.String("vpc-placeholder"),
-	PrivateSubnetIDs: pulumi.ToStringArray([]string{"subnet-placeholder-a", "subnet-placeholder-b"}),
-}
-
-// validate records every problem of the configuration and of the
-// arguments each component would get.
+// validate records every problem of the configuration, and what needs the
+// blueprints to see: an unknown blueprint, a node group an override makes
+// invalid (at the override's key), and an admin who would take the access
+// entry of the deploy role or the node role a second time.
 func (m *decentralized) validate(ps *validate.Problems) {
 	m.cfg.Validate(ps)
 	m.validateCharts(ps)
-	known := make([]bool, len(m.cfg.WorkloadAccounts))
 	for i, w := range m.cfg.WorkloadAccounts {
 		p := validate.Index("workloadAccounts", i)
-		if _, known[i] = m.blueprints.Get(w.Blueprint); !known[i] {
+		if _, ok := m.blueprints.Get(w.Blueprint); !ok {
 			ps.Addf(p+".blueprint", w.Blueprint, "is not a known blueprint (want one of %s)", strings.Join(m.blueprints.Names(), ", "))
 			continue
 		}
-		// The cluster's own access entries: the deploy role, the node role
-		// and the account's admins, who administer their own cluster.
-		account := placeholderAccount(w.AccountID, w.Region)
-		clusterref.CheckAccessEntries(entriesAt(p, m.clusterArgs(i, account, placeholderProvider, placeholderNetwork).AccessEntries(), vendedClusterPaths), ps)
-	}
-	checks := newComponentChecks(ps)
-	if n := m.cfg.NetworkAccount; n != nil && m.cfg.NetworkStack == "" {
-		checkNetwork(n, m.sharedAccounts(), m.cfg.Defaults.Tags, checks)
-	}
-	for i, w := range m.cfg.WorkloadAccounts {
-		p := validate.Index("workloadAccounts", i)
-		account := placeholderAccount(w.AccountID, w.Region)
-		if known[i] {
-			checks.nest(p, m.clusterArgs(i, account, placeholderProvider, placeholderNetwork).Validate(), vendedClusterPaths)
+		spec := m.clusterSpec(i)
+		for k, o := range w.NodeGroups {
+			j := slices.IndexFunc(spec.NodeGroups, func(ng clusteraccount.NodeGroup) bool { return ng.Name == o.Name })
+			spec.NodeGroups[j].Check(validate.Index(p+".nodeGroups", k), ps)
 		}
+		account := partition.AccountRegion{ID: w.AccountID, Region: w.Region}
+		facts := clusteraccount.Facts{Account: account, DeployRoleARN: m.cfg.Defaults.DeployRoleARN(account)}
+		clusterref.CheckAccessEntries(spec.AccessEntries(p, facts), ps)
 	}
 }
 

@@ -31,14 +31,9 @@ type networkModel struct {
 	cfg *config.Config
 }
 
-// validate records every problem of the configuration and of the VPC's
-// arguments.
-func (m *networkModel) validate(ps *validate.Problems) {
-	m.cfg.Validate(ps)
-	if n := m.cfg.NetworkAccount; n != nil {
-		checkNetwork(n, m.cfg.ShareWith, m.cfg.Defaults.Tags, newComponentChecks(ps))
-	}
-}
+// validate records every problem of the configuration, the network
+// account's VPC included.
+func (m *networkModel) validate(ps *validate.Problems) { m.cfg.Validate(ps) }
 
 // apply creates the VPC and the share, and exports what vended clusters
 // read: the share lists an account in sharedWith only once both of its
@@ -71,13 +66,6 @@ func networkArgs(n *config.NetworkAccount, account providers.Account, shares []c
 		Account: account, CIDR: n.VpcCIDR, AvailabilityZones: n.AvailabilityZones,
 		ClusterNames: clusters, NamePrefix: n.Name, Tags: tags,
 	}
-}
-
-// checkNetwork records the problems of the network account's VPC.
-func checkNetwork(n *config.NetworkAccount, shares []config.SharedAccount, tags map[string]string, checks componentChecks) {
-	var ps validate.Problems
-	networkArgs(n, placeholderAccount(n.AccountID, n.Region), shares, tags).Check("networkAccount.vpcCidr", "networkAccount.availabilityZones", &ps)
-	checks.nest("", ps.Err(), identity)
 }
 
 // subnetSource is where workload accounts on shared networking find the

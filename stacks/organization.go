@@ -23,23 +23,14 @@ func (m *organization) guardrailArgs(management providers.Account) *guardrails.A
 	o := m.cfg.Organization
 	args := &guardrails.Args{Management: management, DeployRoleName: m.cfg.Defaults.DeployRoleName, Tags: m.cfg.Defaults.Tags}
 	if o.TagGuard != nil {
-		args.TargetIDs = o.TagGuard.TargetIDs
-		args.ExemptPrincipalArns = o.TagGuard.ExemptPrincipalArns
+		args.Spec = *o.TagGuard
 	}
 	return args
 }
 
-// validate records every problem of the configuration and of the
-// guardrails' arguments.
-func (m *organization) validate(ps *validate.Problems) {
-	m.cfg.Validate(ps)
-	o := m.cfg.Organization
-	if o == nil {
-		return
-	}
-	args := m.guardrailArgs(placeholderAccount(o.ManagementAccountID, m.cfg.Defaults.Region))
-	newComponentChecks(ps).nest("organization.tagGuard", args.Validate(), mapper(nil, []string{"management", "deployRoleName", "tags"}, nil))
-}
+// validate records every problem of the configuration, the tag guard's
+// included.
+func (m *organization) validate(ps *validate.Problems) { m.cfg.Validate(ps) }
 
 // apply creates the guardrails with the management account's own provider.
 func (m *organization) apply(ctx *pulumi.Context, acc *accounts) (*Estate, error) {

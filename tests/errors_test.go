@@ -221,6 +221,8 @@ func TestConfigErrors(t *testing.T) {
 			[]string{`networkStack: "acme/vending/network" is for the de-centralized model`}},
 		"a malformed network stack reference": {decentralizedBase + "  eks-multi-account:networkStack: \"acme/vending/network/extra\"\n",
 			[]string{`networkStack: "acme/vending/network/extra" is not a stack name such as organization/project/network`}},
+		"a node group override the blueprint's group cannot take": {edit(t, decentralizedBase, "networking: shared\n", "networking: shared\n      nodeGroups: [{name: extra, instanceTypes: [m6i.large], maxSize: 2, desiredSize: 1}, {name: gpu, desiredSize: 99}]\n"),
+			[]string{`workloadAccounts[0].nodeGroups[1].desiredSize: 99 must be within minSize 0 and maxSize`}},
 		"repository escaping its path": {edit(t, decentralizedBase, "path: clusters/ml", "path: ../other-team"),
 			[]string{`workloadAccounts[0].gitops.repositories[0].path: "../other-team" is not a relative path inside the repository`}},
 	}

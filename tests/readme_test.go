@@ -41,14 +41,16 @@ func readmeComponents(ctx *pulumi.Context) error {
 		return err
 	}
 	prod, err := clusteraccount.NewClusterAccount(ctx, "prod", &clusteraccount.Args{
-		Account: account, EKSProvider: eksProvider,
-		ClusterName: "prod", KubernetesVersion: "1.34",
-		DeployRoleARN: "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
-		VPC:           &clusteraccount.VPC{CIDR: "10.0.0.0/16", AvailabilityZones: 3},
-		NodeGroups: []clusteraccount.NodeGroup{
-			{Name: "general", InstanceTypes: []string{"m6i.large"}, MinSize: 2, MaxSize: 6, DesiredSize: 3},
+		Spec: clusteraccount.Spec{ // the same keys as a clusterAccounts entry of a stack file
+			ClusterName: "prod", KubernetesVersion: "1.34",
+			VpcCIDR: "10.0.0.0/16", AvailabilityZones: 3,
+			NodeGroups: []clusteraccount.NodeGroup{
+				{Name: "general", InstanceTypes: []string{"m6i.large"}, MinSize: 2, MaxSize: 6, DesiredSize: 3},
+			},
+			EndpointAccess: &clusteraccount.EndpointAccess{PublicCIDRs: []string{"203.0.113.0/24"}},
 		},
-		EndpointAccess:     clusteraccount.EndpointAccess{PublicCIDRs: []string{"203.0.113.0/24"}},
+		Account: account, EKSProvider: eksProvider,
+		DeployRoleARN:      "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
 		SharedChainingRole: true,
 	})
 	if err != nil {

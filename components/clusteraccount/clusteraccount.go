@@ -21,7 +21,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
 	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
-	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
+	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/trust"
 )
 
@@ -58,7 +58,7 @@ type ClusterAccount struct {
 	KubernetesProvider *kubernetes.Provider
 	// PrivateSubnets lists each private subnet the component created, to
 	// hand to SharedSubnets. Empty with ExistingNetwork.
-	PrivateSubnets []sharedsubnets.Subnet
+	PrivateSubnets []network.Subnet
 	// Ready are what pods need before they can run: the node groups, the
 	// Fargate profiles and the add-ons. Something that waits for running
 	// pods (a Helm release) depends on these, not on the component: the Go
@@ -170,7 +170,7 @@ func (b *builder) build(c *ClusterAccount) error {
 		OIDCProviderARN:    c.OIDCProviderArn,
 		SharedChainingRole: chaining,
 		FargateNamespaces:  a.fargateNamespaces(),
-		AccessEntries:      a.AccessEntries(),
+		AccessEntries:      a.AccessEntries("", a.facts()),
 	}
 	if chaining != nil {
 		c.SharedChainingRoleArn = chaining.ARN.ToStringOutput()
@@ -189,7 +189,7 @@ func (b *builder) cluster(net subnets, key *kms.Key, nodeRole *iam.Role) (*eks.C
 	a := b.args
 	mode := eks.AuthenticationModeApi
 	entries := map[string]eks.AccessEntryArgs{}
-	for i, arn := range a.AdminRoleARNs {
+	for i, arn := range a.Admins {
 		entries[fmt.Sprintf("admin-%d", i)] = eks.AccessEntryArgs{
 			PrincipalArn: pulumi.String(arn),
 			AccessPolicies: map[string]eks.AccessPolicyAssociationInput{

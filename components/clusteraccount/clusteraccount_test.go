@@ -25,20 +25,23 @@ const (
 
 func baseArgs(account providers.Account, eksProvider pulumi.ProviderResource) *clusteraccount.Args {
 	return &clusteraccount.Args{
-		Account:           account,
-		EKSProvider:       eksProvider,
-		ClusterName:       "prod",
-		KubernetesVersion: "1.34",
-		DeployRoleARN:     "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
-		VPC:               &clusteraccount.VPC{CIDR: "10.0.0.0/16", AvailabilityZones: 3},
-		NodeGroups: []clusteraccount.NodeGroup{
-			{Name: "general", InstanceTypes: []string{"m6i.large"}, MinSize: 2, MaxSize: 6, DesiredSize: 3},
-			{Name: "batch", InstanceTypes: []string{"c6i.xlarge", "c5.xlarge"}, MinSize: 0, MaxSize: 10, DesiredSize: 0,
-				CapacityType: "SPOT", Taints: []clusteraccount.Taint{{Key: "workload", Value: "batch", Effect: "NO_SCHEDULE"}}},
+		Spec: clusteraccount.Spec{
+			ClusterName:       "prod",
+			KubernetesVersion: "1.34",
+			VpcCIDR:           "10.0.0.0/16",
+			AvailabilityZones: 3,
+			NodeGroups: []clusteraccount.NodeGroup{
+				{Name: "general", InstanceTypes: []string{"m6i.large"}, MinSize: 2, MaxSize: 6, DesiredSize: 3},
+				{Name: "batch", InstanceTypes: []string{"c6i.xlarge", "c5.xlarge"}, MinSize: 0, MaxSize: 10, DesiredSize: 0,
+					CapacityType: "SPOT", Taints: []clusteraccount.Taint{{Key: "workload", Value: "batch", Effect: "NO_SCHEDULE"}}},
+			},
+			FargateProfiles: []clusteraccount.FargateProfile{{Name: "serverless", Namespaces: []string{"jobs"}}},
+			Admins:          []string{"arn:aws:iam::111122223333:role/PlatformAdmin"},
+			EndpointAccess:  &clusteraccount.EndpointAccess{PublicCIDRs: []string{"203.0.113.0/24"}},
 		},
-		FargateProfiles:    []clusteraccount.FargateProfile{{Name: "serverless", Namespaces: []string{"jobs"}}},
-		AdminRoleARNs:      []string{"arn:aws:iam::111122223333:role/PlatformAdmin"},
-		EndpointAccess:     clusteraccount.EndpointAccess{PublicCIDRs: []string{"203.0.113.0/24"}},
+		Account:            account,
+		EKSProvider:        eksProvider,
+		DeployRoleARN:      "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
 		SharedChainingRole: true,
 		Tags:               map[string]string{"team": "platform"},
 	}
@@ -241,7 +244,7 @@ func referencedURNs(r mockengine.Resource, key string) []string {
 
 func TestPrivateOnlyEndpoint(t *testing.T) {
 	r, _ := runCluster(t, testkit.Run, func(a *clusteraccount.Args) {
-		a.EndpointAccess = clusteraccount.EndpointAccess{PrivateOnly: true}
+		a.EndpointAccess = &clusteraccount.EndpointAccess{PrivateOnly: true}
 	})
 	require.NoError(t, r.Err)
 	cluster := testkit.Named(t, r.Resources(), "eks:index:Cluster", "prod-eks")
@@ -263,7 +266,7 @@ func TestFargateOnlyClusterHasNoInstanceRole(t *testing.T) {
 }
 
 func TestSingleNATGateway(t *testing.T) {
-	r, _ := runCluster(t, testkit.Run, func(a *clusteraccount.Args) { a.VPC.SingleNATGateway = true; a.VPC.AvailabilityZones = 2 })
+	r, _ := runCluster(t, testkit.Run, func(a *clusteraccount.Args) { a.SingleNatGateway = true; a.AvailabilityZones = 2 })
 	require.NoError(t, r.Err)
 	nats := testkit.OfType(r.Resources(), "aws:ec2/natGateway:NatGateway")
 	require.Len(t, nats, 1)
@@ -275,7 +278,7 @@ func TestSingleNATGateway(t *testing.T) {
 
 func TestExistingNetworkCreatesNoVPC(t *testing.T) {
 	r, _ := runCluster(t, testkit.Run, func(a *clusteraccount.Args) {
-		a.VPC = nil
+		a.VpcCIDR = ""
 		a.ExistingNetwork = &clusteraccount.ExistingNetwork{
 			VpcID:            pulumi.String("vpc-0shared"),
 			PrivateSubnetIDs: pulumi.ToStringArray([]string{"subnet-0a", "subnet-0b"}),

@@ -57,7 +57,7 @@ func (b *builder) nodeRole() (*iam.Role, error) {
 	if len(b.args.NodeGroups) == 0 {
 		return nil, nil
 	}
-	return b.serviceRole("node-role", b.args.nodeRoleName(), trust.ServiceTrust("ec2.amazonaws.com"), nodePolicies)
+	return b.serviceRole("node-role", naming.NodeRole(b.args.ClusterName), trust.ServiceTrust("ec2.amazonaws.com"), nodePolicies)
 }
 
 // compute creates one launch template and managed node group per
@@ -79,7 +79,7 @@ func (b *builder) compute(cluster *eks.Cluster, clusterName pulumi.StringOutput,
 		return made, nil
 	}
 	fargateTrust := trust.FargatePods(fmt.Sprintf("arn:%s:eks:%s:%s:fargateprofile/%s/*", a.Account.Partition(), a.Account.Region, a.Account.ID, a.ClusterName))
-	role, err := b.serviceRole("fargate-role", a.fargateRoleName(), fargateTrust, []string{"AmazonEKSFargatePodExecutionRolePolicy"})
+	role, err := b.serviceRole("fargate-role", naming.FargateRole(a.ClusterName), fargateTrust, []string{"AmazonEKSFargatePodExecutionRolePolicy"})
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/network"
-	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 )
 
 // subnets is the VPC and subnets the cluster runs in.
@@ -16,16 +15,16 @@ type subnets struct {
 	routedIDs pulumi.StringArrayOutput
 	publicIDs pulumi.StringArrayOutput
 	// private lists each created private subnet, for sharing by RAM.
-	private []sharedsubnets.Subnet
+	private []network.Subnet
 }
 
 // vpcArgs describes the VPC to create for the cluster.
 func (a *Args) vpcArgs() network.Args {
 	return network.Args{
 		Account:           a.Account,
-		CIDR:              a.VPC.CIDR,
-		AvailabilityZones: a.VPC.AvailabilityZones,
-		SingleNATGateway:  a.VPC.SingleNATGateway,
+		CIDR:              a.VpcCIDR,
+		AvailabilityZones: a.AvailabilityZones,
+		SingleNATGateway:  a.SingleNatGateway,
 		ClusterNames:      []string{a.ClusterName},
 		NamePrefix:        a.ClusterName,
 		Tags:              a.Tags,
@@ -36,8 +35,7 @@ func (a *Args) vpcArgs() network.Args {
 // named.
 func (b *builder) network() (subnets, error) {
 	a := b.args
-	if a.VPC == nil {
-		n := a.ExistingNetwork
+	if n := a.ExistingNetwork; n != nil {
 		out := subnets{
 			vpcID:       n.VpcID.ToStringOutput(),
 			privateIDs:  n.PrivateSubnetIDs.ToStringArrayOutput(),

@@ -15,10 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
-	"github.com/eks-multi-account/eks-multi-account/components/netplan"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
-	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
-	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
 
 // Load balancer role tags: the AWS Load Balancer Controller picks subnets
@@ -59,17 +56,6 @@ func (a Args) Zones() int {
 	return a.AvailabilityZones
 }
 
-// Check records every problem with the CIDR block and the zone count under
-// the given key paths.
-func (a Args) Check(cidrPath, zonesPath string, ps *validate.Problems) {
-	if _, err := netplan.ParseVPC(a.CIDR); err != nil {
-		ps.Add(cidrPath, a.CIDR, err.Error())
-	}
-	if n := a.Zones(); n < netplan.MinAZs || n > netplan.MaxAZs {
-		ps.Addf(zonesPath, n, "is outside %d..%d", netplan.MinAZs, netplan.MaxAZs)
-	}
-}
-
 // Network is a created VPC and its subnets.
 type Network struct {
 	// VpcID is the VPC.
@@ -84,7 +70,15 @@ type Network struct {
 	PublicIDs pulumi.StringArrayOutput
 	// Private lists each private subnet with its ARN, for sharing by RAM;
 	// its ID is the routed one.
-	Private []sharedsubnets.Subnet
+	Private []Subnet
+}
+
+// Subnet is a subnet as RAM shares it: its ID and ARN.
+type Subnet struct {
+	// ID is the subnet ID, handed to participants as an output.
+	ID pulumi.StringInput
+	// ARN is the subnet ARN, which RAM shares.
+	ARN pulumi.StringInput
 }
 
 // PrivateARNs returns the ARNs of the private subnets.
@@ -131,7 +125,7 @@ func (b *builder) build() (*Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vpc cidr %q: %w", a.CIDR, err)
 	}
-	layout, err := netplan.Plan(vpcBlock, azs)
+	layout, err := Plan(vpcBlock, azs)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +200,7 @@ func (b *builder) build() (*Network, error) {
 		routedIDs = append(routedIDs, routedID)
 		// Participants run nodes in the shared subnets too: they get the
 		// routed IDs.
-		out.Private = append(out.Private, sharedsubnets.Subnet{ID: routedID, ARN: private.Arn})
+		out.Private = append(out.Private, Subnet{ID: routedID, ARN: private.Arn})
 	}
 	out.PrivateIDs = privateIDs.ToStringArrayOutput()
 	out.RoutedPrivateIDs = routedIDs.ToStringArrayOutput()

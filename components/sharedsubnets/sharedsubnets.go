@@ -22,6 +22,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
@@ -29,20 +30,12 @@ import (
 // Type is the component's type token.
 const Type = "eks-multi-account:index:SharedSubnets"
 
-// Subnet is one subnet to share.
-type Subnet struct {
-	// ID is the subnet ID, handed to participants as an output.
-	ID pulumi.StringInput
-	// ARN is the subnet ARN, which RAM shares.
-	ARN pulumi.StringInput
-}
-
 // Args configures a SharedSubnets.
 type Args struct {
 	// Owner is the account that owns the subnets and the share. Required.
 	Owner providers.Account
 	// Subnets are shared, one resource association each. Required.
-	Subnets []Subnet
+	Subnets []network.Subnet
 	// Principals receive the share: 12-digit account IDs, OU ARNs or the
 	// organization's ARN, one principal association each. Required.
 	// Example: ["444455556666"].

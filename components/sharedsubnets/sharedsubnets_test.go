@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
 )
@@ -28,7 +29,7 @@ func runShare(t *testing.T, runner func(*testing.T, pulumi.RunFunc) testkit.Resu
 		}
 		args := &sharedsubnets.Args{
 			Owner: acct,
-			Subnets: []sharedsubnets.Subnet{
+			Subnets: []network.Subnet{
 				{ID: pulumi.String("subnet-0a"), ARN: pulumi.String("arn:aws:ec2:us-east-1:111122223333:subnet/subnet-0a")},
 				{ID: pulumi.String("subnet-0b"), ARN: pulumi.String("arn:aws:ec2:us-east-1:111122223333:subnet/subnet-0b")},
 			},
@@ -105,7 +106,7 @@ func TestAParticipantWaitsUntilTheSubnetsAreSharedWithIt(t *testing.T) {
 		}
 		share, err := sharedsubnets.NewSharedSubnets(ctx, "prod-subnets", &sharedsubnets.Args{
 			Owner: acct,
-			Subnets: []sharedsubnets.Subnet{
+			Subnets: []network.Subnet{
 				{ID: pulumi.String("subnet-0a"), ARN: pulumi.String("arn:aws:ec2:us-east-1:111122223333:subnet/subnet-0a")},
 				{ID: pulumi.String("subnet-0b"), ARN: pulumi.String("arn:aws:ec2:us-east-1:111122223333:subnet/subnet-0b")},
 			},

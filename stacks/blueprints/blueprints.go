@@ -89,7 +89,7 @@ func (r *Registry) Names() []string {
 // overrides applied: an override with the name of a blueprint node group
 // replaces the fields it sets and keeps the others; an override with a new
 // name adds a node group.
-func (b Blueprint) WithOverrides(overrides []config.NodeGroup) []clusteraccount.NodeGroup {
+func (b Blueprint) WithOverrides(overrides []config.NodeGroupOverride) []clusteraccount.NodeGroup {
 	out := make([]clusteraccount.NodeGroup, len(b.NodeGroups))
 	for i, ng := range b.NodeGroups {
 		out[i] = clone(ng)
@@ -118,7 +118,7 @@ func clone(ng clusteraccount.NodeGroup) clusteraccount.NodeGroup {
 }
 
 // apply sets on ng every field o sets.
-func apply(ng *clusteraccount.NodeGroup, o config.NodeGroup) {
+func apply(ng *clusteraccount.NodeGroup, o config.NodeGroupOverride) {
 	if len(o.InstanceTypes) > 0 {
 		ng.InstanceTypes = slices.Clone(o.InstanceTypes)
 	}
@@ -139,7 +139,7 @@ func apply(ng *clusteraccount.NodeGroup, o config.NodeGroup) {
 		ng.Labels[k] = v
 	}
 	if o.Taints != nil {
-		ng.Taints = Taints(o.Taints)
+		ng.Taints = slices.Clone(o.Taints)
 	}
 }
 
@@ -147,13 +147,4 @@ func setInt(dst *int, v *int) {
 	if v != nil {
 		*dst = *v
 	}
-}
-
-// Taints converts configured taints.
-func Taints(ts []config.Taint) []clusteraccount.Taint {
-	out := make([]clusteraccount.Taint, len(ts))
-	for i, t := range ts {
-		out[i] = clusteraccount.Taint{Key: t.Key, Value: t.Value, Effect: t.Effect}
-	}
-	return out
 }

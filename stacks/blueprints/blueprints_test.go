@@ -15,7 +15,7 @@ func intp(n int) *int { return &n }
 func TestOverridesChangeOnlyWhatTheySet(t *testing.T) {
 	bp, ok := NewRegistry().Get(AIML)
 	require.True(t, ok)
-	got := bp.WithOverrides([]config.NodeGroup{
+	got := bp.WithOverrides([]config.NodeGroupOverride{
 		{Name: "gpu", MaxSize: intp(16), InstanceTypes: []string{"p5.48xlarge"}, Labels: map[string]string{"team": "ml"}},
 		{Name: "cpu", InstanceTypes: []string{"c7i.4xlarge"}, MinSize: intp(0), MaxSize: intp(4), DesiredSize: intp(1)},
 	})

@@ -3,7 +3,9 @@ package config
 import (
 	"cmp"
 
+	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/stacks/gitops"
 )
@@ -78,11 +80,13 @@ func (c *Config) ApplyDefaults() {
 	}
 }
 
+// DeployRoleARN is the role the deployer assumes in an account.
+func (d Defaults) DeployRoleARN(account partition.AccountRegion) string {
+	return account.RoleARN("/", d.DeployRoleName)
+}
+
 // EndpointAccessOf returns how a cluster's API is reached: the cluster's own
 // endpointAccess, else the defaults', else nil (a configuration error).
-func (d Defaults) EndpointAccessOf(own *EndpointAccess) *EndpointAccess {
-	if own != nil {
-		return own
-	}
-	return d.EndpointAccess
+func (d Defaults) EndpointAccessOf(own *clusteraccount.EndpointAccess) *clusteraccount.EndpointAccess {
+	return cmp.Or(own, d.EndpointAccess)
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
 	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
@@ -52,6 +53,13 @@ func (c *Config) TenantFacts(i int) workloadaccount.Facts {
 		Account:               partition.AccountRegion{ID: w.AccountID, Region: ca.Region},
 		UseSharedChainingRole: ca.ChainingRole == SharedChaining,
 	}
+}
+
+// ClusterFacts returns what a cluster account's checks need beyond its
+// Spec: its account and region, and the deploy role that creates it.
+func (c *Config) ClusterFacts(ca ClusterAccount) clusteraccount.Facts {
+	account := partition.AccountRegion{ID: ca.AccountID, Region: ca.Region}
+	return clusteraccount.Facts{Account: account, DeployRoleARN: c.Defaults.DeployRoleARN(account)}
 }
 
 // FargateNamespaces are the namespaces whose pods run on the cluster's

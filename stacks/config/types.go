@@ -9,6 +9,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/stacks/charts"
 	"github.com/eks-multi-account/eks-multi-account/stacks/gitops"
+	"github.com/eks-multi-account/eks-multi-account/stacks/guardrails"
 )
 
 // Namespace is the Pulumi config namespace of every key, whatever the
@@ -92,23 +93,7 @@ type Defaults struct {
 	Tags map[string]string `json:"tags,omitempty"`
 	// EndpointAccess is how the deploying machine reaches every cluster's
 	// API, unless a cluster says otherwise.
-	EndpointAccess *EndpointAccess `json:"endpointAccess,omitempty"`
-}
-
-// EndpointAccess is how the deploying machine reaches a cluster's API: one
-// of the two.
-type EndpointAccess struct {
-	// PublicCidrs open the public endpoint to these blocks only (the private
-	// endpoint stays on).
-	PublicCidrs []string `json:"publicCidrs,omitempty"`
-	// PrivateOnly turns the public endpoint off; the stack is deployed from
-	// inside the VPC.
-	PrivateOnly bool `json:"privateOnly,omitempty"`
-}
-
-// Component returns the endpoint access as the cluster component takes it.
-func (e *EndpointAccess) Component() clusteraccount.EndpointAccess {
-	return clusteraccount.EndpointAccess{PublicCIDRs: e.PublicCidrs, PrivateOnly: e.PrivateOnly}
+	EndpointAccess *clusteraccount.EndpointAccess `json:"endpointAccess,omitempty"`
 }
 
 // Organization is the AWS organization's management account and, in the
@@ -122,19 +107,7 @@ type Organization struct {
 	// TagGuard creates the service and resource control policies that
 	// guard the EKS Pod Identity tag keys (organization model only).
 	// Optional.
-	TagGuard *TagGuard `json:"tagGuard,omitempty"`
-}
-
-// TagGuard is the pair of policies that keep anyone but the exempt
-// principals and the deploy role from putting the EKS Pod Identity tag
-// keys on roles, users and sessions, and anyone but the deploy role from
-// changing the library's roles.
-type TagGuard struct {
-	// TargetIDs are the OUs, accounts or root the policies attach to.
-	TargetIDs []string `json:"targetIds"`
-	// ExemptPrincipalArns may still tag roles and users with those keys
-	// (wildcards allowed).
-	ExemptPrincipalArns []string `json:"exemptPrincipalArns,omitempty"`
+	TagGuard *guardrails.Spec `json:"tagGuard,omitempty"`
 }
 
 // NetworkAccount owns a VPC shared with workload accounts.
@@ -168,32 +141,19 @@ type ClusterAccount struct {
 	AccountID string `json:"accountId"`
 	// Region is the account's region; default defaults.region.
 	Region string `json:"region,omitempty"`
-	// ClusterName is the EKS name; default Name.
-	ClusterName string `json:"clusterName,omitempty"`
-	// KubernetesVersion overrides defaults.kubernetesVersion.
-	KubernetesVersion string `json:"kubernetesVersion,omitempty"`
-	// VpcCIDR is the VPC's IPv4 block, /16 to /22.
-	VpcCIDR string `json:"vpcCidr"`
-	// AvailabilityZones is how many zones the VPC spans; default 3.
-	AvailabilityZones int `json:"availabilityZones,omitempty"`
-	// SingleNatGateway uses one NAT gateway for all zones.
-	SingleNatGateway bool `json:"singleNatGateway,omitempty"`
+	// Spec is the cluster: its EKS name (default Name), Kubernetes version
+	// (default defaults.kubernetesVersion), VPC, node groups, Fargate
+	// profiles, admins and endpoint access (default
+	// defaults.endpointAccess).
+	clusteraccount.Spec
 	// ChainingRole is shared or perServiceAccount (default).
 	ChainingRole string `json:"chainingRole,omitempty"`
-	// NodeGroups are the managed node groups.
-	NodeGroups []NodeGroup `json:"nodeGroups,omitempty"`
-	// FargateProfiles run some namespaces on Fargate.
-	FargateProfiles []FargateProfile `json:"fargateProfiles,omitempty"`
-	// Admins are IAM role ARNs given cluster-wide admin access.
-	Admins []string `json:"admins,omitempty"`
-	// EndpointAccess overrides defaults.endpointAccess for this cluster.
-	EndpointAccess *EndpointAccess `json:"endpointAccess,omitempty"`
 }
 
-// NodeGroup is a managed node group. In a de-centralized workload account
-// it overrides the blueprint's node group of the same name field by field
-// (a field left out keeps the blueprint's value), or adds one.
-type NodeGroup struct {
+// NodeGroupOverride changes, in a de-centralized workload account, the
+// blueprint's node group of the same name field by field (a field left out
+// keeps the blueprint's value), or adds one.
+type NodeGroupOverride struct {
 	// Name is the node group's name; an override names the blueprint group it changes.
 	Name string `json:"name"`
 	// InstanceTypes are the EC2 instance types.
@@ -213,25 +173,7 @@ type NodeGroup struct {
 	// Labels are Kubernetes node labels.
 	Labels map[string]string `json:"labels,omitempty"`
 	// Taints are Kubernetes node taints.
-	Taints []Taint `json:"taints,omitempty"`
-}
-
-// Taint is a node taint.
-type Taint struct {
-	// Key is the taint's key.
-	Key string `json:"key"`
-	// Value is the taint's value.
-	Value string `json:"value,omitempty"`
-	// Effect is NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE.
-	Effect string `json:"effect"`
-}
-
-// FargateProfile runs some namespaces' pods on Fargate.
-type FargateProfile struct {
-	// Name is the profile's name.
-	Name string `json:"name"`
-	// Namespaces select the pods that run on Fargate.
-	Namespaces []string `json:"namespaces"`
+	Taints []clusteraccount.Taint `json:"taints,omitempty"`
 }
 
 // WorkloadAccount is a tenant (centralized) or an account with a cluster
@@ -263,10 +205,10 @@ type WorkloadAccount struct {
 	// KubernetesVersion overrides defaults.kubernetesVersion (de-centralized).
 	KubernetesVersion string `json:"kubernetesVersion,omitempty"`
 	// NodeGroups override the blueprint's node groups field by field.
-	NodeGroups []NodeGroup `json:"nodeGroups,omitempty"`
+	NodeGroups []NodeGroupOverride `json:"nodeGroups,omitempty"`
 	// GitOps bootstraps Flux with the team repositories. Optional.
 	GitOps *gitops.Spec `json:"gitops,omitempty"`
 	// EndpointAccess overrides defaults.endpointAccess for this account's
 	// cluster (de-centralized).
-	EndpointAccess *EndpointAccess `json:"endpointAccess,omitempty"`
+	EndpointAccess *clusteraccount.EndpointAccess `json:"endpointAccess,omitempty"`
 }

@@ -8,14 +8,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
+	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
-	"github.com/eks-multi-account/eks-multi-account/components/netplan"
+	"github.com/eks-multi-account/eks-multi-account/components/network"
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
-)
-
-var (
-	k8sVersion = regexp.MustCompile(`^1\.[0-9]{2}$`)
+	"github.com/eks-multi-account/eks-multi-account/stacks/guardrails"
 )
 
 // Validate records every problem of the configuration that needs no
@@ -75,12 +75,10 @@ func (v *validator) top() {
 	if reason := validate.RoleName(c.Defaults.DeployRoleName); reason != "" {
 		v.ps.Add("defaults.deployRoleName", c.Defaults.DeployRoleName, reason)
 	}
-	if !k8sVersion.MatchString(c.Defaults.KubernetesVersion) {
-		v.ps.Add("defaults.kubernetesVersion", c.Defaults.KubernetesVersion, `is not a Kubernetes minor version such as "1.34"`)
-	}
+	clusteraccount.CheckVersion("defaults.kubernetesVersion", c.Defaults.KubernetesVersion, v.ps)
 	providers.CheckTags("defaults.tags", c.Defaults.Tags, v.ps)
 	if e := c.Defaults.EndpointAccess; e != nil {
-		e.Component().Check("defaults.endpointAccess", v.ps)
+		e.Check("defaults.endpointAccess", v.ps)
 	}
 	switch c.Model {
 	case OrganizationModel:
@@ -213,8 +211,14 @@ func (v *validator) organization() {
 	case !strings.Contains(o.ManagementRoleArn, "::"+o.ManagementAccountID+":"):
 		v.ps.Addf("organization.managementRoleArn", o.ManagementRoleArn, "is not a role in the management account %s", o.ManagementAccountID)
 	}
-	if g := o.TagGuard; g != nil && len(g.TargetIDs) == 0 {
-		v.ps.Add("organization.tagGuard.targetIds", nil, "is required: the roots, OUs or accounts the policies attach to")
+	if g := o.TagGuard; g != nil {
+		if len(g.TargetIDs) == 0 {
+			v.ps.Add("organization.tagGuard.targetIds", nil, "is required: the roots, OUs or accounts the policies attach to")
+		}
+		g.Check("organization.tagGuard", guardrails.Facts{
+			Management:     partition.AccountRegion{ID: o.ManagementAccountID, Region: v.c.Defaults.Region},
+			DeployRoleName: v.c.Defaults.DeployRoleName,
+		}, v.ps)
 	}
 }
 
@@ -228,8 +232,13 @@ func (v *validator) networkAccount() {
 	}
 	v.account("networkAccount.accountId", n.AccountID)
 	v.region("networkAccount.region", n.Region)
+	network.CheckVPC("networkAccount.vpcCidr", "networkAccount.availabilityZones", n.VpcCIDR, n.AvailabilityZones, v.ps)
 }
 
+// clusterAccounts checks each cluster account: its cluster by the
+// cluster's own Check, and what only the stack shows (a name, cluster name
+// or account used twice, the endpoint access it inherits, an access entry
+// that one of its tenants' admins would take twice).
 func (v *validator) clusterAccounts() {
 	names, clusters := map[string]bool{}, map[string]bool{}
 	for i, ca := range v.c.ClusterAccounts {
@@ -244,17 +253,41 @@ func (v *validator) clusterAccounts() {
 		if ca.ChainingRole != SharedChaining && ca.ChainingRole != PerServiceAccount {
 			v.ps.Add(p+".chainingRole", ca.ChainingRole, fmt.Sprintf("is not %q or %q", SharedChaining, PerServiceAccount))
 		}
-		v.endpointAccess(p+".endpointAccess", ca.EndpointAccess)
+		if ca.VpcCIDR == "" {
+			v.ps.Add(p+".vpcCidr", nil, "is required: the block of the cluster account's VPC")
+		}
+		v.inheritedEndpointAccess(p+".endpointAccess", ca.EndpointAccess)
+		ca.Spec.Check(p, v.c.ClusterFacts(ca), v.ps)
+		v.tenantAccessEntries(i, ca)
 	}
 }
 
-// endpointAccess checks a cluster's own endpointAccess, or that it has one
-// from the defaults (which top checks once).
-func (v *validator) endpointAccess(path string, own *EndpointAccess) {
-	switch {
-	case own != nil:
-		own.Component().Check(path, v.ps)
-	case v.c.Defaults.EndpointAccess == nil:
+// tenantAccessEntries records every admin of a tenant of cluster account h
+// whose principal already has an access entry on its cluster: the deploy
+// role, the node and Fargate roles, the cluster's admins or another
+// tenant's admins each hold one, and EKS refuses a second. The cluster's
+// own entries are the cluster's Check's to report.
+func (v *validator) tenantAccessEntries(h int, ca ClusterAccount) {
+	entries := ca.Spec.AccessEntries(validate.Index("clusterAccounts", h), v.c.ClusterFacts(ca))
+	for i := range entries {
+		entries[i].Path = ""
+	}
+	for i, w := range v.c.WorkloadAccounts {
+		if v.c.Host(w) != h {
+			continue
+		}
+		for j, arn := range w.Admins {
+			path := validate.Index(validate.Index("workloadAccounts", i)+".admins", j)
+			entries = append(entries, clusterref.AccessEntry{PrincipalARN: arn, Path: path, Holder: path})
+		}
+	}
+	clusterref.CheckAccessEntries(entries, v.ps)
+}
+
+// inheritedEndpointAccess records a cluster without endpoint access of its
+// own nor from the defaults; its own is its Check's.
+func (v *validator) inheritedEndpointAccess(path string, own *clusteraccount.EndpointAccess) {
+	if own == nil && v.c.Defaults.EndpointAccess == nil {
 		v.ps.Add(path, nil, "is required, here or in defaults.endpointAccess: publicCidrs (the blocks the deploying machine reaches the API from) or privateOnly: true (the stack is deployed from inside the VPC); the program creates Kubernetes objects in the cluster")
 	}
 }
@@ -352,14 +385,25 @@ func (v *validator) decentralizedTenant(p string, w WorkloadAccount) {
 		v.ps.Add(p+".shareSubnets", true, "is a centralized key; use networking: shared to use a network account's subnets")
 	}
 	v.region(p+".region", w.Region)
-	v.endpointAccess(p+".endpointAccess", w.EndpointAccess)
-	if !k8sVersion.MatchString(w.KubernetesVersion) {
-		v.ps.Add(p+".kubernetesVersion", w.KubernetesVersion, `is not a Kubernetes minor version such as "1.34"`)
+	// The cluster the account gets: its name is the account's (a name that
+	// is no DNS label is the tenant's Check's to report), its version, its
+	// admins and its endpoint access are the account's keys. Its node
+	// groups come from the blueprint, which the stacks check.
+	if validate.IsDNS1123Label(w.Name) {
+		clusteraccount.CheckClusterName(p+".name", w.Name, v.ps)
+	}
+	clusteraccount.CheckVersion(p+".kubernetesVersion", w.KubernetesVersion, v.ps)
+	clusteraccount.CheckAdmins(p+".admins", w.Admins, v.ps)
+	v.inheritedEndpointAccess(p+".endpointAccess", w.EndpointAccess)
+	if e := w.EndpointAccess; e != nil {
+		e.Check(p+".endpointAccess", v.ps)
 	}
 	switch w.Networking {
 	case Dedicated:
 		if w.VpcCIDR == "" {
 			v.ps.Add(p+".vpcCidr", nil, "is required for dedicated networking")
+		} else {
+			network.CheckVPC(p+".vpcCidr", p+".availabilityZones", w.VpcCIDR, w.AvailabilityZones, v.ps)
 		}
 	case Shared:
 		n := v.c.NetworkAccount
@@ -380,7 +424,8 @@ func (v *validator) decentralizedTenant(p string, w WorkloadAccount) {
 	}
 }
 
-// cidrs checks every VPC block and that none overlaps another.
+// cidrs records every VPC block that overlaps another; a block that is no
+// VPC block is its owner's Check's to report.
 func (v *validator) cidrs() {
 	type block struct {
 		path   string
@@ -388,13 +433,12 @@ func (v *validator) cidrs() {
 	}
 	var blocks []block
 	check := func(path, cidr string) {
-		p, err := netplan.ParseVPC(cidr)
+		p, err := network.ParseVPC(cidr)
 		if err != nil {
-			v.ps.Add(path, cidr, err.Error())
 			return
 		}
 		for _, b := range blocks {
-			if netplan.Overlap(b.prefix, p) {
+			if b.prefix.Overlaps(p) {
 				v.ps.Add(path, cidr, fmt.Sprintf("overlaps %s (%s)", b.path, b.prefix))
 			}
 		}

@@ -32,6 +32,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
@@ -70,21 +71,66 @@ var RoleChangingActions = []string{
 
 // Args configures the Guardrails.
 type Args struct {
+	// Spec is where the policies attach and who is exempt. Optional; no
+	// policy is created without targets.
+	Spec
 	// Management is the management account, with a provider that assumes
 	// its own role (OrganizationAccountAccessRole exists only in member
 	// accounts). Required.
 	Management providers.Account
-	// TargetIDs are the roots, OUs or accounts both policies attach to.
-	// Optional; no policy is created without them.
-	TargetIDs []string
-	// ExemptPrincipalArns may still put the tag keys on roles and users.
-	// Optional. Example: ["arn:aws:iam::*:role/PlatformAdmin"].
-	ExemptPrincipalArns []string
 	// DeployRoleName is the role the deployer assumes in member accounts;
 	// it creates and tags the library's roles. Required with TargetIDs.
 	DeployRoleName string
 	// Tags are added to the policies. Optional.
 	Tags map[string]string
+}
+
+// Spec is the tag guard as its owner writes it (the organization stack's
+// organization.tagGuard).
+type Spec struct {
+	// TargetIDs are the roots, OUs or accounts both policies attach to.
+	TargetIDs []string `json:"targetIds"`
+	// ExemptPrincipalArns may still put the tag keys on roles and users.
+	// Optional. Example: ["arn:aws:iam::*:role/PlatformAdmin"].
+	ExemptPrincipalArns []string `json:"exemptPrincipalArns,omitempty"`
+}
+
+// Facts are what the tag guard's checks need from outside its Spec.
+type Facts struct {
+	// Management is the management account and region.
+	Management partition.AccountRegion
+	// DeployRoleName is the role the deployer assumes in member accounts.
+	DeployRoleName string
+}
+
+// Check records every problem of the tag guard under path: a target that
+// is none or is the management account, an exempt principal that is no
+// principal ARN, and a service control policy over IAM's size limit.
+func (s Spec) Check(path string, f Facts, ps *validate.Problems) {
+	at := func(key string) string { return validate.Path(path, key) }
+	for i, t := range s.TargetIDs {
+		switch {
+		case !targetID.MatchString(t):
+			ps.Add(validate.Index(at("targetIds"), i), t, "is not a root (r-...), OU (ou-...-...) or account ID")
+		case t == f.Management.ID:
+			ps.Add(validate.Index(at("targetIds"), i), t, "is the management account, which SCPs and RCPs never bind")
+		}
+	}
+	for i, arn := range s.ExemptPrincipalArns {
+		if !exemptARN.MatchString(arn) {
+			ps.Add(validate.Index(at("exemptPrincipalArns"), i), arn, "is not an IAM principal ARN (its account may be *)")
+		}
+	}
+	if len(s.TargetIDs) == 0 {
+		return
+	}
+	text, err := ServiceControlPolicy(f.Management.Partition(), f.DeployRoleName, s.ExemptPrincipalArns).JSON()
+	if err == nil {
+		err = iampolicy.CheckSize("a service control policy", text, iampolicy.ServiceControlPolicyLimit)
+	}
+	if err != nil {
+		ps.Add(at("exemptPrincipalArns"), len(s.ExemptPrincipalArns), err.Error())
+	}
 }
 
 // Guardrails is what the management account holds.
@@ -166,31 +212,12 @@ var (
 func (a *Args) Validate() error {
 	var ps validate.Problems
 	a.Management.Check("management", &ps)
-	for i, t := range a.TargetIDs {
-		switch {
-		case !targetID.MatchString(t):
-			ps.Add(validate.Index("targetIds", i), t, "is not a root (r-...), OU (ou-...-...) or account ID")
-		case t == a.Management.ID:
-			ps.Add(validate.Index("targetIds", i), t, "is the management account, which SCPs and RCPs never bind")
-		}
-	}
-	for i, arn := range a.ExemptPrincipalArns {
-		if !exemptARN.MatchString(arn) {
-			ps.Add(validate.Index("exemptPrincipalArns", i), arn, "is not an IAM principal ARN (its account may be *)")
-		}
-	}
 	if len(a.TargetIDs) > 0 {
 		if reason := validate.RoleName(a.DeployRoleName); reason != "" {
 			ps.Add("deployRoleName", a.DeployRoleName, reason)
 		}
-		text, err := ServiceControlPolicy(a.Management.Partition(), a.DeployRoleName, a.ExemptPrincipalArns).JSON()
-		if err == nil {
-			err = iampolicy.CheckSize("a service control policy", text, iampolicy.ServiceControlPolicyLimit)
-		}
-		if err != nil {
-			ps.Add("exemptPrincipalArns", len(a.ExemptPrincipalArns), err.Error())
-		}
 	}
+	a.Spec.Check("", Facts{Management: a.Management.AccountRegion, DeployRoleName: a.DeployRoleName}, &ps)
 	providers.CheckTags("tags", a.Tags, &ps)
 	return ps.Err()
 }

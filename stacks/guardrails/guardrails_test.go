@@ -21,8 +21,10 @@ func runGuardrails(t *testing.T, edit func(*guardrails.Args)) testkit.Result {
 		}
 		args := &guardrails.Args{
 			Management: mgmt, DeployRoleName: "OrganizationAccountAccessRole",
-			TargetIDs:           []string{"ou-ab12-cdef3456", "222233334444"},
-			ExemptPrincipalArns: []string{"arn:aws:iam::*:role/PlatformAdmin"},
+			Spec: guardrails.Spec{
+				TargetIDs:           []string{"ou-ab12-cdef3456", "222233334444"},
+				ExemptPrincipalArns: []string{"arn:aws:iam::*:role/PlatformAdmin"},
+			},
 		}
 		edit(args)
 		_, err = guardrails.NewGuardrails(ctx, "organization", args)

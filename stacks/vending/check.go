@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/eks-multi-account/eks-multi-account/components/netplan"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
 
@@ -68,7 +67,7 @@ func (s *Set) checkPool(ps *validate.Problems) netip.Prefix {
 		return netip.Prefix{}
 	}
 	if n := st.NetworkAccount; n != nil {
-		if vpc, err := netip.ParsePrefix(n.VpcCIDR); err == nil && netplan.Overlap(pool, vpc) {
+		if vpc, err := netip.ParsePrefix(n.VpcCIDR); err == nil && pool.Overlaps(vpc) {
 			ps.Addf(p, st.CIDRPool, "overlaps networkAccount.vpcCidr (%s)", vpc)
 		}
 	}

@@ -8,6 +8,7 @@
 package vending
 
 import (
+	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
@@ -108,7 +109,7 @@ type Request struct {
 	// ServiceAccounts are the team's service accounts and their access.
 	ServiceAccounts []crossaccountrole.Spec `json:"serviceAccounts,omitempty"`
 	// NodeGroups override the blueprint's node groups field by field.
-	NodeGroups []config.NodeGroup `json:"nodeGroups,omitempty"`
+	NodeGroups []config.NodeGroupOverride `json:"nodeGroups,omitempty"`
 	// Quota is the team namespace's quota.
 	Quota *tenancy.Quota `json:"quota,omitempty"`
 	// Egress opens the namespace's network policy to more destinations.
@@ -116,7 +117,7 @@ type Request struct {
 	// GitOps bootstraps Flux with the team's repositories.
 	GitOps *gitops.Spec `json:"gitops,omitempty"`
 	// EndpointAccess overrides defaults.endpointAccess.
-	EndpointAccess *config.EndpointAccess `json:"endpointAccess,omitempty"`
+	EndpointAccess *clusteraccount.EndpointAccess `json:"endpointAccess,omitempty"`
 }
 
 // Shared reports whether the request uses the network account's subnets.

@@ -1,4 +1,4 @@
-package netplan
+package network
 
 import (
 	"net/netip"
@@ -33,7 +33,7 @@ func TestPlanSubnetsAreInsideTheVPCAndDisjoint(t *testing.T) {
 			assert.True(t, vpc.Contains(a.Addr()), "%s outside %s", a, vpc)
 			assert.LessOrEqual(t, a.Bits(), 28, "%s smaller than AWS's /28 minimum", a)
 			for _, b := range all[i+1:] {
-				assert.False(t, Overlap(a, b), "%s overlaps %s", a, b)
+				assert.False(t, a.Overlaps(b), "%s overlaps %s", a, b)
 			}
 		}
 	}

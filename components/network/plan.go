@@ -1,12 +1,15 @@
-// Package netplan lays out the subnets of a cluster VPC and checks CIDR
-// blocks against each other. It is pure arithmetic on net/netip prefixes,
-// shared by ClusterAccount (which creates the subnets) and the stacks (which
-// reject overlapping VPCs before anything is registered).
-package netplan
+package network
+
+// The layout of a VPC's subnets and the checks of CIDR blocks: pure
+// arithmetic on net/netip prefixes, which the stacks use too (to reject
+// overlapping VPCs before anything is registered).
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
+
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
 
 // Limits on the VPC layout.
@@ -37,7 +40,7 @@ type Layout struct {
 // Private subnets are large because pods take their addresses from them
 // (the VPC CNI); public subnets hold only NAT gateways and load balancers.
 func Plan(vpc netip.Prefix, azs int) (Layout, error) {
-	if err := CheckVPC(vpc); err != nil {
+	if err := checkBlock(vpc); err != nil {
 		return Layout{}, err
 	}
 	if azs < MinAZs || azs > MaxAZs {
@@ -54,18 +57,30 @@ func Plan(vpc netip.Prefix, azs int) (Layout, error) {
 	return l, nil
 }
 
-// ParseVPC parses a VPC CIDR block and checks it with CheckVPC.
+// ParseVPC parses a VPC CIDR block: an IPv4 block from /16 to /22 with no
+// host bits set.
 func ParseVPC(cidr string) (netip.Prefix, error) {
 	p, err := netip.ParsePrefix(cidr)
 	if err != nil {
 		return netip.Prefix{}, fmt.Errorf("is not a CIDR block")
 	}
-	return p, CheckVPC(p)
+	return p, checkBlock(p)
 }
 
-// CheckVPC returns an error unless p is an IPv4 block from /16 to /22 with no
-// host bits set.
-func CheckVPC(p netip.Prefix) error {
+// CheckVPC records the problems of a new VPC's block and zone count, each
+// at its key path.
+func CheckVPC(cidrPath, zonesPath, cidr string, zones int, ps *validate.Problems) {
+	if _, err := ParseVPC(cidr); err != nil {
+		ps.Add(cidrPath, cidr, err.Error())
+	}
+	if n := cmp.Or(zones, DefaultAZs); n < MinAZs || n > MaxAZs {
+		ps.Addf(zonesPath, n, "is outside %d..%d", MinAZs, MaxAZs)
+	}
+}
+
+// checkBlock returns an error unless p is an IPv4 block from /16 to /22
+// with no host bits set.
+func checkBlock(p netip.Prefix) error {
 	switch {
 	case !p.Addr().Is4():
 		return fmt.Errorf("is not an IPv4 CIDR block")
@@ -76,9 +91,6 @@ func CheckVPC(p netip.Prefix) error {
 	}
 	return nil
 }
-
-// Overlap reports whether two prefixes share any address.
-func Overlap(a, b netip.Prefix) bool { return a.Overlaps(b) }
 
 // split divides p into 2^bits equal prefixes in address order.
 func split(p netip.Prefix, bits int) []netip.Prefix {
