@@ -161,6 +161,9 @@ func (b *builder) build(c *ClusterAccount) error {
 	c.PrivateSubnets = net.private
 	c.Ready = append(compute, addons...)
 	c.SharedChainingRoleArn = pulumi.String("").ToStringOutput()
+	if chaining != nil {
+		c.SharedChainingRoleArn = chaining.ARN.ToStringOutput()
+	}
 	c.ref = clusterref.Cluster{
 		Name:               a.ClusterName,
 		ClusterName:        clusterName,
@@ -171,9 +174,6 @@ func (b *builder) build(c *ClusterAccount) error {
 		SharedChainingRole: chaining,
 		FargateNamespaces:  a.fargateNamespaces(),
 		AccessEntries:      a.AccessEntries("", a.facts()),
-	}
-	if chaining != nil {
-		c.SharedChainingRoleArn = chaining.ARN.ToStringOutput()
 	}
 	return nil
 }

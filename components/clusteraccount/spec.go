@@ -181,25 +181,20 @@ func (s Spec) Check(path string, f Facts, ps *validate.Problems) {
 	if len(s.NodeGroups) == 0 && len(s.FargateProfiles) == 0 {
 		ps.Add(at("nodeGroups"), nil, "or fargateProfiles: the cluster needs somewhere to run pods")
 	}
-	seen := map[string]bool{}
+	groups := validate.Names{}
 	for i, ng := range s.NodeGroups {
 		p := validate.Index(at("nodeGroups"), i)
-		if seen[ng.Name] {
-			ps.Add(p+".name", ng.Name, "is used by another node group")
-		}
-		seen[ng.Name] = true
+		groups.Use(ps, p+".name", ng.Name, "node group")
 		ng.Check(p, ps)
 	}
-	seen = map[string]bool{}
+	profiles := validate.Names{}
 	for i, fp := range s.FargateProfiles {
 		p := validate.Index(at("fargateProfiles"), i)
-		switch {
-		case !namePattern.MatchString(fp.Name):
+		if !namePattern.MatchString(fp.Name) {
 			ps.Add(p+".name", fp.Name, "is not a Fargate profile name (1-63 letters, digits, - and _)")
-		case seen[fp.Name]:
-			ps.Add(p+".name", fp.Name, "is used by another Fargate profile")
+		} else {
+			profiles.Use(ps, p+".name", fp.Name, "Fargate profile")
 		}
-		seen[fp.Name] = true
 		if len(fp.Namespaces) == 0 {
 			ps.Missing(p + ".namespaces")
 		}
@@ -209,7 +204,7 @@ func (s Spec) Check(path string, f Facts, ps *validate.Problems) {
 			}
 		}
 	}
-	CheckAdmins(at("admins"), s.Admins, ps)
+	clusterref.CheckAdmins(at("admins"), s.Admins, ps)
 	clusterref.CheckAccessEntries(s.AccessEntries(path, f), ps)
 	if s.EndpointAccess != nil {
 		s.EndpointAccess.Check(at("endpointAccess"), ps)
@@ -235,15 +230,6 @@ func CheckClusterName(path, name string, ps *validate.Problems) {
 func CheckVersion(path, version string, ps *validate.Problems) {
 	if !versionPattern.MatchString(version) {
 		ps.Add(path, version, `is not a Kubernetes minor version such as "1.34"`)
-	}
-}
-
-// CheckAdmins records every admin that is not an IAM role ARN.
-func CheckAdmins(path string, arns []string, ps *validate.Problems) {
-	for i, arn := range arns {
-		if !validate.IsIAMRoleARN(arn) {
-			ps.Add(validate.Index(path, i), arn, "is not an IAM role ARN")
-		}
 	}
 }
 

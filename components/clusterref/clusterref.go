@@ -81,6 +81,16 @@ func CheckAccessEntries(entries []AccessEntry, ps *validate.Problems) {
 	}
 }
 
+// CheckAdmins records every admin (of a cluster or of a namespace) that is
+// not an IAM role ARN, at path[i].
+func CheckAdmins(path string, arns []string, ps *validate.Problems) {
+	for i, arn := range arns {
+		if !validate.IsIAMRoleARN(arn) {
+			ps.Add(validate.Index(path, i), arn, "is not an IAM role ARN")
+		}
+	}
+}
+
 // ChainingRole is a role in the cluster account that Pod Identity sessions
 // start from before they chain into a workload account. Every field is an
 // output of the role, so whatever takes one waits for the role. Required,

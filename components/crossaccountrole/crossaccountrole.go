@@ -83,8 +83,7 @@ func (b *builder) inCluster(after ...pulumi.Resource) []pulumi.ResourceOption {
 func (b *builder) build(c *CrossAccountRole) error {
 	a, p := b.args, b.p
 	b.c = c
-	c.ServiceAccountName = pulumi.String(p.Name).ToStringOutput()
-	c.SourceRoleArn = pulumi.String("").ToStringOutput()
+	sourceARN := pulumi.String("").ToStringOutput()
 	var trustPolicy pulumi.StringOutput
 	switch p.mode() {
 	case IRSA:
@@ -98,13 +97,14 @@ func (b *builder) build(c *CrossAccountRole) error {
 		}
 		trustPolicy = pulumi.String(text).ToStringOutput()
 	case PodIdentityChain:
-		uniqueID, err := b.sourceRole()
+		arn, uniqueID, err := b.sourceRole()
 		if err != nil {
 			return err
 		}
 		// IAM refuses a trust naming a principal that does not exist yet,
 		// so the trust is built from the source role's own outputs.
-		trustPolicy = pulumi.All(c.SourceRoleArn, uniqueID).ApplyT(func(v []any) (string, error) {
+		sourceARN = arn
+		trustPolicy = pulumi.All(arn, uniqueID).ApplyT(func(v []any) (string, error) {
 			return p.trustPolicy("", "", v[0].(string), v[1].(string)).JSON()
 		}).(pulumi.StringOutput)
 	}
@@ -114,32 +114,39 @@ func (b *builder) build(c *CrossAccountRole) error {
 	if err := b.serviceAccount(); err != nil {
 		return err
 	}
+	instructions := fmt.Sprintf("Set serviceAccountName: %s. The EKS pod identity webhook injects AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE.", p.Name)
 	switch p.mode() {
 	case PodIdentity:
-		c.PodSpecInstructions = pulumi.String(fmt.Sprintf("Set serviceAccountName: %s. EKS Pod Identity injects the credentials.", p.Name)).ToStringOutput()
-		return b.association(b.role.Arn)
-	case PodIdentityChain:
-		if err := b.association(c.SourceRoleArn); err != nil {
+		instructions = fmt.Sprintf("Set serviceAccountName: %s. EKS Pod Identity injects the credentials.", p.Name)
+		if err := b.association(b.role.Arn); err != nil {
 			return err
 		}
-		return b.awsConfig()
-	default:
-		c.PodSpecInstructions = pulumi.String(fmt.Sprintf("Set serviceAccountName: %s. The EKS pod identity webhook injects AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE.", p.Name)).ToStringOutput()
+	case PodIdentityChain:
+		instructions = tenancy.PodSpecInstructions(p.Name, tenancy.ConfigMapName(p.Name))
+		if err := b.association(sourceARN); err != nil {
+			return err
+		}
+		if err := b.awsConfig(); err != nil {
+			return err
+		}
 	}
+	c.RoleArn, c.RoleName = b.role.Arn, b.role.Name
+	c.SourceRoleArn = sourceARN
+	c.ServiceAccountName = pulumi.String(p.Name).ToStringOutput()
+	c.PodSpecInstructions = pulumi.String(instructions).ToStringOutput()
 	return nil
 }
 
 // sourceRole sets up the cluster-account end of a chain and returns the
-// source role's unique ID.
-func (b *builder) sourceRole() (pulumi.StringOutput, error) {
+// source role's ARN and unique ID.
+func (b *builder) sourceRole() (arn, uniqueID pulumi.StringOutput, err error) {
 	a, p := b.args, b.p
 	if p.usesSharedSource() {
-		b.c.SourceRoleArn = a.Cluster.SharedChainingRole.ARN.ToStringOutput()
-		return a.Cluster.SharedChainingRole.UniqueID.ToStringOutput(), nil
+		return a.Cluster.SharedChainingRole.ARN.ToStringOutput(), a.Cluster.SharedChainingRole.UniqueID.ToStringOutput(), nil
 	}
 	text, err := trust.PodIdentity(p.identity()).JSON()
 	if err != nil {
-		return pulumi.StringOutput{}, err
+		return arn, uniqueID, err
 	}
 	src, err := iam.NewRole(b.ctx, naming.Child(b.name, "source"), &iam.RoleArgs{
 		Name:             pulumi.String(p.sourceRoleName()),
@@ -149,21 +156,20 @@ func (b *builder) sourceRole() (pulumi.StringOutput, error) {
 		Tags:             pulumi.ToStringMap(a.Tags),
 	}, b.in(a.Cluster.Account.Provider)...)
 	if err != nil {
-		return pulumi.StringOutput{}, fmt.Errorf("creating source role: %w", err)
+		return arn, uniqueID, fmt.Errorf("creating source role: %w", err)
 	}
 	perms, err := trust.ChainingPermissions(p.roleARN()).JSON()
 	if err != nil {
-		return pulumi.StringOutput{}, err
+		return arn, uniqueID, err
 	}
 	if _, err := iam.NewRolePolicy(b.ctx, naming.Child(b.name, "source-chain"), &iam.RolePolicyArgs{
 		Role:   src.Name,
 		Name:   pulumi.String("chain-to-target"),
 		Policy: pulumi.String(perms),
 	}, b.in(a.Cluster.Account.Provider)...); err != nil {
-		return pulumi.StringOutput{}, fmt.Errorf("creating source role policy: %w", err)
+		return arn, uniqueID, fmt.Errorf("creating source role policy: %w", err)
 	}
-	b.c.SourceRoleArn = src.Arn
-	return src.UniqueId, nil
+	return src.Arn, src.UniqueId, nil
 }
 
 // reachedRole creates the role the pods end up with, and its permissions.
@@ -185,7 +191,6 @@ func (b *builder) reachedRole(trustPolicy pulumi.StringOutput) error {
 		return fmt.Errorf("creating role: %w", err)
 	}
 	b.role = role
-	b.c.RoleArn, b.c.RoleName = role.Arn, role.Name
 	for i, arn := range a.ManagedPolicyArns {
 		if _, err := iam.NewRolePolicyAttachment(b.ctx, naming.Child(b.name, "managed", fmt.Sprint(i)), &iam.RolePolicyAttachmentArgs{
 			Role:      role.Name,
@@ -250,11 +255,8 @@ func (b *builder) awsConfig() error {
 		SessionName:     naming.SessionName(p.Namespace, p.Name),
 		DurationSeconds: p.sessionDuration(),
 	}
-	if _, err := tenancy.AWSConfigMap(b.ctx, naming.Child(b.name, "aws-config"), p.Namespace, p.Name, b.labels(), cfg, b.inCluster(b.role)...); err != nil {
-		return err
-	}
-	b.c.PodSpecInstructions = pulumi.String(tenancy.PodSpecInstructions(p.Name, tenancy.ConfigMapName(p.Name))).ToStringOutput()
-	return nil
+	_, err := tenancy.AWSConfigMap(b.ctx, naming.Child(b.name, "aws-config"), p.Namespace, p.Name, b.labels(), cfg, b.inCluster(b.role)...)
+	return err
 }
 
 // labels are the Kubernetes labels of every object this component creates.

@@ -8,22 +8,20 @@ import (
 	"strings"
 )
 
+// partitions are the regions' name prefixes of every partition but aws,
+// a longer prefix before a shorter one it starts with.
+var partitions = []struct{ regionPrefix, partition string }{
+	{"cn-", "aws-cn"}, {"us-gov-", "aws-us-gov"}, {"us-isob-", "aws-iso-b"},
+	{"us-iso-", "aws-iso"}, {"eu-isoe-", "aws-iso-e"}, {"us-isof-", "aws-iso-f"},
+}
+
 // Of returns the ARN partition of an AWS region: aws-cn for China,
 // aws-us-gov for GovCloud, the ISO partitions for theirs, aws otherwise.
 func Of(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "eu-isoe-"):
-		return "aws-iso-e"
-	case strings.HasPrefix(region, "us-isof-"):
-		return "aws-iso-f"
+	for _, p := range partitions {
+		if strings.HasPrefix(region, p.regionPrefix) {
+			return p.partition
+		}
 	}
 	return "aws"
 }

@@ -213,3 +213,19 @@ func IAMPath(p string) string {
 	}
 	return ""
 }
+
+// Names are the names a list's elements have used so far, to report an
+// element that takes one again.
+type Names map[string]bool
+
+// Use records name, used by the element at path; when an earlier element
+// has it, it records that problem (the name "is used by another what")
+// and reports false.
+func (n Names) Use(ps *Problems, path, name, what string) bool {
+	if n[name] {
+		ps.Add(path, name, "is used by another "+what)
+		return false
+	}
+	n[name] = true
+	return true
+}

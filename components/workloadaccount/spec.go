@@ -106,22 +106,15 @@ func (s Spec) Check(path string, f Facts, ps *validate.Problems) {
 		ps.Add(at("namespace"), s.namespace(), "is a system namespace; a tenant needs a namespace of its own")
 	}
 	s.namespaceSpec(f.Account.ID, tenancy.Limits{}).Check(path, ps)
-	for i, arn := range s.Admins {
-		if !validate.IsIAMRoleARN(arn) {
-			ps.Add(validate.Index(at("admins"), i), arn, "is not an IAM role ARN")
-		}
-	}
+	clusterref.CheckAdmins(at("admins"), s.Admins, ps)
 	roles := s.roleFacts(f)
 	if s.Identity != "" && !roles.Allows(s.Identity) {
 		ps.Add(at("identity"), string(s.Identity), roles.ModeProblem(s.Identity))
 	}
-	seen := map[string]bool{}
+	names := validate.Names{}
 	for i, sa := range s.ServiceAccounts {
 		p := validate.Index(at("serviceAccounts"), i)
-		if seen[sa.Name] {
-			ps.Add(p+".name", sa.Name, "is used by another service account of this tenant")
-		}
-		seen[sa.Name] = true
+		names.Use(ps, p+".name", sa.Name, "service account of this tenant")
 		sa.Check(p, roles, ps)
 	}
 }

@@ -142,7 +142,7 @@ func (v *validator) networkStack() {
 
 // shareWith checks the accounts a network stack shares its subnets with.
 func (v *validator) shareWith() {
-	clusters := map[string]bool{}
+	clusters := validate.Names{}
 	for i, a := range v.c.ShareWith {
 		p := validate.Index("shareWith", i)
 		v.account(p+".accountId", a.AccountID)
@@ -174,14 +174,14 @@ func (v *validator) region(path, region string) {
 	}
 }
 
-func (v *validator) name(path, name string, seen map[string]bool, what string) {
-	switch {
-	case !validate.IsDNS1123Label(name):
+// name records a name that is no DNS label, or that an earlier element
+// of its list has.
+func (v *validator) name(path, name string, seen validate.Names, what string) {
+	if !validate.IsDNS1123Label(name) {
 		v.ps.Add(path, name, "is not a valid name (lowercase letters, digits and '-', at most 63)")
-	case seen[name]:
-		v.ps.Add(path, name, "is used by another "+what)
+		return
 	}
-	seen[name] = true
+	seen.Use(v.ps, path, name, what)
 }
 
 func (v *validator) organization() {
@@ -240,14 +240,11 @@ func (v *validator) networkAccount() {
 // or account used twice, the endpoint access it inherits, an access entry
 // that one of its tenants' admins would take twice).
 func (v *validator) clusterAccounts() {
-	names, clusters := map[string]bool{}, map[string]bool{}
+	names, clusters := validate.Names{}, validate.Names{}
 	for i, ca := range v.c.ClusterAccounts {
 		p := validate.Index("clusterAccounts", i)
 		v.name(p+".name", ca.Name, names, "cluster account")
-		if clusters[ca.ClusterName] {
-			v.ps.Add(p+".clusterName", ca.ClusterName, "is used by another cluster")
-		}
-		clusters[ca.ClusterName] = true
+		clusters.Use(v.ps, p+".clusterName", ca.ClusterName, "cluster")
 		v.account(p+".accountId", ca.AccountID)
 		v.region(p+".region", ca.Region)
 		if ca.ChainingRole != SharedChaining && ca.ChainingRole != PerServiceAccount {
@@ -298,14 +295,11 @@ func (v *validator) inheritedEndpointAccess(path string, own *clusteraccount.End
 // cluster).
 func (v *validator) workloadAccounts() {
 	c := v.c
-	names := map[string]bool{}
+	names := validate.Names{}
 	namespaces := map[string]string{} // cluster + "/" + namespace -> path
 	for i, w := range c.WorkloadAccounts {
 		p := validate.Index("workloadAccounts", i)
-		if names[w.Name] {
-			v.ps.Add(p+".name", w.Name, "is used by another workload account")
-		}
-		names[w.Name] = true
+		names.Use(v.ps, p+".name", w.Name, "workload account")
 		v.account(p+".accountId", w.AccountID)
 		host := w.ClusterAccount
 		switch c.Model {
@@ -393,7 +387,7 @@ func (v *validator) decentralizedTenant(p string, w WorkloadAccount) {
 		clusteraccount.CheckClusterName(p+".name", w.Name, v.ps)
 	}
 	clusteraccount.CheckVersion(p+".kubernetesVersion", w.KubernetesVersion, v.ps)
-	clusteraccount.CheckAdmins(p+".admins", w.Admins, v.ps)
+	clusterref.CheckAdmins(p+".admins", w.Admins, v.ps)
 	v.inheritedEndpointAccess(p+".endpointAccess", w.EndpointAccess)
 	if e := w.EndpointAccess; e != nil {
 		e.Check(p+".endpointAccess", v.ps)

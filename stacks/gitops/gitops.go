@@ -98,16 +98,14 @@ func (s Spec) Check(path string, ps *validate.Problems) {
 	if len(s.Repositories) == 0 {
 		ps.Add(at, nil, "is required when gitops is set")
 	}
-	names := map[string]bool{}
+	names := validate.Names{}
 	for i, r := range s.Repositories {
 		p := validate.Index(at, i)
-		switch {
-		case !validate.IsDNS1123Label(r.Name):
+		if !validate.IsDNS1123Label(r.Name) {
 			ps.Add(p+".name", r.Name, "is not a valid name (lowercase letters, digits and '-', at most 63)")
-		case names[r.Name]:
-			ps.Add(p+".name", r.Name, "is used by another repository")
+		} else {
+			names.Use(ps, p+".name", r.Name, "repository")
 		}
-		names[r.Name] = true
 		if !repositoryURL.MatchString(r.URL) {
 			ps.Add(p+".url", r.URL, "is not an https:// or ssh:// Git URL")
 		}
