@@ -45,16 +45,10 @@ func ModesFor(sameAccount bool) []Mode {
 	return []Mode{IRSA, PodIdentityChain}
 }
 
-// Session limits, in seconds.
 const (
-	// DefaultSessionDuration is one hour.
-	DefaultSessionDuration = 3600
-	// MaxChainedSession is STS's hard limit on a role-chained session.
-	MaxChainedSession = 3600
-	// MinSessionDuration and MaxSessionDuration are IAM's limits on a
-	// role's maximum session.
-	MinSessionDuration = 900
-	MaxSessionDuration = 43200
+	// DefaultSessionDuration is a session's length when a Spec sets none:
+	// one hour, the longest a chained session may be.
+	DefaultSessionDuration = iampolicy.MaxChainedSession
 	// maxManagedPolicies is IAM's quota ceiling on attached policies.
 	maxManagedPolicies = 20
 )
@@ -314,10 +308,10 @@ func (p placed) checkPolicies(at func(string) string, ps *validate.Problems) {
 func (p placed) checkSession(at func(string) string, ps *validate.Problems) {
 	d := p.sessionDuration()
 	switch {
-	case p.mode() == PodIdentityChain && d > MaxChainedSession:
-		ps.Addf(at("sessionDurationSeconds"), d, "is over %d: role chaining limits a session to one hour", MaxChainedSession)
-	case d < MinSessionDuration || d > MaxSessionDuration:
-		ps.Addf(at("sessionDurationSeconds"), d, "is outside IAM's %d..%d seconds", MinSessionDuration, MaxSessionDuration)
+	case p.mode() == PodIdentityChain && d > iampolicy.MaxChainedSession:
+		ps.Addf(at("sessionDurationSeconds"), d, "is over %d: role chaining limits a session to one hour", iampolicy.MaxChainedSession)
+	case d < iampolicy.MinSessionDuration || d > iampolicy.MaxSessionDuration:
+		ps.Addf(at("sessionDurationSeconds"), d, "is outside IAM's %d..%d seconds", iampolicy.MinSessionDuration, iampolicy.MaxSessionDuration)
 	}
 }
 

@@ -19,6 +19,17 @@ const (
 	ServiceControlPolicyLimit = 5120
 )
 
+// IAM's and STS's limits on a role's sessions, in seconds.
+const (
+	// MinSessionDuration and MaxSessionDuration bound a role's maximum
+	// session.
+	MinSessionDuration = 900
+	MaxSessionDuration = 43200
+	// MaxChainedSession is STS's hard limit on a role-chained session:
+	// one hour, whatever the role's maximum.
+	MaxChainedSession = 3600
+)
+
 // Size returns the number of characters IAM counts against a policy's
 // limit: every character that is not whitespace.
 func Size(text string) int {

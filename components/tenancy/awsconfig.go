@@ -66,7 +66,8 @@ type ChainConfig struct {
 	TargetRoleARN string
 	// SessionName names the chained session in CloudTrail.
 	SessionName string
-	// DurationSeconds is the chained session's length, at most 3600.
+	// DurationSeconds is the chained session's length, at most
+	// iampolicy.MaxChainedSession.
 	DurationSeconds int
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
@@ -75,8 +76,8 @@ func (a *Args) Validate() error {
 		if sa.IRSARoleARN != "" && !validate.IsIAMRoleARN(sa.IRSARoleARN) {
 			ps.Add(p+".irsaRoleArn", sa.IRSARoleARN, "is not an IAM role ARN")
 		}
-		if c := sa.Chain; c != nil && (c.DurationSeconds < 900 || c.DurationSeconds > 3600) {
-			ps.Add(p+".chain.durationSeconds", c.DurationSeconds, "is outside 900..3600: role chaining gives at most one hour")
+		if c := sa.Chain; c != nil && (c.DurationSeconds < iampolicy.MinSessionDuration || c.DurationSeconds > iampolicy.MaxChainedSession) {
+			ps.Addf(p+".chain.durationSeconds", c.DurationSeconds, "is outside %d..%d: role chaining gives at most one hour", iampolicy.MinSessionDuration, iampolicy.MaxChainedSession)
 		}
 	}
 	return ps.Err()

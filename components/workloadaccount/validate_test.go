@@ -55,3 +55,17 @@ func TestPreview(t *testing.T) {
 	assert.Empty(t, testkit.Input(irsa, "assumeRolePolicy"), "the IRSA trust waits for the OIDC provider's ARN")
 	assert.Len(t, testkit.OfType(rs, "kubernetes:core/v1:ServiceAccount"), 2)
 }
+
+// TestATenantsModeIsCheckedOnce: a mode the tenant's account cannot use is
+// one problem, on the tenant, and not one more for every service account
+// that inherits it; a service account's own mode is checked where it is set.
+func TestATenantsModeIsCheckedOnce(t *testing.T) {
+	r, _ := runTenant(t, testkit.Run, func(a *workloadaccount.Args) {
+		a.Identity = crossaccountrole.PodIdentity
+		a.ServiceAccounts[1].Identity = "kiam"
+	})
+	testkit.RequireRejected(t, r, `WorkloadAccount "payroll"`,
+		`identity: "podIdentity" gives roles in the cluster's own account 111122223333 only`,
+		`serviceAccounts[1].identity: "kiam" is not a credential mode (want one of irsa, podIdentityChain)`)
+	assert.NotContains(t, r.Err.Error(), "serviceAccounts[0].identity", "service account 0 inherits the tenant's mode")
+}

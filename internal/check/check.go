@@ -27,7 +27,6 @@ const (
 const (
 	MaxOIDCProvidersPerAccount = 100
 	MaxRolesPerAccount         = 1000
-	MaxChainedSessionSeconds   = 3600
 	// MaxAccountsPerStack is how many accounts one stack should reach. The
 	// engine starts a plugin process for every provider, one per account,
 	// and each aws plugin process loads the whole AWS schema (hundreds of
@@ -176,8 +175,8 @@ func chainedSessionLength(c *checker) {
 				continue
 			}
 			for _, m := range durationSeconds.FindAllStringSubmatch(text, -1) {
-				if n, _ := strconv.Atoi(m[1]); n > MaxChainedSessionSeconds {
-					c.add(Error, "chained-session-length", r, "config map key %s asks for a %d-second chained session; role chaining gives at most %d", key, n, MaxChainedSessionSeconds)
+				if n, _ := strconv.Atoi(m[1]); n > iampolicy.MaxChainedSession {
+					c.add(Error, "chained-session-length", r, "config map key %s asks for a %d-second chained session; role chaining gives at most %d", key, n, iampolicy.MaxChainedSession)
 				}
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 )
@@ -134,7 +135,7 @@ func (b *graphBuilder) path(a plan.Access) {
 	sa := b.add(c, "sa:"+a.Cluster+"/"+a.Namespace+"/"+a.ServiceAccount, a.Namespace+"/"+a.ServiceAccount, "box")
 	role := b.role(a.RoleArn)
 	switch a.Via {
-	case "irsa":
+	case string(crossaccountrole.IRSA):
 		oidc := b.ids["oidc:"+b.federatedPrincipal(a.RoleArn)]
 		if oidc == "" {
 			b.edge(sa, role, "IRSA")
@@ -142,7 +143,7 @@ func (b *graphBuilder) path(a plan.Access) {
 		}
 		b.edge(sa, oidc, "IRSA token")
 		b.edge(oidc, role, "AssumeRoleWithWebIdentity")
-	case "podIdentityChain":
+	case string(crossaccountrole.PodIdentityChain):
 		src := b.role(a.SourceRoleArn)
 		b.edge(sa, src, "Pod Identity")
 		b.edge(src, role, "AssumeRole + TagSession")
