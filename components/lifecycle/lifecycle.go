@@ -15,9 +15,14 @@
 // component's outputs: they are written once, there, and registered under
 // their tags.
 //
-// build is called directly from New, not through a closure: the Go SDK
-// records the whole call stack with every registration, so each frame
-// between a program and its resources costs every resource.
+// build runs on a goroutine of its own, awaited at once, so the
+// registrations come in the order a direct call would make them: the Go SDK
+// records the whole stack of the registering goroutine with every
+// registration (each frame costs a lookup and an allocation), and a fresh
+// goroutine's stack holds the component's own frames, not every frame of
+// the program above it. The component itself is registered on the caller's
+// goroutine, with the caller's whole stack. A panic in build is raised
+// again on the caller's goroutine.
 package lifecycle
 
 import (
@@ -62,7 +67,7 @@ func New[C, A any, PC Component[C], PA Validated[A]](ctx *pulumi.Context, typ, n
 	if err != nil {
 		return nil, err
 	}
-	return finish(ctx, typ, name, c, build(c))
+	return finish(ctx, typ, name, c, run(c, build))
 }
 
 // Group creates a component whose arguments were validated before: one
@@ -72,7 +77,34 @@ func Group[C any, PC Component[C]](ctx *pulumi.Context, typ, name string, build 
 	if err != nil {
 		return nil, err
 	}
-	return finish(ctx, typ, name, c, build(c))
+	return finish(ctx, typ, name, c, run(c, build))
+}
+
+// run calls build(c) on a goroutine of its own and waits for it (see the
+// package comment), raising its panic again here.
+func run[PC any](c PC, build func(PC) error) error {
+	type result struct {
+		err      error
+		returned bool
+		panicked any
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() {
+			if !r.returned {
+				r.panicked = recover()
+			}
+			done <- r
+		}()
+		r.err = build(c)
+		r.returned = true
+	}()
+	r := <-done
+	if !r.returned {
+		panic(r.panicked)
+	}
+	return r.err
 }
 
 // register registers a new component of type typ.

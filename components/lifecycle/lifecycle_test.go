@@ -2,6 +2,7 @@ package lifecycle_test
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -106,4 +107,46 @@ func keys(m pulumi.Map) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestBuildDoesNotCarryTheCallersFrames: however deep the program that
+// constructs a component, its build (and so every child it registers, whose
+// registration records the goroutine's whole stack) sees only its own few
+// frames.
+func TestBuildDoesNotCarryTheCallersFrames(t *testing.T) {
+	var callerDepth, buildDepth int
+	r := testkit.Run(t, func(ctx *pulumi.Context) error {
+		return deep(60, func() error {
+			callerDepth = runtime.Callers(0, make([]uintptr, 512))
+			_, err := lifecycle.New(ctx, thingType, "t", &thingArgs{}, func(*thing) error {
+				buildDepth = runtime.Callers(0, make([]uintptr, 512))
+				return nil
+			})
+			return err
+		})
+	})
+	require.NoError(t, r.Err)
+	require.Greater(t, callerDepth, 60)
+	assert.Less(t, buildDepth, 10, "build runs on a goroutine of its own")
+}
+
+// deep calls f under n more frames.
+func deep(n int, f func() error) error {
+	if n == 0 {
+		return f()
+	}
+	return deep(n-1, f)
+}
+
+// TestABuildPanicIsRaisedOnTheCallersGoroutine: a panic in build reaches
+// the constructor's caller, where it can be recovered, as a direct call's
+// would.
+func TestABuildPanicIsRaisedOnTheCallersGoroutine(t *testing.T) {
+	var recovered any
+	testkit.Run(t, func(ctx *pulumi.Context) error {
+		defer func() { recovered = recover() }()
+		_, err := lifecycle.New(ctx, thingType, "t", &thingArgs{}, func(*thing) error { panic("boom") })
+		return err
+	})
+	assert.Equal(t, "boom", recovered)
 }
