@@ -97,9 +97,10 @@ func (m *decentralized) sharedAccounts() []config.SharedAccount {
 }
 
 // validate records every problem of the configuration, and what needs the
-// blueprints to see: an unknown blueprint, a node group an override makes
-// invalid (at the override's key), and an admin who would take the access
-// entry of the deploy role or the node role a second time.
+// blueprints to see: an unknown blueprint, a name too long for the roles
+// the cluster gets, a node group an override makes invalid (at the
+// override's key), and an admin who would take the access entry of the
+// deploy role or the node role a second time.
 func (m *decentralized) validate(ps *validate.Problems) {
 	m.cfg.Validate(ps)
 	m.validateCharts(ps)
@@ -116,6 +117,9 @@ func (m *decentralized) validate(ps *validate.Problems) {
 		}
 		account := partition.AccountRegion{ID: w.AccountID, Region: w.Region}
 		facts := clusteraccount.Facts{Account: account, DeployRoleARN: m.cfg.Defaults.DeployRoleARN(account)}
+		if validate.IsDNS1123Label(w.Name) { // else the tenant's Check reports it
+			spec.CheckName(p+".name", facts, ps)
+		}
 		clusterref.CheckAccessEntries(spec.AccessEntries(p, facts), ps)
 	}
 }

@@ -223,6 +223,8 @@ func TestConfigErrors(t *testing.T) {
 			[]string{`networkStack: "acme/vending/network/extra" is not a stack name such as organization/project/network`}},
 		"a node group override the blueprint's group cannot take": {edit(t, decentralizedBase, "networking: shared\n", "networking: shared\n      nodeGroups: [{name: extra, instanceTypes: [m6i.large], maxSize: 2, desiredSize: 1}, {name: gpu, desiredSize: 99}]\n"),
 			[]string{`workloadAccounts[0].nodeGroups[1].desiredSize: 99 must be within minSize 0 and maxSize`}},
+		"a vended cluster's name too long for its node role": {edit(t, decentralizedBase, "- name: web", "- name: "+strings.Repeat("w", 60)),
+			[]string{`workloadAccounts[1].name: "` + strings.Repeat("w", 60) + `" gives the role name "` + strings.Repeat("w", 60) + `-node", which is 65 characters, over IAM's 64-character limit`}},
 		"repository escaping its path": {edit(t, decentralizedBase, "path: clusters/ml", "path: ../other-team"),
 			[]string{`workloadAccounts[0].gitops.repositories[0].path: "../other-team" is not a relative path inside the repository`}},
 	}
@@ -241,6 +243,19 @@ func TestConfigErrors(t *testing.T) {
 			assert.Empty(t, r.resources, "nothing is registered")
 		})
 	}
+}
+
+// TestAClusterNameIsCheckedForTheRolesItGets: a vended cluster has no
+// shared chaining role, so a name too long for one (though not for its
+// node role) is accepted; on a cluster account with a shared chaining
+// role it is refused.
+func TestAClusterNameIsCheckedForTheRolesItGets(t *testing.T) {
+	name := strings.Repeat("w", 50)
+	_, err := runYAML(t, edit(t, decentralizedBase, "- name: web", "- name: "+name))
+	require.NoError(t, err)
+	_, err = runYAML(t, edit(t, centralizedBase, "- name: prod", "- name: prod\n      clusterName: "+name))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `clusterAccounts[0].clusterName: "`+name+`" gives the role name "`+name+`-pod-identity-chain", which is 69 characters`)
 }
 
 // problemLine matches a line that reports a problem at a key path.

@@ -49,7 +49,7 @@ type ExistingNetwork struct {
 
 // facts are the plain facts of the wiring.
 func (a *Args) facts() Facts {
-	return Facts{Account: a.Account.AccountRegion, DeployRoleARN: a.DeployRoleARN}
+	return Facts{Account: a.Account.AccountRegion, DeployRoleARN: a.DeployRoleARN, SharedChainingRole: a.SharedChainingRole}
 }
 
 // Validate reports every problem with the arguments, each naming its field

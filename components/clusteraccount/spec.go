@@ -56,6 +56,9 @@ type Facts struct {
 	// DeployRoleARN is the role that creates the cluster, which pulumi-eks
 	// gives an access entry.
 	DeployRoleARN string
+	// SharedChainingRole reports whether the cluster gets a shared Pod
+	// Identity chaining role.
+	SharedChainingRole bool
 }
 
 // EndpointAccess is how the cluster's API endpoint is reached. Exactly one
@@ -173,7 +176,7 @@ func (s Spec) AccessEntries(path string, f Facts) []clusterref.AccessEntry {
 // entries they would take twice, and its endpoint access when it sets one.
 func (s Spec) Check(path string, f Facts, ps *validate.Problems) {
 	at := func(key string) string { return validate.Path(path, key) }
-	CheckClusterName(at("clusterName"), s.ClusterName, ps)
+	s.CheckName(at("clusterName"), f, ps)
 	CheckVersion(at("kubernetesVersion"), s.KubernetesVersion, ps)
 	if s.VpcCIDR != "" {
 		network.CheckVPC(at("vpcCidr"), at("availabilityZones"), s.VpcCIDR, s.AvailabilityZones, ps)
@@ -211,14 +214,27 @@ func (s Spec) Check(path string, f Facts, ps *validate.Problems) {
 	}
 }
 
-// CheckClusterName records a name EKS refuses, or one that makes a role
-// name (node, Fargate, shared chaining) longer than IAM allows, at path.
-func CheckClusterName(path, name string, ps *validate.Problems) {
+// CheckName records, at path, a cluster name EKS refuses, or one that
+// makes the name of a role the cluster gets (its node role with node
+// groups, its Fargate role with Fargate profiles, its shared chaining role
+// when it has one) longer than IAM allows.
+func (s Spec) CheckName(path string, f Facts, ps *validate.Problems) {
+	name := s.ClusterName
 	if !clusterref.IsClusterName(name) {
 		ps.Add(path, name, "is not an EKS cluster name (1-100 letters, digits, - and _, starting with a letter or digit)")
 		return
 	}
-	for _, n := range []string{naming.NodeRole(name), naming.FargateRole(name), naming.SharedChainingRole(name)} {
+	var roles []string
+	if len(s.NodeGroups) > 0 {
+		roles = append(roles, naming.NodeRole(name))
+	}
+	if len(s.FargateProfiles) > 0 {
+		roles = append(roles, naming.FargateRole(name))
+	}
+	if f.SharedChainingRole {
+		roles = append(roles, naming.SharedChainingRole(name))
+	}
+	for _, n := range roles {
 		if reason := validate.RoleName(n); reason != "" {
 			ps.Add(path, name, fmt.Sprintf("gives the role name %q, which %s", n, reason))
 			return

@@ -59,7 +59,7 @@ func (c *Config) TenantFacts(i int) workloadaccount.Facts {
 // Spec: its account and region, and the deploy role that creates it.
 func (c *Config) ClusterFacts(ca ClusterAccount) clusteraccount.Facts {
 	account := partition.AccountRegion{ID: ca.AccountID, Region: ca.Region}
-	return clusteraccount.Facts{Account: account, DeployRoleARN: c.Defaults.DeployRoleARN(account)}
+	return clusteraccount.Facts{Account: account, DeployRoleARN: c.Defaults.DeployRoleARN(account), SharedChainingRole: ca.ChainingRole == SharedChaining}
 }
 
 // FargateNamespaces are the namespaces whose pods run on the cluster's

@@ -379,13 +379,9 @@ func (v *validator) decentralizedTenant(p string, w WorkloadAccount) {
 		v.ps.Add(p+".shareSubnets", true, "is a centralized key; use networking: shared to use a network account's subnets")
 	}
 	v.region(p+".region", w.Region)
-	// The cluster the account gets: its name is the account's (a name that
-	// is no DNS label is the tenant's Check's to report), its version, its
-	// admins and its endpoint access are the account's keys. Its node
-	// groups come from the blueprint, which the stacks check.
-	if validate.IsDNS1123Label(w.Name) {
-		clusteraccount.CheckClusterName(p+".name", w.Name, v.ps)
-	}
+	// The cluster the account gets: its version, its admins and its
+	// endpoint access are the account's keys. Its name and node groups
+	// come with the blueprint, which the stacks check.
 	clusteraccount.CheckVersion(p+".kubernetesVersion", w.KubernetesVersion, v.ps)
 	clusterref.CheckAdmins(p+".admins", w.Admins, v.ps)
 	v.inheritedEndpointAccess(p+".endpointAccess", w.EndpointAccess)
