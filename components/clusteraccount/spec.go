@@ -80,11 +80,11 @@ type NodeGroup struct {
 	// InstanceTypes are the EC2 instance types. Required. Several types
 	// give spot capacity more pools.
 	InstanceTypes []string `json:"instanceTypes,omitempty"`
-	// MinSize, MaxSize and DesiredSize bound the group. MaxSize must be at
-	// least 1 and MinSize <= DesiredSize <= MaxSize. MinSize 0 lets the
-	// group scale from zero.
-	MinSize     int `json:"minSize,omitempty"`
-	MaxSize     int `json:"maxSize,omitempty"`
+	// MinSize is the fewest nodes; 0 lets the group scale from zero.
+	MinSize int `json:"minSize,omitempty"`
+	// MaxSize is the most nodes, at least 1.
+	MaxSize int `json:"maxSize,omitempty"`
+	// DesiredSize is how many nodes to start with, from MinSize to MaxSize.
 	DesiredSize int `json:"desiredSize,omitempty"`
 	// CapacityType is ON_DEMAND or SPOT. Optional; default ON_DEMAND.
 	CapacityType string `json:"capacityType,omitempty"`
