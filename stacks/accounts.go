@@ -53,8 +53,3 @@ func (a *accounts) eksProvider() (*eks.Provider, error) {
 	}
 	return a.eks, nil
 }
-
-// deployRoleARN is the role the deployer assumes in an account.
-func deployRoleARN(defaults config.Defaults, account providers.Account) string {
-	return defaults.DeployRoleARN(account.AccountRegion)
-}

@@ -30,7 +30,7 @@ func (m *centralized) clusterArgs(i int, account providers.Account, eksProvider 
 		Spec:               spec,
 		Account:            account,
 		EKSProvider:        eksProvider,
-		DeployRoleARN:      deployRoleARN(m.cfg.Defaults, account),
+		DeployRoleARN:      m.cfg.Defaults.DeployRoleARN(account.AccountRegion),
 		SharedChainingRole: ca.ChainingRole == config.SharedChaining,
 		Tags:               m.cfg.Defaults.Tags,
 	}

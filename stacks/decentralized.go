@@ -63,7 +63,7 @@ func (m *decentralized) clusterArgs(i int, account providers.Account, eksProvide
 		Spec:          m.clusterSpec(i),
 		Account:       account,
 		EKSProvider:   eksProvider,
-		DeployRoleARN: deployRoleARN(m.cfg.Defaults, account),
+		DeployRoleARN: m.cfg.Defaults.DeployRoleARN(account.AccountRegion),
 		Tags:          m.cfg.Defaults.Tags,
 	}
 	if m.cfg.WorkloadAccounts[i].Networking == config.Shared {

@@ -172,7 +172,7 @@ func (b *builder) build(c *ClusterAccount) error {
 		OIDCIssuerURL:      issuer,
 		OIDCProviderARN:    c.OIDCProviderArn,
 		SharedChainingRole: chaining,
-		FargateNamespaces:  a.fargateNamespaces(),
+		FargateNamespaces:  a.FargateNamespaces(),
 		AccessEntries:      a.AccessEntries("", a.facts()),
 	}
 	return nil

@@ -141,8 +141,8 @@ func (ng NodeGroup) capacityType() string { return cmp.Or(ng.CapacityType, defau
 func (ng NodeGroup) amiType() string      { return cmp.Or(ng.AMIType, defaultAMIType) }
 func (ng NodeGroup) diskSize() int        { return cmp.Or(ng.DiskSizeGiB, defaultDiskGiB) }
 
-// fargateNamespaces lists every namespace a Fargate profile selects.
-func (s Spec) fargateNamespaces() []string {
+// FargateNamespaces lists every namespace a Fargate profile selects.
+func (s Spec) FargateNamespaces() []string {
 	var out []string
 	for _, fp := range s.FargateProfiles {
 		out = append(out, fp.Namespaces...)

@@ -61,13 +61,3 @@ func (c *Config) ClusterFacts(ca ClusterAccount) clusteraccount.Facts {
 	account := partition.AccountRegion{ID: ca.AccountID, Region: ca.Region}
 	return clusteraccount.Facts{Account: account, DeployRoleARN: c.Defaults.DeployRoleARN(account), SharedChainingRole: ca.ChainingRole == SharedChaining}
 }
-
-// FargateNamespaces are the namespaces whose pods run on the cluster's
-// Fargate profiles.
-func (ca ClusterAccount) FargateNamespaces() []string {
-	var out []string
-	for _, fp := range ca.FargateProfiles {
-		out = append(out, fp.Namespaces...)
-	}
-	return out
-}
