@@ -85,14 +85,8 @@ func (v *validator) top() {
 		if c.Organization == nil {
 			v.ps.Add("organization", nil, "is required by the organization model: the management account and the guardrails")
 		}
-		for _, k := range []struct {
-			key string
-			set bool
-		}{{"clusterAccounts", len(c.ClusterAccounts) > 0}, {"workloadAccounts", len(c.WorkloadAccounts) > 0}, {"networkAccount", c.NetworkAccount != nil}} {
-			if k.set {
-				v.ps.Add(k.key, nil, "is for the centralized and de-centralized models; the organization stack holds only what is organization-wide")
-			}
-		}
+		v.misplaced("", "is for the centralized and de-centralized models; the organization stack holds only what is organization-wide",
+			setKey{"clusterAccounts", len(c.ClusterAccounts) > 0}, setKey{"workloadAccounts", len(c.WorkloadAccounts) > 0}, setKey{"networkAccount", c.NetworkAccount != nil})
 	case Centralized:
 		if len(c.ClusterAccounts) == 0 {
 			v.ps.Add("clusterAccounts", nil, "is required by the centralized model: at least one cluster account")
@@ -108,19 +102,29 @@ func (v *validator) top() {
 		if c.NetworkAccount == nil {
 			v.ps.Add("networkAccount", nil, "is required by the network model: the account whose VPC is shared")
 		}
-		for _, k := range []struct {
-			key string
-			set bool
-		}{{"clusterAccounts", len(c.ClusterAccounts) > 0}, {"workloadAccounts", len(c.WorkloadAccounts) > 0}} {
-			if k.set {
-				v.ps.Add(k.key, nil, "is for the centralized and de-centralized models; the network stack holds only the network account's VPC and its share")
-			}
-		}
+		v.misplaced("", "is for the centralized and de-centralized models; the network stack holds only the network account's VPC and its share",
+			setKey{"clusterAccounts", len(c.ClusterAccounts) > 0}, setKey{"workloadAccounts", len(c.WorkloadAccounts) > 0})
 	}
 	if len(c.ShareWith) > 0 && c.Model != NetworkModel {
 		v.ps.Add("shareWith", nil, "is for the network model; a de-centralized stack shares its network account's subnets with its workload accounts on shared networking")
 	}
 	v.networkStack()
+}
+
+// setKey is a key of the stack file and whether it is set.
+type setKey struct {
+	key string
+	set bool
+}
+
+// misplaced records every key that is set, under prefix, as one that
+// belongs to another model, for reason.
+func (v *validator) misplaced(prefix, reason string, keys ...setKey) {
+	for _, k := range keys {
+		if k.set {
+			v.ps.Add(validate.Path(prefix, k.key), nil, reason)
+		}
+	}
 }
 
 // stackName is a Pulumi stack name, fully qualified or not.
@@ -356,19 +360,11 @@ func (v *validator) centralizedTenant(p string, w WorkloadAccount) {
 	} else if v.c.Host(w) < 0 {
 		v.ps.Add(p+".clusterAccount", w.ClusterAccount, "is not the name of a configured cluster account")
 	}
-	for _, k := range []struct {
-		key string
-		set bool
-	}{
-		{"blueprint", w.Blueprint != ""}, {"region", w.Region != ""}, {"networking", w.Networking != ""},
-		{"vpcCidr", w.VpcCIDR != ""}, {"nodeGroups", len(w.NodeGroups) > 0}, {"gitops", w.GitOps != nil},
-		{"kubernetesVersion", w.KubernetesVersion != ""}, {"availabilityZones", w.AvailabilityZones != 0},
-		{"endpointAccess", w.EndpointAccess != nil},
-	} {
-		if k.set {
-			v.ps.Add(p+"."+k.key, nil, "is a de-centralized key; a centralized tenant runs on its cluster account's cluster")
-		}
-	}
+	v.misplaced(p, "is a de-centralized key; a centralized tenant runs on its cluster account's cluster",
+		setKey{"blueprint", w.Blueprint != ""}, setKey{"region", w.Region != ""}, setKey{"networking", w.Networking != ""},
+		setKey{"vpcCidr", w.VpcCIDR != ""}, setKey{"nodeGroups", len(w.NodeGroups) > 0}, setKey{"gitops", w.GitOps != nil},
+		setKey{"kubernetesVersion", w.KubernetesVersion != ""}, setKey{"availabilityZones", w.AvailabilityZones != 0},
+		setKey{"endpointAccess", w.EndpointAccess != nil})
 }
 
 func (v *validator) decentralizedTenant(p string, w WorkloadAccount) {
