@@ -7,6 +7,7 @@
 package network
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 
@@ -49,12 +50,7 @@ type Args struct {
 }
 
 // Zones returns the number of availability zones, the default applied.
-func (a Args) Zones() int {
-	if a.AvailabilityZones == 0 {
-		return DefaultAZs
-	}
-	return a.AvailabilityZones
-}
+func Zones(n int) int { return cmp.Or(n, DefaultAZs) }
 
 // Network is a created VPC and its subnets.
 type Network struct {
@@ -120,7 +116,7 @@ func (b *builder) tags(role string, extra map[string]string) pulumi.StringMap {
 
 func (b *builder) build() (*Network, error) {
 	a := b.args
-	azs := a.Zones()
+	azs := Zones(a.AvailabilityZones)
 	vpcBlock, err := netip.ParsePrefix(a.CIDR)
 	if err != nil {
 		return nil, fmt.Errorf("vpc cidr %q: %w", a.CIDR, err)

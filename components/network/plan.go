@@ -5,7 +5,6 @@ package network
 // overlapping VPCs before anything is registered).
 
 import (
-	"cmp"
 	"fmt"
 	"net/netip"
 
@@ -73,7 +72,7 @@ func CheckVPC(cidrPath, zonesPath, cidr string, zones int, ps *validate.Problems
 	if _, err := ParseVPC(cidr); err != nil {
 		ps.Add(cidrPath, cidr, err.Error())
 	}
-	if n := cmp.Or(zones, DefaultAZs); n < MinAZs || n > MaxAZs {
+	if n := Zones(zones); n < MinAZs || n > MaxAZs {
 		ps.Addf(zonesPath, n, "is outside %d..%d", MinAZs, MaxAZs)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/stacks/gitops"
@@ -16,7 +17,6 @@ const (
 	DefaultKubernetesVersion = "1.34"
 	DefaultBlueprint         = "general-purpose"
 	DefaultNetworkName       = "network"
-	DefaultAZs               = 3
 )
 
 // DefaultQuota is a tenant's quota when it sets none.
@@ -41,14 +41,14 @@ func (c *Config) ApplyDefaults() {
 	if n := c.NetworkAccount; n != nil {
 		n.Name = cmp.Or(n.Name, DefaultNetworkName)
 		n.Region = cmp.Or(n.Region, d.Region)
-		n.AvailabilityZones = cmp.Or(n.AvailabilityZones, DefaultAZs)
+		n.AvailabilityZones = network.Zones(n.AvailabilityZones)
 	}
 	for i := range c.ClusterAccounts {
 		ca := &c.ClusterAccounts[i]
 		ca.Region = cmp.Or(ca.Region, d.Region)
 		ca.ClusterName = cmp.Or(ca.ClusterName, ca.Name)
 		ca.KubernetesVersion = cmp.Or(ca.KubernetesVersion, d.KubernetesVersion)
-		ca.AvailabilityZones = cmp.Or(ca.AvailabilityZones, DefaultAZs)
+		ca.AvailabilityZones = network.Zones(ca.AvailabilityZones)
 		ca.ChainingRole = cmp.Or(ca.ChainingRole, PerServiceAccount)
 	}
 	for i := range c.WorkloadAccounts {
@@ -68,7 +68,7 @@ func (c *Config) ApplyDefaults() {
 		w.Region = cmp.Or(w.Region, d.Region)
 		w.Blueprint = cmp.Or(w.Blueprint, DefaultBlueprint)
 		w.KubernetesVersion = cmp.Or(w.KubernetesVersion, d.KubernetesVersion)
-		w.AvailabilityZones = cmp.Or(w.AvailabilityZones, DefaultAZs)
+		w.AvailabilityZones = network.Zones(w.AvailabilityZones)
 		if w.GitOps != nil {
 			for j := range w.GitOps.Repositories {
 				r := &w.GitOps.Repositories[j]
