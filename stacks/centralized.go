@@ -31,7 +31,7 @@ func (m *centralized) clusterArgs(i int, account providers.Account, eksProvider 
 		Account:            account,
 		EKSProvider:        eksProvider,
 		DeployRoleARN:      m.cfg.Defaults.DeployRoleARN(account.AccountRegion),
-		SharedChainingRole: ca.ChainingRole == config.SharedChaining,
+		SharedChainingRole: ca.HasSharedChainingRole(),
 		Tags:               m.cfg.Defaults.Tags,
 	}
 }

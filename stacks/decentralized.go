@@ -115,8 +115,7 @@ func (m *decentralized) validate(ps *validate.Problems) {
 			j := slices.IndexFunc(spec.NodeGroups, func(ng clusteraccount.NodeGroup) bool { return ng.Name == o.Name })
 			spec.NodeGroups[j].Check(validate.Index(p+".nodeGroups", k), ps)
 		}
-		account := partition.AccountRegion{ID: w.AccountID, Region: w.Region}
-		facts := clusteraccount.Facts{Account: account, DeployRoleARN: m.cfg.Defaults.DeployRoleARN(account)}
+		facts := m.cfg.Defaults.ClusterFacts(partition.AccountRegion{ID: w.AccountID, Region: w.Region}, false)
 		if validate.IsDNS1123Label(w.Name) { // else the tenant's Check reports it
 			spec.CheckName(p+".name", facts, ps)
 		}

@@ -46,18 +46,33 @@ func (c *Config) TenantFacts(i int) workloadaccount.Facts {
 	return workloadaccount.Facts{
 		Cluster: clusterref.Facts{
 			Name:               ca.ClusterName,
-			Account:            partition.AccountRegion{ID: ca.AccountID, Region: ca.Region},
-			SharedChainingRole: ca.ChainingRole == SharedChaining,
+			Account:            ca.Place(),
+			SharedChainingRole: ca.HasSharedChainingRole(),
 			FargateNamespaces:  ca.FargateNamespaces(),
 		},
 		Account:               partition.AccountRegion{ID: w.AccountID, Region: ca.Region},
-		UseSharedChainingRole: ca.ChainingRole == SharedChaining,
+		UseSharedChainingRole: ca.HasSharedChainingRole(),
 	}
 }
 
+// Place is the cluster account's ID and region.
+func (ca ClusterAccount) Place() partition.AccountRegion {
+	return partition.AccountRegion{ID: ca.AccountID, Region: ca.Region}
+}
+
+// HasSharedChainingRole reports whether the cluster gets a shared chaining
+// role.
+func (ca ClusterAccount) HasSharedChainingRole() bool { return ca.ChainingRole == SharedChaining }
+
 // ClusterFacts returns what a cluster account's checks need beyond its
-// Spec: its account and region, and the deploy role that creates it.
+// Spec.
 func (c *Config) ClusterFacts(ca ClusterAccount) clusteraccount.Facts {
-	account := partition.AccountRegion{ID: ca.AccountID, Region: ca.Region}
-	return clusteraccount.Facts{Account: account, DeployRoleARN: c.Defaults.DeployRoleARN(account), SharedChainingRole: ca.ChainingRole == SharedChaining}
+	return c.Defaults.ClusterFacts(ca.Place(), ca.HasSharedChainingRole())
+}
+
+// ClusterFacts returns what the checks of a cluster in account need beyond
+// its Spec: the account, the deploy role that creates the cluster, and
+// whether it gets a shared chaining role.
+func (d Defaults) ClusterFacts(account partition.AccountRegion, sharedChainingRole bool) clusteraccount.Facts {
+	return clusteraccount.Facts{Account: account, DeployRoleARN: d.DeployRoleARN(account), SharedChainingRole: sharedChainingRole}
 }
