@@ -78,7 +78,7 @@ func (b *builder) compute(cluster *eks.Cluster, clusterName pulumi.StringOutput,
 	if len(a.FargateProfiles) == 0 {
 		return made, nil
 	}
-	fargateTrust := trust.FargatePods(fmt.Sprintf("arn:%s:eks:%s:%s:fargateprofile/%s/*", a.Account.Partition(), a.Account.Region, a.Account.ID, a.ClusterName))
+	fargateTrust := trust.FargatePods(a.Account.EKSARN("fargateprofile/" + a.ClusterName + "/*"))
 	role, err := b.serviceRole("fargate-role", naming.FargateRole(a.ClusterName), fargateTrust, []string{"AmazonEKSFargatePodExecutionRolePolicy"})
 	if err != nil {
 		return nil, err

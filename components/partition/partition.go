@@ -63,8 +63,12 @@ func (a AccountRegion) RolePathARN(path string) string { return a.RoleARN(path, 
 
 // EKSClusterARN returns the ARN of the EKS cluster called name in the
 // account and region.
-func (a AccountRegion) EKSClusterARN(name string) string {
-	return "arn:" + a.Partition() + ":eks:" + a.Region + ":" + a.ID + ":cluster/" + name
+func (a AccountRegion) EKSClusterARN(name string) string { return a.EKSARN("cluster/" + name) }
+
+// EKSARN returns the ARN (or ARN pattern) of an EKS resource in the
+// account and region, such as "fargateprofile/prod/*".
+func (a AccountRegion) EKSARN(resource string) string {
+	return "arn:" + a.Partition() + ":eks:" + a.Region + ":" + a.ID + ":" + resource
 }
 
 // OIDCProviderARN returns the ARN of the account's IAM OIDC identity
