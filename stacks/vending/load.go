@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -112,7 +113,7 @@ func decodeFile(path, rel string, dst any, ps *validate.Problems) {
 		at := at(rel, key)
 		field, ok := fields[key]
 		if !ok {
-			ps.Addf(at, nil, "is not a key of %s (want one of %s)", rel, strings.Join(sortedKeys(fields), ", "))
+			ps.Addf(at, nil, "is not a key of %s (want one of %s)", rel, strings.Join(slices.Sorted(maps.Keys(fields)), ", "))
 			continue
 		}
 		var v any
@@ -141,15 +142,6 @@ func jsonFields(dst any) map[string]reflect.Value {
 			out[name] = v.Field(i)
 		}
 	}
-	return out
-}
-
-func sortedKeys(m map[string]reflect.Value) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
 	return out
 }
 
