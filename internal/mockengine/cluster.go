@@ -13,7 +13,7 @@ import (
 // name in an account and region: the same for the same cluster, different
 // for every other, shaped as EKS shapes it.
 func IssuerURL(account, region, name string) string {
-	id := strings.ToUpper(digest("issuer|"+account+"|"+region+"|"+name, 32))
+	id := strings.ToUpper(digest(32, "issuer|", account, "|", region, "|", name))
 	return "https://oidc.eks." + region + "." + dnsSuffixOf(region) + "/id/" + id
 }
 
@@ -63,7 +63,7 @@ func Kubeconfig(account, region, name, roleARN string) map[string]any {
 // endpointOf is the API server endpoint of the cluster with this ARN,
 // shaped as EKS shapes it.
 func endpointOf(clusterARN, region string) string {
-	return "https://" + strings.ToUpper(digest(clusterARN, 32)) + ".gr7." + region + "." + dnsSuffixOf(region)
+	return "https://" + strings.ToUpper(digest(32, clusterARN)) + ".gr7." + region + "." + dnsSuffixOf(region)
 }
 
 // roleARNOf reads providerCredentialOpts.roleArn from cluster inputs.
@@ -113,7 +113,7 @@ func answer(token string, args resource.PropertyMap, p Placement) (resource.Prop
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"accountId": p.Account,
 			"arn":       fmt.Sprintf("arn:aws:sts::%s:assumed-role/deploy/eks-multi-account", p.Account),
-			"userId":    "AROA" + strings.ToUpper(digest(p.Account, 17)) + ":eks-multi-account",
+			"userId":    "AROA" + strings.ToUpper(digest(17, p.Account)) + ":eks-multi-account",
 		}), nil
 	}
 	return nil, fmt.Errorf("the mock engine does not answer invoke %s", token)

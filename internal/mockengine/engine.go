@@ -55,7 +55,7 @@ type Resource struct {
 	// when it would use a default provider.
 	Provider string
 	// Providers maps package names to provider URNs, as a component's
-	// providers option gives them.
+	// providers option gives them; nil when it gives none.
 	Providers map[string]string
 	// Dependencies are the URNs of the resources this one waits for: those
 	// the program depends on explicitly or through its inputs, as the SDK
@@ -87,6 +87,8 @@ type Engine struct {
 
 	mu        sync.Mutex
 	resources map[string]*Resource
+	// defaultTags holds each aws provider's default tags, by its URN.
+	defaultTags map[string]map[string]string
 	// stacks holds the outputs of the stacks a program may reference.
 	stacks map[string]resource.PropertyMap
 }
@@ -106,7 +108,10 @@ func (e *Engine) SetStackOutputs(stack string, outputs map[string]any) {
 
 // New returns an engine for a project and stack name.
 func New(project, stack string) *Engine {
-	return &Engine{project: project, stack: stack, resources: map[string]*Resource{}, stacks: map[string]resource.PropertyMap{}}
+	return &Engine{
+		project: project, stack: stack,
+		resources: map[string]*Resource{}, defaultTags: map[string]map[string]string{}, stacks: map[string]resource.PropertyMap{},
+	}
 }
 
 // NewPreview returns an engine that answers as AWS does during a preview:
@@ -141,45 +146,53 @@ func (e *Engine) Resources() []Resource {
 	return out
 }
 
-// NewResource implements pulumi.MockResourceMonitor.
+// NewResource implements pulumi.MockResourceMonitor. The SDK registers
+// from many goroutines at once, so the lock is held only to read the
+// provider a resource is placed by and to record it; the outputs are
+// fabricated outside it, from the resource alone.
 func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	if args.TypeToken == StackReferenceType {
 		return e.readStack(args)
 	}
 	rpc := args.RegisterRPC
 	r := &Resource{
-		Type:      args.TypeToken,
-		Name:      args.Name,
-		Custom:    args.Custom,
-		Inputs:    args.Inputs,
-		Provider:  providerURN(args.Provider),
-		Providers: map[string]string{},
+		Type:     args.TypeToken,
+		Name:     args.Name,
+		Custom:   args.Custom,
+		Inputs:   args.Inputs,
+		Provider: providerURN(args.Provider),
 	}
 	if rpc != nil {
 		r.Parent = rpc.GetParent()
 		r.Remote = rpc.GetRemote()
 		r.Dependencies = slices.Clone(rpc.GetDependencies())
 		r.RetainOnDelete = rpc.GetRetainOnDelete()
-		for pkg, ref := range rpc.GetProviders() {
-			r.Providers[pkg] = providerURN(ref)
+		if refs := rpc.GetProviders(); len(refs) > 0 {
+			r.Providers = make(map[string]string, len(refs))
+			for pkg, ref := range refs {
+				r.Providers[pkg] = providerURN(ref)
+			}
 		}
 	}
 	r.URN = e.urn(r.Parent, r.Type, r.Name)
-	r.Dependencies = append(r.Dependencies, references(resource.NewObjectProperty(r.Inputs))...)
+	r.Dependencies = appendReferences(r.Dependencies, resource.NewObjectProperty(r.Inputs))
 	slices.Sort(r.Dependencies)
 	r.Dependencies = slices.Compact(r.Dependencies)
 
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if err := e.place(r); err != nil {
+	err := e.place(r)
+	defaultTags := e.defaultTags[r.Provider]
+	e.mu.Unlock()
+	if err != nil {
 		return "", nil, err
 	}
+
 	id, outputs, err := fabricate(r)
 	if err != nil {
 		return "", nil, fmt.Errorf("%s %q: %w", r.Type, r.Name, err)
 	}
 	if r.Custom && strings.HasPrefix(r.Type, "aws:") && r.Inputs.HasValue("tags") {
-		withTagsAll(outputs, e.defaultTags(r.Provider))
+		withTagsAll(outputs, defaultTags)
 	}
 	if e.preview && !r.IsProvider() {
 		id = ""
@@ -190,6 +203,9 @@ func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.Pro
 		}
 	}
 	r.ID, r.Outputs = id, outputs
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if _, dup := e.resources[r.URN]; dup {
 		return "", nil, fmt.Errorf("duplicate URN %s", r.URN)
 	}
@@ -209,27 +225,24 @@ func (e *Engine) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	return answer(args.Token, args.Args, p.Placement)
 }
 
-// references returns the URNs of the resources a value holds references to.
-func references(v resource.PropertyValue) []string {
+// appendReferences appends the URNs of the resources v holds references
+// to.
+func appendReferences(urns []string, v resource.PropertyValue) []string {
 	switch {
 	case v.IsResourceReference():
-		return []string{string(v.ResourceReferenceValue().URN)}
+		return append(urns, string(v.ResourceReferenceValue().URN))
 	case v.IsSecret():
-		return references(v.SecretValue().Element)
+		return appendReferences(urns, v.SecretValue().Element)
 	case v.IsArray():
-		var out []string
 		for _, e := range v.ArrayValue() {
-			out = append(out, references(e)...)
+			urns = appendReferences(urns, e)
 		}
-		return out
 	case v.IsObject():
-		var out []string
 		for _, e := range v.ObjectValue() {
-			out = append(out, references(e)...)
+			urns = appendReferences(urns, e)
 		}
-		return out
 	}
-	return nil
+	return urns
 }
 
 // urn computes a resource's URN the way Pulumi's mock monitor does.
@@ -249,14 +262,10 @@ func providerURN(ref string) string {
 	return ref
 }
 
-// defaultTags returns the default tags of the aws provider at urn. The
-// caller holds e.mu.
-func (e *Engine) defaultTags(urn string) map[string]string {
-	p, ok := e.resources[urn]
-	if !ok {
-		return nil
-	}
-	dt := p.Inputs["defaultTags"]
+// providerDefaultTags reads the default tags an aws provider's inputs
+// give every taggable resource bound to it.
+func providerDefaultTags(inputs resource.PropertyMap) map[string]string {
+	dt := inputs["defaultTags"]
 	if !dt.IsObject() || !dt.ObjectValue()["tags"].IsObject() {
 		return nil
 	}
@@ -283,7 +292,7 @@ func (e *Engine) readStack(args pulumi.MockResourceArgs) (string, resource.Prope
 	if !ok {
 		return "", nil, fmt.Errorf("stack reference %q: the plan has no outputs of stack %s (plan it first and give its outputs)", args.Name, args.ID)
 	}
-	r := &Resource{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs, Providers: map[string]string{}, ID: args.ID, Reference: true}
+	r := &Resource{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs, ID: args.ID, Reference: true}
 	if args.ReadRPC != nil {
 		r.Parent = args.ReadRPC.GetParent()
 	}

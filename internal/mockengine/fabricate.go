@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"maps"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -38,28 +37,35 @@ func (f *fab) name() string {
 }
 
 // hex returns n lowercase hex digits derived from the URN and a salt.
-func (f *fab) hex(salt string, n int) string { return digest(f.r.URN+"|"+salt, n) }
+func (f *fab) hex(salt string, n int) string { return digest(n, f.r.URN, "|", salt) }
 
 func (f *fab) partition() string { return partitionOf(f.r.Region) }
 
 // arn formats an ARN in the resource's partition, region and account.
 func (f *fab) arn(service, res string) string {
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", f.partition(), service, f.r.Region, f.r.Account, res)
+	return "arn:" + f.partition() + ":" + service + ":" + f.r.Region + ":" + f.r.Account + ":" + res
 }
 
 // globalARN formats an ARN of a global service (IAM): no region.
 func (f *fab) globalARN(service, res string) string {
-	return fmt.Sprintf("arn:%s:%s::%s:%s", f.partition(), service, f.r.Account, res)
+	return "arn:" + f.partition() + ":" + service + "::" + f.r.Account + ":" + res
 }
 
-func digest(s string, n int) string {
-	sum := sha256.Sum256([]byte(s))
-	h := hex.EncodeToString(sum[:])
-	for len(h) < n {
-		sum = sha256.Sum256(sum[:])
-		h += hex.EncodeToString(sum[:])
+// digest returns n lowercase hex digits of the SHA-256 of the parts
+// joined, and of the hash of that hash when n is over 64, and so on.
+func digest(n int, parts ...string) string {
+	var buf [512]byte
+	joined := buf[:0]
+	for _, p := range parts {
+		joined = append(joined, p...)
 	}
-	return h[:n]
+	sum := sha256.Sum256(joined)
+	out := make([]byte, 0, n+len(sum)*2)
+	for len(out) < n {
+		out = hex.AppendEncode(out, sum[:])
+		sum = sha256.Sum256(sum[:])
+	}
+	return string(out[:n])
 }
 
 // ec2ID returns an EC2-style ID such as vpc-0a1b2c3d4e5f60718.
@@ -196,7 +202,7 @@ var outputsByType = map[string]outputsFunc{
 	},
 	"aws:organizations/policy:Policy": func(f *fab) string {
 		id := "p-" + f.hex("policy", 8)
-		f.set("arn", fmt.Sprintf("arn:%s:organizations::%s:policy/o-%s/service_control_policy/%s", f.partition(), f.r.Account, digest(f.r.Account, 10), id))
+		f.set("arn", fmt.Sprintf("arn:%s:organizations::%s:policy/o-%s/service_control_policy/%s", f.partition(), f.r.Account, digest(10, f.r.Account), id))
 		return id
 	},
 	"aws:organizations/policyAttachment:PolicyAttachment": func(f *fab) string {
@@ -263,21 +269,19 @@ func kubernetesID(r *Resource) string {
 // withTagsAll adds tagsAll (the provider's default tags merged under the
 // resource's own tags) to the outputs of a taggable AWS resource.
 func withTagsAll(out resource.PropertyMap, defaults map[string]string) {
-	tags := maps.Clone(defaults)
-	if tags == nil {
-		tags = map[string]string{}
+	var own resource.PropertyMap
+	if tags := out["tags"]; tags.IsObject() {
+		own = tags.ObjectValue()
 	}
-	if own := out["tags"]; own.IsObject() {
-		for k, v := range own.ObjectValue() {
-			tags[string(k)] = str(v)
-		}
-	}
-	if len(tags) == 0 {
+	if len(defaults) == 0 && len(own) == 0 {
 		return
 	}
-	m := resource.PropertyMap{}
-	for k, v := range tags {
-		m[resource.PropertyKey(k)] = resource.NewProperty(v)
+	all := make(resource.PropertyMap, len(defaults)+len(own))
+	for k, v := range defaults {
+		all[resource.PropertyKey(k)] = resource.NewProperty(v)
 	}
-	out["tagsAll"] = resource.NewProperty(m)
+	for k, v := range own {
+		all[k] = resource.NewProperty(str(v))
+	}
+	out["tagsAll"] = resource.NewProperty(all)
 }

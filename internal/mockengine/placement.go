@@ -19,6 +19,7 @@ func (e *Engine) place(r *Resource) error {
 			return fmt.Errorf("aws provider %q is not pinned to an account with allowedAccountIds", r.Name)
 		}
 		r.Placement = Placement{Account: acct, Region: str(r.Inputs["region"])}
+		e.defaultTags[r.URN] = providerDefaultTags(r.Inputs)
 	case r.Type == "pulumi:providers:kubernetes":
 		r.Placement = kubeconfigPlacement(r.Inputs["kubeconfig"])
 	case r.IsProvider():
