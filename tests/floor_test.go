@@ -36,9 +36,11 @@ import (
 // into the SDK's generic state, which resolves no outputs. The typed floor
 // registers every custom resource and provider into the state struct its
 // SDK declares (an *iam.Role, an *eks.Cluster), as the SDKs' constructors
-// do: the SDK then resolves every output field the type has, which is what
+// do, and makes it wait for the resources the stacks' registration waited
+// for (DependsOn, as the plan records them): the SDK then resolves every
+// output field the type has and awaits every dependency, which is what
 // registering this resource model costs any Go program that reads a
-// resource's outputs.
+// resource's outputs and orders its creates.
 
 // echo is the floor's mock: every resource's outputs are its inputs.
 type echo struct{}
@@ -59,7 +61,8 @@ func runFloor(project, stack string, rs []mockengine.Resource, typed bool) error
 }
 
 // floorProgram registers rs again: components empty, providers and custom
-// resources with their inputs, each after its parent and its provider.
+// resources with their inputs, each after its parent and its provider, and
+// when typed after its dependencies.
 func floorProgram(rs []mockengine.Resource, typed bool) pulumi.RunFunc {
 	byURN := map[string]mockengine.Resource{}
 	for _, r := range rs {
@@ -95,6 +98,17 @@ func floorProgram(rs []mockengine.Resource, typed bool) pulumi.RunFunc {
 					return nil, err
 				}
 				opts = append(opts, pulumi.Providers(p.(pulumi.ProviderResource)))
+			}
+			if typed && len(r.Dependencies) > 0 {
+				deps := make([]pulumi.Resource, len(r.Dependencies))
+				for i, dep := range r.Dependencies {
+					res, err := register(dep)
+					if err != nil {
+						return nil, err
+					}
+					deps[i] = res
+				}
+				opts = append(opts, pulumi.DependsOn(deps))
 			}
 			res, err := registerLike(ctx, r, typed, opts)
 			if err != nil {
