@@ -4,6 +4,12 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 )
@@ -64,6 +70,106 @@ func BenchmarkDecentralizedStack(b *testing.B) {
 	b.Run("clusters=100", func(b *testing.B) {
 		benchStack(b, largeDecentralized(100))
 	})
+}
+
+// BenchmarkTypedArgs registers one resource kind 1,000 times through its
+// SDK constructor (typed Args) and through ctx.RegisterResource with the
+// same inputs as a map, both into the typed state: what the SDK's
+// reflection over typed Args costs above the floors' maps.
+func BenchmarkTypedArgs(b *testing.B) {
+	b.Run("iam.Role", func(b *testing.B) {
+		benchTypedArgs(b, "aws:iam/role:Role", func() pulumi.CustomResource { return &iam.Role{} },
+			func(ctx *pulumi.Context, name string) error {
+				_, err := iam.NewRole(ctx, name, &iam.RoleArgs{
+					Name:               pulumi.String(name),
+					Path:               pulumi.String("/eks/prod/"),
+					Description:        pulumi.String("irsa role of service account team-a/reader on cluster prod"),
+					AssumeRolePolicy:   pulumi.String(`{"Version":"2012-10-17","Statement":[]}`),
+					MaxSessionDuration: pulumi.Int(3600),
+					Tags:               pulumi.StringMap{"team": pulumi.String("team-a")},
+				})
+				return err
+			})
+	})
+	b.Run("NetworkPolicy", func(b *testing.B) {
+		benchTypedArgs(b, "kubernetes:networking.k8s.io/v1:NetworkPolicy", func() pulumi.CustomResource { return &networkingv1.NetworkPolicy{} },
+			func(ctx *pulumi.Context, name string) error {
+				sameNamespace := networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{PodSelector: &metav1.LabelSelectorArgs{}}}
+				port := func(protocol string, n int) networkingv1.NetworkPolicyPortArgs {
+					return networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String(protocol), Port: pulumi.Int(n)}
+				}
+				_, err := networkingv1.NewNetworkPolicy(ctx, name, &networkingv1.NetworkPolicyArgs{
+					Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("default"), Namespace: pulumi.String("team-a")},
+					Spec: &networkingv1.NetworkPolicySpecArgs{
+						PodSelector: &metav1.LabelSelectorArgs{},
+						PolicyTypes: pulumi.ToStringArray([]string{"Ingress", "Egress"}),
+						Ingress:     networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{From: sameNamespace}},
+						Egress: networkingv1.NetworkPolicyEgressRuleArray{
+							networkingv1.NetworkPolicyEgressRuleArgs{To: sameNamespace},
+							networkingv1.NetworkPolicyEgressRuleArgs{
+								To: networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
+									NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"kubernetes.io/metadata.name": pulumi.String("kube-system")}},
+								}},
+								Ports: networkingv1.NetworkPolicyPortArray{port("UDP", 53), port("TCP", 53)},
+							},
+						},
+					},
+				})
+				return err
+			})
+	})
+}
+
+// benchTypedArgs records the inputs register gives a resource of type typ,
+// then registers 1,000 of them through register ("constructor") and through
+// ctx.RegisterResource with the recorded inputs as a map ("map").
+func benchTypedArgs(b *testing.B, typ string, state func() pulumi.CustomResource, register func(ctx *pulumi.Context, name string) error) {
+	var recorded resource.PropertyMap
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error { return register(ctx, "recorded") },
+		pulumi.WithMocks("eks-multi-account", "bench", recordInputs{&recorded}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 1000
+	for _, via := range []struct {
+		name     string
+		register func(ctx *pulumi.Context, name string) error
+	}{
+		{"constructor", register},
+		{"map", func(ctx *pulumi.Context, name string) error {
+			return ctx.RegisterResource(typ, name, plainInputs(recorded), state())
+		}},
+	} {
+		b.Run(via.name, func(b *testing.B) {
+			for b.Loop() {
+				err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+					for i := range n {
+						if err := via.register(ctx, fmt.Sprintf("r%d", i)); err != nil {
+							return err
+						}
+					}
+					return nil
+				}, pulumi.WithMocks("eks-multi-account", "bench", echo{}))
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// recordInputs is a mock that echoes inputs and keeps the last resource's.
+type recordInputs struct{ inputs *resource.PropertyMap }
+
+// NewResource implements pulumi.MockResourceMonitor.
+func (r recordInputs) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	*r.inputs = args.Inputs
+	return args.Name + "-id", args.Inputs, nil
+}
+
+// Call implements pulumi.MockResourceMonitor.
+func (recordInputs) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return args.Args, nil
 }
 
 func BenchmarkPlan(b *testing.B) {
