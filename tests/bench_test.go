@@ -126,7 +126,7 @@ func BenchmarkTypedArgs(b *testing.B) {
 func benchTypedArgs(b *testing.B, typ string, state func() pulumi.CustomResource, register func(ctx *pulumi.Context, name string) error) {
 	var recorded resource.PropertyMap
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error { return register(ctx, "recorded") },
-		pulumi.WithMocks("eks-multi-account", "bench", recordInputs{&recorded}))
+		pulumi.WithMocks("eks-multi-account", "bench", recordInputs{inputs: &recorded}))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -158,18 +158,17 @@ func benchTypedArgs(b *testing.B, typ string, state func() pulumi.CustomResource
 	}
 }
 
-// recordInputs is a mock that echoes inputs and keeps the last resource's.
-type recordInputs struct{ inputs *resource.PropertyMap }
+// recordInputs is the floor's echo that also keeps the last resource's
+// inputs.
+type recordInputs struct {
+	echo
+	inputs *resource.PropertyMap
+}
 
 // NewResource implements pulumi.MockResourceMonitor.
 func (r recordInputs) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	*r.inputs = args.Inputs
-	return args.Name + "-id", args.Inputs, nil
-}
-
-// Call implements pulumi.MockResourceMonitor.
-func (recordInputs) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	return args.Args, nil
+	return r.echo.NewResource(args)
 }
 
 func BenchmarkPlan(b *testing.B) {
