@@ -25,8 +25,8 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
-	"github.com/eks-multi-account/eks-multi-account/internal/standin/drive"
-	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/drive"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/world"
 )
 
 // organization is a stand-in AWS of its own for one test: a fresh world

@@ -19,8 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/eks-multi-account/eks-multi-account/internal/standin/drive"
-	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/drive"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/world"
 	"github.com/eks-multi-account/eks-multi-account/internal/vend"
 	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
 )

@@ -37,7 +37,7 @@ build_id() {
   # and nothing else, so that editing a test does not orphan a world.
   { go list -deps -f '{{if and .Module .Module.Main}}{{range .GoFiles}}{{$.Dir}}/{{.}}
 {{end}}{{range .EmbedFiles}}{{$.Dir}}/{{.}}
-{{end}}{{end}}' ./internal/standin/cmd/... | sed "s|^$REPO/||"; echo go.mod; echo go.sum; } |
+{{end}}{{end}}' ./internal/testinfra/standin/cmd/... | sed "s|^$REPO/||"; echo go.mod; echo go.sum; } |
     LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16
 }
 
@@ -101,9 +101,9 @@ start_servers() {
 install_plugins() {
   local id; id="$(build_id)"
   mkdir -p "$DIR/plugins"
-  local ldflags="-X github.com/eks-multi-account/eks-multi-account/internal/standin/world.BuildID=$id"
-  go build -ldflags "$ldflags" -o "$DIR/plugins/pulumi-resource-aws" ./internal/standin/cmd/pulumi-resource-aws
-  go build -ldflags "$ldflags" -o "$DIR/plugins/pulumi-resource-eks" ./internal/standin/cmd/pulumi-resource-eks
+  local ldflags="-X github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/world.BuildID=$id"
+  go build -ldflags "$ldflags" -o "$DIR/plugins/pulumi-resource-aws" ./internal/testinfra/standin/cmd/pulumi-resource-aws
+  go build -ldflags "$ldflags" -o "$DIR/plugins/pulumi-resource-eks" ./internal/testinfra/standin/cmd/pulumi-resource-eks
   export PULUMI_HOME="$DIR/pulumi-home" PULUMI_SKIP_UPDATE_CHECK=true
   "$PULUMI" plugin install resource aws "$AWS_VERSION" --file "$DIR/plugins/pulumi-resource-aws" --reinstall >/dev/null
   "$PULUMI" plugin install resource eks "$EKS_VERSION" --file "$DIR/plugins/pulumi-resource-eks" --reinstall >/dev/null

@@ -13,7 +13,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
-	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
 

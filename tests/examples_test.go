@@ -8,7 +8,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/examples/workloaddata"
-	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 // TestExamplesGrantExactlyTheirOwnData runs the examples' programs on their

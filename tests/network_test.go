@@ -11,7 +11,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
-	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
 )
 

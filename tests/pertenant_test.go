@@ -2,6 +2,8 @@ package tests
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,13 +16,28 @@ import (
 // service account, and how many more each further service account adds.
 type tenantCost struct{ tenant, perServiceAccount int }
 
-// resourcesPerTenant is the README's table (Performance), per identity
-// mode and chaining role, for a tenant in its own workload account.
-var resourcesPerTenant = map[string]tenantCost{
-	"irsa":                                {tenant: 10, perServiceAccount: 3},
-	"irsa, shareSubnets":                  {tenant: 11, perServiceAccount: 3},
-	"podIdentityChain, perServiceAccount": {tenant: 13, perServiceAccount: 7},
-	"podIdentityChain, shared":            {tenant: 12, perServiceAccount: 5},
+// documentedCostPerTenant reads the table of docs/performance.md that says
+// what a tenant costs, keyed by its first column without backquotes
+// ("irsa, shareSubnets: true").
+func documentedCostPerTenant(t *testing.T) map[string]tenantCost {
+	t.Helper()
+	text := readPage(t, "docs/performance.md")
+	start := strings.Index(text, "| tenant (centralized) |")
+	require.GreaterOrEqual(t, start, 0, "the table of docs/performance.md")
+	out := map[string]tenantCost{}
+	for _, line := range strings.Split(text[start:], "\n")[2:] {
+		if !strings.HasPrefix(line, "|") {
+			break
+		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		require.Len(t, cells, 3, line)
+		tenant, err := strconv.Atoi(strings.TrimSpace(cells[1]))
+		require.NoError(t, err, line)
+		perServiceAccount, err := strconv.Atoi(strings.TrimSpace(cells[2]))
+		require.NoError(t, err, line)
+		out[strings.ReplaceAll(strings.TrimSpace(cells[0]), "`", "")] = tenantCost{tenant, perServiceAccount}
+	}
+	return out
 }
 
 // singleModeEstate is a centralized stack of one cluster account and
@@ -51,8 +68,8 @@ func singleModeEstate(identity, chaining string, share bool, tenants, serviceAcc
 }
 
 // TestResourcesPerTenant measures, by difference, what a tenant and a
-// further service account register in each mode, and holds the README's
-// table to it. The account provider a tenant's workload account brings is
+// further service account register in each mode, and holds the table of
+// docs/performance.md to it. The account provider a tenant's workload account brings is
 // counted with the tenant.
 func TestResourcesPerTenant(t *testing.T) {
 	count := func(cfg map[string]string) int {
@@ -64,18 +81,20 @@ func TestResourcesPerTenant(t *testing.T) {
 		identity, chaining string
 		share              bool
 	}{
-		"irsa":                                {"irsa", "perServiceAccount", false},
-		"irsa, shareSubnets":                  {"irsa", "perServiceAccount", true},
-		"podIdentityChain, perServiceAccount": {"podIdentityChain", "perServiceAccount", false},
-		"podIdentityChain, shared":            {"podIdentityChain", "shared", false},
+		"irsa":                     {"irsa", "perServiceAccount", false},
+		"irsa, shareSubnets: true": {"irsa", "perServiceAccount", true},
+		"podIdentityChain, chainingRole: perServiceAccount": {"podIdentityChain", "perServiceAccount", false},
+		"podIdentityChain, chainingRole: shared":            {"podIdentityChain", "shared", false},
 	}
+	documented := documentedCostPerTenant(t)
+	require.Len(t, documented, len(modes), "the rows of the table")
 	for name, m := range modes {
 		base := count(singleModeEstate(m.identity, m.chaining, m.share, 1, 1))
 		got := tenantCost{
 			tenant:            count(singleModeEstate(m.identity, m.chaining, m.share, 2, 1)) - base,
 			perServiceAccount: count(singleModeEstate(m.identity, m.chaining, m.share, 1, 2)) - base,
 		}
-		assert.Equal(t, resourcesPerTenant[name], got, name)
+		assert.Equal(t, documented[name], got, name)
 		// Linear: ten tenants cost ten times one.
 		assert.Equal(t, base+9*got.tenant, count(singleModeEstate(m.identity, m.chaining, m.share, 10, 1)), name)
 	}

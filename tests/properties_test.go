@@ -15,7 +15,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
-	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 	"github.com/eks-multi-account/eks-multi-account/stacks/gitops"

@@ -124,16 +124,40 @@ func TestReadmeSnippetsRun(t *testing.T) {
 	require.NoError(t, e.Run(readmeBlueprints, cfg))
 }
 
+// TestReadmeSnippetsAreTheseOnes holds that every Go snippet of the
+// documentation (the README and docs/) is one this file runs.
 func TestReadmeSnippetsAreTheseOnes(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	require.NoError(t, err)
 	self, err := os.ReadFile("readme_test.go")
 	require.NoError(t, err)
-	blocks := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
-	require.Len(t, blocks, 5)
 	squash := regexp.MustCompile(`\s+`)
 	code := squash.ReplaceAllString(string(self), " ")
-	for _, b := range blocks {
-		assert.Contains(t, code, strings.TrimSpace(squash.ReplaceAllString(b[1], " ")), "a README snippet this file does not run")
+	goBlock := regexp.MustCompile("(?s)```go\n(.*?)```")
+	snippets := 0
+	for _, page := range docPages(t) {
+		for _, b := range goBlock.FindAllStringSubmatch(readPage(t, page), -1) {
+			snippets++
+			assert.Contains(t, code, strings.TrimSpace(squash.ReplaceAllString(b[1], " ")), "a snippet of %s this file does not run", page)
+		}
 	}
+	assert.Equal(t, 5, snippets, "the Go snippets of the documentation")
+}
+
+// TestReadmeStackFilePlans runs the README's stack file through the stacks:
+// it is valid, and it makes the cluster and the tenant it shows, each in
+// its own account.
+func TestReadmeStackFilePlans(t *testing.T) {
+	blocks := regexp.MustCompile("(?s)```yaml\n(config:\n.*?)```").FindAllStringSubmatch(readPage(t, "README.md"), -1)
+	require.Len(t, blocks, 1, "the README's stack file")
+	r, err := runYAML(t, blocks[0][1])
+	require.NoError(t, err)
+	clusters := r.ofType("eks:index:Cluster")
+	require.Len(t, clusters, 1)
+	assert.Equal(t, "111122223333", clusters[0].Account)
+	var targets []string
+	for _, role := range r.ofType("aws:iam/role:Role") {
+		if role.Account == "444455556666" {
+			targets = append(targets, role.Name)
+		}
+	}
+	assert.NotEmpty(t, targets, "the tenant's role in its workload account")
 }

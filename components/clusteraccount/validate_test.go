@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
-	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
-	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 const (

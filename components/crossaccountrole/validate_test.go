@@ -10,7 +10,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
-	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eks-multi-account/eks-multi-account/components/network"
-	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 // vpcIn creates a VPC of zones zones in region.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
-	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 func TestNewAccountPinsTheProviderToItsAccount(t *testing.T) {

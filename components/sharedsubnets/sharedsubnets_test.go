@@ -10,7 +10,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
-	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 const (

@@ -11,7 +11,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
-	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 func TestBadArgsAreRejectedBeforeAnythingIsRegistered(t *testing.T) {

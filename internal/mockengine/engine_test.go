@@ -12,7 +12,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
-	"github.com/eks-multi-account/eks-multi-account/internal/testkit"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 func TestAResourceWithoutAnExplicitProviderIsAnError(t *testing.T) {

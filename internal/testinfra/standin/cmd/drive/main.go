@@ -3,8 +3,8 @@
 // is none here):
 //
 //	eval "$(bash scripts/standin.sh env)"
-//	go run ./internal/standin/cmd/drive up examples/organization/Pulumi.org.yaml examples/centralized/Pulumi.dev.yaml
-//	go run ./internal/standin/cmd/drive up examples/centralized/Pulumi.dev.yaml
+//	go run ./internal/testinfra/standin/cmd/drive up examples/organization/Pulumi.org.yaml examples/centralized/Pulumi.dev.yaml
+//	go run ./internal/testinfra/standin/cmd/drive up examples/centralized/Pulumi.dev.yaml
 //
 // The first file is the stack to drive; the others are the stacks of the
 // same organization, whose accounts and roles are planted in an empty
@@ -26,8 +26,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
-	"github.com/eks-multi-account/eks-multi-account/internal/standin/drive"
-	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/drive"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/world"
 )
 
 const usage = `usage: drive preview|up|destroy Pulumi.<env>.yaml [Pulumi.<env>.yaml | VENDING_DIR ...]

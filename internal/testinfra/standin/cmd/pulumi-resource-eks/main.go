@@ -10,9 +10,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 
-	"github.com/eks-multi-account/eks-multi-account/internal/standin/aws"
-	"github.com/eks-multi-account/eks-multi-account/internal/standin/eks"
-	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/aws"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/eks"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/world"
 )
 
 func main() {

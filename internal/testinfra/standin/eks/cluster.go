@@ -27,7 +27,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 
-	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/world"
 )
 
 // ClusterType is the component this stand-in constructs.

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
-	"github.com/eks-multi-account/eks-multi-account/internal/standin/aws"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/aws"
 )
 
 func main() {

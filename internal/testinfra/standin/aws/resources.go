@@ -15,7 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
-	"github.com/eks-multi-account/eks-multi-account/internal/standin/world"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/world"
 )
 
 // autoNamed are the properties pulumi-aws fills with the resource's
