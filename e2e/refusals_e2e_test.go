@@ -62,16 +62,17 @@ func in(ctx *pulumi.Context, account string) (pulumi.ResourceOption, error) {
 	return pulumi.Provider(p), err
 }
 
-// network creates a VPC with two private subnets in two zones.
+// network creates a VPC with two private subnets in two zones where EKS
+// runs clusters, named by ID.
 func network(ctx *pulumi.Context, name string, p pulumi.ResourceOption) (*ec2.Vpc, []*ec2.Subnet, error) {
 	vpc, err := ec2.NewVpc(ctx, name+"-vpc", &ec2.VpcArgs{CidrBlock: pulumi.String("10.0.0.0/16")}, p)
 	if err != nil {
 		return nil, nil, err
 	}
 	var subnets []*ec2.Subnet
-	for i, zone := range []string{"a", "b"} {
+	for i, zone := range []string{"use1-az1", "use1-az2"} {
 		s, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-subnet-%d", name, i), &ec2.SubnetArgs{
-			VpcId: vpc.ID(), CidrBlock: pulumi.Sprintf("10.0.%d.0/24", i), AvailabilityZone: pulumi.String(region + zone),
+			VpcId: vpc.ID(), CidrBlock: pulumi.Sprintf("10.0.%d.0/24", i), AvailabilityZoneId: pulumi.String(zone),
 		}, p)
 		if err != nil {
 			return nil, nil, err
@@ -289,9 +290,9 @@ func TestTheStandInRefusesWhatAWSRefuses(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			for i, zone := range []string{"a", "b"} {
+			for i, zone := range []string{"use1-az1", "use1-az2"} {
 				if _, err := ec2.NewSubnet(ctx, fmt.Sprintf("n-subnet-%d", i), &ec2.SubnetArgs{
-					VpcId: pulumi.String(vpcID), CidrBlock: pulumi.Sprintf("10.0.%d.0/24", i), AvailabilityZone: pulumi.String(region + zone),
+					VpcId: pulumi.String(vpcID), CidrBlock: pulumi.Sprintf("10.0.%d.0/24", i), AvailabilityZoneId: pulumi.String(zone),
 				}, p); err != nil {
 					return err
 				}

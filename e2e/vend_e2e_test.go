@@ -35,7 +35,8 @@ type vendingDir struct {
 }
 
 // newVending copies requests of the shipped request set (by name) and
-// vending.yaml, with the tier's charts, into a directory, and plants the
+// vending.yaml, with the tier's charts and its fleet pinned two minors below
+// the newest Kubernetes version (1.34), into a directory, and plants the
 // organization (the organization stack deployed) with every account the
 // shipped set and extra requests name.
 func newVending(t *testing.T, requests []string, extra map[string]string) *vendingDir {
@@ -46,6 +47,8 @@ func newVending(t *testing.T, requests []string, extra map[string]string) *vendi
 	dir := t.TempDir()
 	settings, err := os.ReadFile("../examples/vending/vending.yaml")
 	require.NoError(t, err)
+	require.Contains(t, string(settings), `kubernetesVersion: "1.36"`)
+	settings = []byte(strings.Replace(string(settings), `kubernetesVersion: "1.36"`, `kubernetesVersion: "1.34"`, 1))
 	settings = append(settings, []byte("charts: "+tierCharts(t)+"\n")...)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, vending.SettingsFile), settings, 0o644))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, vending.RequestsDir), 0o755))
@@ -208,22 +211,24 @@ func TestVendingThreeClusters(t *testing.T) {
 		assert.Equal(t, vend.Retire, v.apply(t, true)["zzz-dev"], "the failed stack is retired")
 	})
 
-	t.Run("upgrade moves dev before prod", func(t *testing.T) {
-		waves, _, err := vend.Upgrade(context.Background(), v.dir, nil, v.options(t), vend.UpgradeOptions{All: true, Kubernetes: "1.35", Yes: true})
-		require.NoError(t, err, v.log.String())
-		require.Len(t, waves, 2)
-		assert.Equal(t, "dev", waves[0].Environment)
-		assert.Equal(t, "prod", waves[1].Environment)
-		lines := strings.Split(v.log.String(), "\n")
-		devDone := lastLine(lines, "vision-dev", "updated")
-		prodStart := lastLine(lines, "vision-prod", "updating")
-		require.Positive(t, devDone, v.log.String())
-		assert.Less(t, devDone, prodStart, "dev's wave is done before prod's starts:\n%s", v.log.String())
-		for _, c := range v.state(t).Select("aws:eks/cluster:Cluster", nil) {
-			assert.Equal(t, "1.35", c.Str("version"), c.ID)
+	t.Run("two upgrades in a row, each wave by wave", func(t *testing.T) {
+		requireInStep(t, v.state(t), "1.34")
+		for _, version := range []string{"1.35", "1.36"} {
+			v.log.Reset()
+			waves, _, err := vend.Upgrade(context.Background(), v.dir, nil, v.options(t), vend.UpgradeOptions{All: true, Kubernetes: version, Yes: true})
+			require.NoError(t, err, v.log.String())
+			require.Len(t, waves, 2)
+			assert.Equal(t, "dev", waves[0].Environment)
+			assert.Equal(t, "prod", waves[1].Environment)
+			lines := strings.Split(v.log.String(), "\n")
+			devDone := lastLine(lines, "vision-dev", "updated")
+			prodStart := lastLine(lines, "vision-prod", "updating")
+			require.Positive(t, devDone, v.log.String())
+			assert.Less(t, devDone, prodStart, "dev's wave is done before prod's starts:\n%s", v.log.String())
+			requireInStep(t, v.state(t), version)
+			assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Unchanged, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false),
+				"the rewritten request files are what is deployed")
 		}
-		assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Unchanged, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false),
-			"the rewritten request files are what is deployed")
 	})
 
 	t.Run("a removed request is retired only with --retire", func(t *testing.T) {

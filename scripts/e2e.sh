@@ -60,4 +60,4 @@ eval "$(EKS_MA_STANDIN_DIR="$RUN/standin" EKS_MA_STANDIN_SERVERS=6 bash scripts/
 echo "e2e: API server $KUBE_URL, etcd $ETCD_URL, logs in $RUN" >&2
 EKS_MA_E2E_KUBECONFIG="$RUN/kube/kubeconfig" EKS_MA_E2E_API="$KUBE_URL" EKS_MA_E2E_TOKEN=e2e-admin-token \
 EKS_MA_E2E_ISSUER="$ISSUER" EKS_MA_E2E_PULUMI_ROOT="$PULUMI_ROOT" EKS_MA_E2E_STATE="$RUN/state" \
-  go test -tags e2e -count=1 -v ./e2e/ "$@"
+  go test -tags e2e -count=1 -timeout 60m -v ./e2e/ "$@"

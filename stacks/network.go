@@ -50,7 +50,10 @@ func (m *networkModel) apply(ctx *pulumi.Context, acc *accounts) (*Estate, error
 		"region":           pulumi.String(n.Region),
 		"vpcId":            shared.vpcID,
 		"privateSubnetIds": shared.subnetIDs,
-		"sharedWith":       shared.accounts(),
+		// The zone IDs of the private subnets, in their order: a vended
+		// cluster checks them against the zones where EKS runs clusters.
+		"privateSubnetZoneIds": pulumi.ToStringArray(shared.zoneIDs),
+		"sharedWith":           shared.accounts(),
 	}
 	return out, nil
 }
@@ -81,6 +84,7 @@ type subnetSource interface {
 type sharedNetwork struct {
 	vpcID      pulumi.StringOutput
 	subnetIDs  pulumi.StringArrayOutput
+	zoneIDs    []string
 	share      *sharedsubnets.SharedSubnets
 	principals []string
 }
@@ -130,7 +134,7 @@ func applySharedNetwork(ctx *pulumi.Context, acc *accounts, n *config.NetworkAcc
 		if err != nil {
 			return err
 		}
-		shared = &sharedNetwork{vpcID: vpc.VpcID, subnetIDs: vpc.PrivateIDs, principals: principals}
+		shared = &sharedNetwork{vpcID: vpc.VpcID, subnetIDs: vpc.PrivateIDs, zoneIDs: vpc.ZoneIDs, principals: principals}
 		na.VpcID = vpc.VpcID
 		if len(principals) == 0 {
 			na.ShareArn = pulumi.String("").ToStringOutput()
@@ -164,6 +168,9 @@ type Network struct {
 	Region           string
 	VpcID            string
 	PrivateSubnetIDs []string
+	// PrivateSubnetZoneIDs are the zone IDs of the private subnets, in
+	// their order.
+	PrivateSubnetZoneIDs []string
 	// SharedWith lists the accounts whose associations all exist.
 	SharedWith []string
 }
@@ -187,7 +194,7 @@ func ReadNetwork(v any) (n Network, ok bool) {
 		return out
 	}
 	return Network{AccountID: str("accountId"), Region: str("region"), VpcID: str("vpcId"),
-		PrivateSubnetIDs: list("privateSubnetIds"), SharedWith: list("sharedWith")}, true
+		PrivateSubnetIDs: list("privateSubnetIds"), PrivateSubnetZoneIDs: list("privateSubnetZoneIds"), SharedWith: list("sharedWith")}, true
 }
 
 // referencedNetwork is a network stack's subnets, read by stack reference.
@@ -216,6 +223,13 @@ func readNetworkStack(ctx *pulumi.Context, stack string, n *config.NetworkAccoun
 		return nil, fmt.Errorf("network stack %s is in account %s, not networkAccount.accountId %s", stack, out.AccountID, n.AccountID)
 	case out.Region != n.Region:
 		return nil, fmt.Errorf("network stack %s is in region %s, not networkAccount.region %s", stack, out.Region, n.Region)
+	case len(out.PrivateSubnetZoneIDs) == 0:
+		return nil, fmt.Errorf("network stack %s does not export the zone IDs of its subnets (privateSubnetZoneIds): update it with this version of the library first", stack)
+	}
+	// Zone IDs are the same in every account, so the network account's
+	// are the clusters': EKS must run control planes in them.
+	if err := network.CheckClusterZones(out.Region, out.PrivateSubnetZoneIDs, "network stack "+stack); err != nil {
+		return nil, err
 	}
 	return &referencedNetwork{stack: stack, Network: out}, nil
 }

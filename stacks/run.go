@@ -40,6 +40,10 @@ func (e *ConfigError) Unwrap() error { return e.Problems }
 // resources, or one of the two layouts of clusters.
 type model interface {
 	validate(ps *validate.Problems)
+	// preflight reads, through the providers of the accounts it deploys
+	// into, what AWS would refuse part way through the deploy: nil, or a
+	// *preflight.Error naming every quota or prerequisite short.
+	preflight(ctx *pulumi.Context, acc *accounts) error
 	apply(ctx *pulumi.Context, acc *accounts) (*Estate, error)
 }
 
@@ -63,13 +67,23 @@ func Run(ctx *pulumi.Context, opts Options) (*Estate, error) {
 }
 
 // RunConfig creates the model a loaded configuration names, exports the
-// stack outputs, and returns what it created.
+// stack outputs, and returns what it created. Unless defaults.preflight is
+// false, it first reads the quotas (and, for the organization stack, the
+// prerequisites) AWS would refuse the stack on, and returns a
+// *preflight.Error, having registered nothing but account providers, when
+// one falls short.
 func RunConfig(ctx *pulumi.Context, cfg *config.Config, opts Options) (*Estate, error) {
 	m, err := prepare(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
-	out, err := m.apply(ctx, newAccounts(ctx, cfg.Defaults))
+	acc := newAccounts(ctx, cfg.Defaults)
+	if cfg.Defaults.PreflightOn() {
+		if err := m.preflight(ctx, acc); err != nil {
+			return nil, err
+		}
+	}
+	out, err := m.apply(ctx, acc)
 	if err != nil {
 		return nil, err
 	}

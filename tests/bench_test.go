@@ -12,6 +12,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 // The stacks must stay fast at thousands of tenants, and close to what
@@ -24,7 +25,7 @@ import (
 
 // benchStack benchmarks a stack configuration and its floors.
 func benchStack(b *testing.B, cfg map[string]string) {
-	e := mockengine.New("eks-multi-account", "bench")
+	e := testkit.Established(mockengine.New("eks-multi-account", "bench"))
 	if err := e.Run(stacksProgram, cfg); err != nil {
 		b.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func benchStack(b *testing.B, cfg map[string]string) {
 	var stacksNs float64
 	b.Run("stacks", func(b *testing.B) {
 		for b.Loop() {
-			e := mockengine.New("eks-multi-account", "bench")
+			e := testkit.Established(mockengine.New("eks-multi-account", "bench"))
 			if err := e.Run(stacksProgram, cfg); err != nil {
 				b.Fatal(err)
 			}
@@ -190,7 +191,7 @@ func TestAllocationsPerResource(t *testing.T) {
 	cfg := largeCentralized(6, 100, false)
 	resources := 0
 	allocs := testing.AllocsPerRun(1, func() {
-		e := mockengine.New("eks-multi-account", "allocs")
+		e := testkit.Established(mockengine.New("eks-multi-account", "allocs"))
 		if err := e.Run(stacksProgram, cfg); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 // treeNode is what the floor must register as the stacks did: a resource's
@@ -38,10 +39,10 @@ func TestTheFloorIsTheStacksTree(t *testing.T) {
 		"centralized":   largeCentralized(3, 30, true),
 		"decentralized": largeDecentralized(5),
 	} {
-		stacks := mockengine.New("eks-multi-account", "tree")
+		stacks := testkit.Established(mockengine.New("eks-multi-account", "tree"))
 		require.NoError(t, stacks.Run(stacksProgram, cfg), name)
 		for _, typed := range []bool{false, true} {
-			floor := mockengine.New("eks-multi-account", "tree")
+			floor := testkit.Established(mockengine.New("eks-multi-account", "tree"))
 			require.NoError(t, floor.Run(floorProgram(stacks.Resources(), typed), nil), name)
 			assert.Equal(t, treeOf(stacks.Resources(), typed), treeOf(floor.Resources(), typed), "%s, typed %v", name, typed)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
@@ -52,7 +53,7 @@ func runConfig(project, stack string, cfgMap map[string]string, program pulumi.R
 	if err != nil {
 		return run{}, err
 	}
-	e := mockengine.New(project, stack)
+	e := testkit.Established(mockengine.New(project, stack))
 	err = e.Run(program, cfgMap)
 	r := run{cfg: cfg, resources: e.Resources(), byURN: map[string]mockengine.Resource{}}
 	for _, res := range r.resources {

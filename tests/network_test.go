@@ -22,7 +22,7 @@ func runNetworkStack(t *testing.T, text string) ([]mockengine.Resource, map[stri
 	cfg, err := stackfile.ParseConfig([]byte(text))
 	require.NoError(t, err)
 	var output map[string]any
-	e := mockengine.New("eks-multi-account", "network")
+	e := testkit.Established(mockengine.New("eks-multi-account", "network"))
 	require.NoError(t, e.Run(func(ctx *pulumi.Context) error {
 		est, err := stacks.Run(ctx, stacks.Options{})
 		if err != nil {
@@ -61,7 +61,8 @@ func TestANetworkStackSharesItsSubnetsWithExactlyItsAccounts(t *testing.T) {
 	assert.Equal(t, map[string]any{
 		"accountId": "999988887777", "region": "us-west-2", "vpcId": vpc[0].ID,
 		"privateSubnetIds": out["privateSubnetIds"], "sharedWith": []any{"313131313131", "535353535353"},
-	}, out)
+		"privateSubnetZoneIds": []any{"usw2-az1", "usw2-az2", "usw2-az3"},
+	}, out, "the zone IDs of the private subnets, in their order")
 	var private []string
 	for _, r := range testkit.OfType(resources, "aws:ec2/subnet:Subnet") {
 		if testkit.Input(r, "tags", "kubernetes.io/role/internal-elb") == "1" {
@@ -90,7 +91,7 @@ func runVended(t *testing.T, network map[string]any) ([]mockengine.Resource, err
 	t.Helper()
 	cfg, err := stackfile.ParseConfig([]byte(vendedOnNetworkStack))
 	require.NoError(t, err)
-	e := mockengine.New("eks-multi-account", "ml")
+	e := testkit.Established(mockengine.New("eks-multi-account", "ml"))
 	e.SetStackOutputs("acme/vending/network", map[string]any{stacks.NetworkOutput: network})
 	err = e.Run(stacksProgram, cfg)
 	return e.Resources(), err
@@ -123,4 +124,18 @@ func TestAVendedStackFailsFastOutsideTheNetworkStacksShare(t *testing.T) {
 	network["accountId"] = "111122223333"
 	_, err = runVended(t, network)
 	assert.ErrorContains(t, err, "network stack acme/vending/network is in account 111122223333, not networkAccount.accountId 999988887777")
+}
+
+// A vended cluster on the network stack's subnets is checked against their
+// zone IDs, which are the clusters' too: EKS must run control planes there.
+func TestAVendedStackChecksTheNetworkStacksZones(t *testing.T) {
+	_, network := runNetworkStack(t, networkBase)
+	network["privateSubnetZoneIds"] = []any{"usw2-az1", "usw2-az1", "usw2-az1"}
+	resources, err := runVended(t, network)
+	require.ErrorContains(t, err, "network stack acme/vending/network: subnets span 1 zone ID(s) [usw2-az1]; EKS needs subnets in at least 2")
+	assert.Empty(t, testkit.OfType(resources, "eks:index:Cluster"), "no cluster is registered")
+
+	delete(network, "privateSubnetZoneIds")
+	_, err = runVended(t, network)
+	assert.ErrorContains(t, err, "network stack acme/vending/network does not export the zone IDs of its subnets (privateSubnetZoneIds): update it with this version of the library first")
 }

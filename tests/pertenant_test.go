@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 // tenantCost is what one centralized tenant registers: resources with one
@@ -73,7 +74,7 @@ func singleModeEstate(identity, chaining string, share bool, tenants, serviceAcc
 // counted with the tenant.
 func TestResourcesPerTenant(t *testing.T) {
 	count := func(cfg map[string]string) int {
-		e := mockengine.New("eks-multi-account", "per-tenant")
+		e := testkit.Established(mockengine.New("eks-multi-account", "per-tenant"))
 		require.NoError(t, e.Run(stacksProgram, cfg))
 		return e.Count()
 	}

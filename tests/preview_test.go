@@ -8,6 +8,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 // TestPreviewOfEveryStackFile runs each stack as `pulumi preview` would,
@@ -18,7 +19,7 @@ func TestPreviewOfEveryStackFile(t *testing.T) {
 			t.Setenv("PULUMI_DRY_RUN", "true")
 			s, err := stackfile.Load(path)
 			require.NoError(t, err)
-			e := mockengine.NewPreview(s.Project, s.Name)
+			e := testkit.Established(mockengine.NewPreview(s.Project, s.Name))
 			require.NoError(t, e.Run(stacksProgram, s.Config))
 			full := runStackFile(t, path, stacksProgram)
 			assert.Len(t, e.Resources(), len(full.resources), "a preview registers every resource an update does")

@@ -18,6 +18,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/blueprints"
 )
@@ -42,7 +43,7 @@ func readmeComponents(ctx *pulumi.Context) error {
 	}
 	prod, err := clusteraccount.NewClusterAccount(ctx, "prod", &clusteraccount.Args{
 		Spec: clusteraccount.Spec{ // the same keys as a clusterAccounts entry of a stack file
-			ClusterName: "prod", KubernetesVersion: "1.34",
+			ClusterName: "prod", KubernetesVersion: "1.36",
 			VpcCIDR: "10.0.0.0/16", AvailabilityZones: 3,
 			NodeGroups: []clusteraccount.NodeGroup{
 				{Name: "general", InstanceTypes: []string{"m6i.large"}, MinSize: 2, MaxSize: 6, DesiredSize: 3},
@@ -115,12 +116,12 @@ func readmeBlueprints(ctx *pulumi.Context) error {
 }
 
 func TestReadmeSnippetsRun(t *testing.T) {
-	e := mockengine.New("eks-multi-account", "readme")
+	e := testkit.Established(mockengine.New("eks-multi-account", "readme"))
 	require.NoError(t, e.Run(readmeComponents, nil))
 	assert.Greater(t, e.Count(), 50)
 	cfg := largeDecentralized(2)
 	cfg["eks-multi-account:workloadAccounts"] = strings.Replace(cfg["eks-multi-account:workloadAccounts"], `"blueprint":"general-purpose"`, `"blueprint":"arm"`, 1)
-	e = mockengine.New("eks-multi-account", "readme")
+	e = testkit.Established(mockengine.New("eks-multi-account", "readme"))
 	require.NoError(t, e.Run(readmeBlueprints, cfg))
 }
 

@@ -120,7 +120,9 @@ func TestEveryListIsAnArray(t *testing.T) {
 	for _, key := range []string{"resources", "access", "findings"} {
 		assert.IsType(t, []any{}, doc[key], key)
 	}
-	assert.Empty(t, doc["findings"], "the example has no findings")
+	for _, f := range doc["findings"].([]any) {
+		assert.Equal(t, "quota", f.(map[string]any)["rule"], "the example's only findings are the quotas a new account lacks")
+	}
 	urns := map[string]bool{}
 	for _, r := range doc["resources"].([]any) {
 		urns[r.(map[string]any)["urn"].(string)] = true
@@ -252,8 +254,9 @@ func shipped(t *testing.T) []string {
 func TestTheStacksOfTheOrganizationCheckedTogether(t *testing.T) {
 	code, out, errOut := planCmd(t, append([]string{"--check", "--as-of=2026-11-27"}, shipped(t)...)...)
 	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, out, "== Findings of eks-multi-account-organization/org (0) ==\n")
-	assert.Contains(t, out, "== Findings of eks-multi-account-centralized/prod (1) ==\n  warning  network-policy-on-fargate")
+	assert.Contains(t, out, "== Findings of eks-multi-account-organization/org (1) ==\n  warning  organization-prerequisites  organization-session-tag-guard-ou-ab12-cdef3456 in 000011112222 (management): unchecked offline")
+	assert.Contains(t, out, "== Findings of eks-multi-account-centralized/prod (3) ==\n  warning  network-policy-on-fargate")
+	assert.NotContains(t, out, "  error  ", "the shipped examples have no errors")
 	assert.True(t, strings.HasSuffix(out, "== Findings across the stacks (0) ==\n"), out)
 
 	// A second copy of the prod stack, as a second stack would deploy it.
@@ -311,17 +314,26 @@ func TestProgressLineOnATerminal(t *testing.T) {
 func TestCheck(t *testing.T) {
 	code, out, errOut := planCmd(t, "--check", "--as-of=2026-11-27")
 	require.Equal(t, exitOK, code, "a warning does not fail the check: %s", errOut)
-	assert.Equal(t, "== Findings (1) ==\n  warning  network-policy-on-fargate  reports-netpol in 111122223333 (prod): network policy tenant-default of namespace reports is not enforced for its pods on Fargate in cluster prod: the VPC CNI enforces network policies only on nodes\n", out)
+	assert.Equal(t, "== Findings (3) ==\n"+
+		"  warning  network-policy-on-fargate  reports-netpol in 111122223333 (prod): network policy tenant-default of namespace reports is not enforced for its pods on Fargate in cluster prod: the VPC CNI enforces network policies only on nodes\n"+
+		"  warning  quota  aws-111122223333-us-east-1 in 111122223333 (prod): against a new account's quotas (as of 2026-12-01): account 111122223333 (prod), us-east-1: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (ec2 L-1216C47A) is 5 vCPUs; this stack needs 12 (node group general of cluster prod: 6 × 2 vCPUs); request an increase: aws service-quotas request-service-quota-increase --region us-east-1 --service-code ec2 --quota-code L-1216C47A --desired-value 12\n"+
+		"  warning  quota  aws-222233334444-us-east-1 in 222233334444 (prod-b): against a new account's quotas (as of 2026-12-01): account 222233334444 (prod-b), us-east-1: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (ec2 L-1216C47A) is 5 vCPUs; this stack needs 20 (node group general of cluster prod-b: 10 × 2 vCPUs); request an increase: aws service-quotas request-service-quota-increase --region us-east-1 --service-code ec2 --quota-code L-1216C47A --desired-value 20\n", out)
 
-	code, out, _ = planCmd(t, "--check", "--as-of=2027-01-15")
+	// Past standard support the example's 1.36 costs more: a warning.
+	code, out, _ = planCmd(t, "--check", "--as-of=2027-09-15")
+	assert.Equal(t, exitOK, code, "extended support is a warning")
+	assert.Contains(t, out, "warning  kubernetes-version  prod-eks in 111122223333 (prod): Kubernetes 1.36 of cluster prod left EKS standard support on 2027-08-02: until 2028-08-02 extended support bills $0.60 per cluster hour instead of $0.10 (about $365 more a month)")
+
+	// Past extended support: an error.
+	code, out, _ = planCmd(t, "--check", "--as-of=2028-09-01")
 	assert.Equal(t, exitFailed, code, "an error finding fails the check")
-	assert.Contains(t, out, "error  kubernetes-version  prod-eks in 111122223333 (prod): Kubernetes 1.34 of cluster prod left EKS standard support on 2026-12-02")
+	assert.Contains(t, out, "error  kubernetes-version  prod-eks in 111122223333 (prod): Kubernetes 1.36 of cluster prod left EKS extended support on 2028-08-02: EKS upgrades such a cluster itself")
 
-	code, out, _ = planCmd(t, "--json", "--as-of=2027-01-15")
+	code, out, _ = planCmd(t, "--json", "--as-of=2028-09-01")
 	require.Equal(t, exitOK, code, "without --check findings do not fail the plan")
 	var doc plan.Document
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
-	require.Len(t, doc.Findings, 3)
+	require.Len(t, doc.Findings, 5)
 	assert.Equal(t, "network-policy-on-fargate", doc.Findings[0].Rule)
 	assert.Equal(t, "kubernetes-version", doc.Findings[1].Rule)
 	assert.Equal(t, "222233334444", doc.Findings[1].Account)

@@ -81,13 +81,16 @@ func TestUsageAndSchema(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(stdout), &schema))
 	assert.Equal(t, "eks-multi-account vending request", schema["title"])
 
-	code, _, stderr = runVend(t, "upgrade", "../../examples/vending", "--all", "--kubernetes", "1.36")
+	code, _, stderr = runVend(t, "upgrade", "../../examples/vending", "--all", "--kubernetes", "1.38")
 	assert.Equal(t, exitInvalid, code)
-	assert.Contains(t, stderr, "requests/payments-prod.yaml: kubernetesVersion 1.34 cannot jump to 1.36: EKS upgrades a cluster one minor version at a time")
+	assert.Contains(t, stderr, "requests/payments-prod.yaml: kubernetesVersion 1.36 cannot jump to 1.38: EKS upgrades a cluster one minor version at a time")
+	code, _, stderr = runVend(t, "upgrade", "../../examples/vending", "--all", "--kubernetes", "1.35")
+	assert.Equal(t, exitInvalid, code)
+	assert.Contains(t, stderr, "requests/payments-prod.yaml: kubernetesVersion 1.36 cannot go down to 1.35: EKS does not downgrade a cluster")
 
-	code, stdout, _ = runVend(t, "upgrade", "../../examples/vending", "--blueprint", "ai-ml", "--kubernetes", "1.35")
+	code, stdout, _ = runVend(t, "upgrade", "../../examples/vending", "--blueprint", "ai-ml", "--kubernetes", "1.37")
 	require.Equal(t, exitOK, code)
-	assert.Equal(t, "wave dev:\n  vision-dev (requests/vision-dev.yaml): 1.34 -> 1.35\nwave prod:\n  vision-prod (requests/vision-prod.yaml): 1.34 -> 1.35\nrun again with --yes to roll these waves out\n", stdout,
+	assert.Equal(t, "wave dev:\n  vision-dev (requests/vision-dev.yaml): 1.36 -> 1.37\nwave prod:\n  vision-prod (requests/vision-prod.yaml): 1.36 -> 1.37\nrun again with --yes to roll these waves out\n", stdout,
 		"without --yes the waves are printed, dev before prod, and nothing is rewritten")
 }
 
@@ -107,10 +110,10 @@ cidrPool: 10.128.0.0/16
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &p))
 	require.Len(t, p.Stacks, 1)
-	assert.Equal(t, "1.34", p.Stacks[0].KubernetesVersion, "the stacks' default, not an empty version")
+	assert.Equal(t, "1.36", p.Stacks[0].KubernetesVersion, "the stacks' default, not an empty version")
 	assert.Equal(t, "us-west-2", p.Stacks[0].Region)
 
-	code, stdout, stderr = runVend(t, "upgrade", dir, "--all", "--kubernetes", "1.35")
+	code, stdout, stderr = runVend(t, "upgrade", dir, "--all", "--kubernetes", "1.37")
 	require.Equal(t, exitOK, code, stderr)
-	assert.Contains(t, stdout, "a (requests/a.yaml): 1.34 -> 1.35")
+	assert.Contains(t, stdout, "a (requests/a.yaml): 1.36 -> 1.37")
 }

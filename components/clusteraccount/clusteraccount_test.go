@@ -165,10 +165,13 @@ func TestClusterAccountCreatesEverythingInTheClusterAccount(t *testing.T) {
 	k8s := testkit.Named(t, rs, "pulumi:providers:kubernetes", "prod-k8s")
 	assert.Equal(t, mockengine.Placement{Account: acct, Region: region, Cluster: "prod"}, k8s.Placement, "the kubernetes provider reaches this cluster")
 
-	for i, cidr := range []string{"10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"} {
+	// Zones by ID, the lowest where EKS runs clusters: us-east-1's
+	// use1-az3 is not one of them.
+	for i, zone := range []string{"use1-az1", "use1-az2", "use1-az4"} {
 		s := testkit.Named(t, rs, "aws:ec2/subnet:Subnet", fmt.Sprintf("prod-private-%d", i))
-		assert.Equal(t, cidr, testkit.Input(s, "cidrBlock"))
-		assert.Equal(t, fmt.Sprintf("us-east-1%c", 'a'+i), testkit.Input(s, "availabilityZone"))
+		assert.Equal(t, []string{"10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"}[i], testkit.Input(s, "cidrBlock"))
+		assert.Equal(t, zone, testkit.Input(s, "availabilityZoneId"))
+		assert.Empty(t, testkit.Input(s, "availabilityZone"), "never by name: a name is a different zone in every account")
 		assert.Equal(t, "1", testkit.Input(s, "tags", "kubernetes.io/role/internal-elb"), "private subnets carry the internal-elb tag")
 		p := testkit.Named(t, rs, "aws:ec2/subnet:Subnet", fmt.Sprintf("prod-public-%d", i))
 		assert.Equal(t, "1", testkit.Input(p, "tags", "kubernetes.io/role/elb"))
@@ -183,6 +186,8 @@ func TestClusterAccountCreatesEverythingInTheClusterAccount(t *testing.T) {
 		assert.NotEqual(t, vpc.Outputs["defaultSecurityGroupId"].StringValue(), testkit.Value(lt, "vpcSecurityGroupIds").([]any)[0])
 		ng := testkit.Named(t, rs, "aws:eks/nodeGroup:NodeGroup", "prod-ng-"+name)
 		assert.Equal(t, lt.ID, testkit.Input(ng, "launchTemplate", "id"))
+		assert.Equal(t, "1.34", testkit.Input(ng, "version"), "the node group runs the control plane's version")
+		assert.Contains(t, ng.Dependencies, cluster.URN, "read from the cluster, so it moves after the control plane")
 	}
 	batch := testkit.Named(t, rs, "aws:eks/nodeGroup:NodeGroup", "prod-ng-batch")
 	assert.Equal(t, "SPOT", testkit.Input(batch, "capacityType"))
@@ -194,7 +199,13 @@ func TestClusterAccountCreatesEverythingInTheClusterAccount(t *testing.T) {
 	var cniConfig map[string]string
 	require.NoError(t, json.Unmarshal([]byte(testkit.Input(cni, "configurationValues")), &cniConfig))
 	assert.Equal(t, map[string]string{"enableNetworkPolicy": "true"}, cniConfig)
-	assert.Equal(t, "eks-pod-identity-agent", testkit.Input(testkit.Named(t, rs, "aws:eks/addon:Addon", "prod-eks-pod-identity-agent"), "addonName"))
+	agent := testkit.Named(t, rs, "aws:eks/addon:Addon", "prod-eks-pod-identity-agent")
+	assert.Equal(t, "eks-pod-identity-agent", testkit.Input(agent, "addonName"))
+	// Each add-on is pinned to the newest version of the cluster's minor,
+	// as getAddonVersion (mostRecent) answered through the account's
+	// provider.
+	assert.Equal(t, "v1.21.1-eksbuild.1", testkit.Input(cni, "addonVersion"))
+	assert.Equal(t, "v1.3.10-eksbuild.1", testkit.Input(agent, "addonVersion"))
 
 	fargate := testkit.Named(t, rs, "aws:eks/fargateProfile:FargateProfile", "prod-fargate-serverless")
 	assert.Equal(t, []any{map[string]any{"namespace": "jobs"}}, testkit.Value(fargate, "selectors"))

@@ -68,8 +68,15 @@ func (b *builder) compute(cluster *eks.Cluster, clusterName pulumi.StringOutput,
 	a := b.args
 	var made []pulumi.Resource
 	sg := cluster.EksCluster.VpcConfig().ClusterSecurityGroupId().Elem()
+	// The node groups run the control plane's version, read from the
+	// cluster itself: when kubernetesVersion moves, each node group is
+	// updated once the control plane has moved, in the same up. EKS
+	// refuses the next control-plane update while a node group lags
+	// (https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html),
+	// and a node group newer than its control plane.
+	version := cluster.EksCluster.Version()
 	for _, ng := range a.NodeGroups {
-		group, err := b.nodeGroup(ng, clusterName, nodeRole, sg, net)
+		group, err := b.nodeGroup(ng, clusterName, version, nodeRole, sg, net)
 		if err != nil {
 			return nil, err
 		}
@@ -130,7 +137,7 @@ func (b *builder) serviceRole(role, name string, trustDoc iampolicy.Document, po
 }
 
 // nodeGroup creates the launch template and the managed node group.
-func (b *builder) nodeGroup(ng NodeGroup, clusterName pulumi.StringOutput, role *iam.Role, clusterSG pulumi.StringOutput, net subnets) (*awseks.NodeGroup, error) {
+func (b *builder) nodeGroup(ng NodeGroup, clusterName, version pulumi.StringOutput, role *iam.Role, clusterSG pulumi.StringOutput, net subnets) (*awseks.NodeGroup, error) {
 	a := b.args
 	lt, err := ec2.NewLaunchTemplate(b.ctx, naming.Child(b.name, "lt", ng.Name), &ec2.LaunchTemplateArgs{
 		Description: pulumi.String(fmt.Sprintf("Nodes of %s/%s: IMDSv2 only, hop limit 1", a.ClusterName, ng.Name)),
@@ -159,6 +166,7 @@ func (b *builder) nodeGroup(ng NodeGroup, clusterName pulumi.StringOutput, role 
 	group, err := awseks.NewNodeGroup(b.ctx, naming.Child(b.name, "ng", ng.Name), &awseks.NodeGroupArgs{
 		ClusterName:   clusterName,
 		NodeGroupName: pulumi.String(ng.Name),
+		Version:       version,
 		NodeRoleArn:   role.Arn,
 		SubnetIds:     net.routedIDs,
 		InstanceTypes: pulumi.ToStringArray(ng.InstanceTypes),
@@ -190,7 +198,13 @@ func rootDevice(amiType string) string {
 }
 
 // addons installs the Pod Identity agent and takes over the VPC CNI with
-// network policy enforcement on, and returns the add-ons.
+// network policy enforcement on, and returns the add-ons. Each is pinned
+// to the newest version EKS offers for the cluster's Kubernetes version
+// (getAddonVersion, mostRecent), read through the account's provider: an
+// add-on created without one stays at the default of the version the
+// cluster was created with, and falls out of support as the cluster moves.
+// It names the cluster by clusterName, the cluster's own output, so an
+// add-on moves after the control plane has.
 func (b *builder) addons(clusterName pulumi.StringOutput) ([]pulumi.Resource, error) {
 	a := b.args
 	var made []pulumi.Resource
@@ -198,9 +212,16 @@ func (b *builder) addons(clusterName pulumi.StringOutput) ([]pulumi.Resource, er
 		{PodIdentityAgentAddon, ""},
 		{VpcCniAddon, VpcCniConfiguration},
 	} {
+		version, err := awseks.GetAddonVersion(b.ctx, &awseks.GetAddonVersionArgs{
+			AddonName: addon.name, KubernetesVersion: a.KubernetesVersion, MostRecent: pulumi.BoolRef(true),
+		}, pulumi.Parent(b.parent), pulumi.Provider(a.Account.Provider))
+		if err != nil {
+			return nil, fmt.Errorf("reading the versions of add-on %s for Kubernetes %s: %w", addon.name, a.KubernetesVersion, err)
+		}
 		args := &awseks.AddonArgs{
 			ClusterName:              clusterName,
 			AddonName:                pulumi.String(addon.name),
+			AddonVersion:             pulumi.String(version.Version),
 			ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
 			ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
 			Tags:                     pulumi.ToStringMap(a.Tags),

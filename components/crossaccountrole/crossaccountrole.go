@@ -229,16 +229,23 @@ func (b *builder) serviceAccount() error {
 }
 
 // association creates the EKS Pod Identity association of the service
-// account with roleARN, in the cluster account.
+// account with roleARN, in the cluster account. EKS holds one association
+// per service account of a cluster, so the engine must never hold two:
+// one that is replaced is deleted first, and its name is the service
+// account's own (cluster, namespace, name), not the component's, so that
+// renaming a tenant or a service account's entry moves the association in
+// place instead of creating a second one before deleting the first. The
+// alias carries associations of stacks deployed before it was so named.
 func (b *builder) association(roleARN pulumi.StringInput) error {
 	a := b.args
-	_, err := eks.NewPodIdentityAssociation(b.ctx, naming.Child(b.name, "pod-identity"), &eks.PodIdentityAssociationArgs{
+	_, err := eks.NewPodIdentityAssociation(b.ctx, naming.Child(a.Cluster.Name, a.Namespace, a.Name, "pod-identity"), &eks.PodIdentityAssociationArgs{
 		ClusterName:    a.Cluster.ClusterName,
 		Namespace:      pulumi.String(a.Namespace),
 		ServiceAccount: pulumi.String(a.Name),
 		RoleArn:        roleARN,
 		Tags:           pulumi.ToStringMap(a.Tags),
-	}, b.in(a.Cluster.Account.Provider, pulumi.DependsOn([]pulumi.Resource{b.role}))...)
+	}, b.in(a.Cluster.Account.Provider, pulumi.DependsOn([]pulumi.Resource{b.role}), pulumi.DeleteBeforeReplace(true),
+		pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(naming.Child(b.name, "pod-identity"))}}))...)
 	if err != nil {
 		return fmt.Errorf("creating pod identity association: %w", err)
 	}

@@ -144,14 +144,14 @@ func TestPodIdentityChainPerServiceAccount(t *testing.T) {
 	require.NoError(t, r.Err)
 	rs := r.Resources()
 	assertChildren(t, r, map[string]string{
-		"aws:iam/role:Role payroll-app-source":                                           clusterAcct,
-		"aws:iam/rolePolicy:RolePolicy payroll-app-source-chain":                         clusterAcct,
-		"aws:iam/role:Role payroll-app-role":                                             workloadAcct,
-		"aws:iam/rolePolicyAttachment:RolePolicyAttachment payroll-app-managed-0":        workloadAcct,
-		"aws:iam/rolePolicy:RolePolicy payroll-app-inline":                               workloadAcct,
-		"kubernetes:core/v1:ServiceAccount payroll-app-sa":                               clusterAcct,
-		"aws:eks/podIdentityAssociation:PodIdentityAssociation payroll-app-pod-identity": clusterAcct,
-		"kubernetes:core/v1:ConfigMap payroll-app-aws-config":                            clusterAcct,
+		"aws:iam/role:Role payroll-app-source":                                                        clusterAcct,
+		"aws:iam/rolePolicy:RolePolicy payroll-app-source-chain":                                      clusterAcct,
+		"aws:iam/role:Role payroll-app-role":                                                          workloadAcct,
+		"aws:iam/rolePolicyAttachment:RolePolicyAttachment payroll-app-managed-0":                     workloadAcct,
+		"aws:iam/rolePolicy:RolePolicy payroll-app-inline":                                            workloadAcct,
+		"kubernetes:core/v1:ServiceAccount payroll-app-sa":                                            clusterAcct,
+		"aws:eks/podIdentityAssociation:PodIdentityAssociation prod-payroll-payroll-app-pod-identity": clusterAcct,
+		"kubernetes:core/v1:ConfigMap payroll-app-aws-config":                                         clusterAcct,
 	})
 
 	source := testkit.Named(t, rs, "aws:iam/role:Role", "payroll-app-source")
@@ -188,7 +188,9 @@ func TestPodIdentityChainPerServiceAccount(t *testing.T) {
 		"aws:PrincipalTag/kubernetes-service-account": {"payroll-app"},
 	}}, tt[0].Condition)
 
-	assoc := testkit.Named(t, rs, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "payroll-app-pod-identity")
+	assoc := testkit.Named(t, rs, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "prod-payroll-payroll-app-pod-identity")
+	assert.True(t, assoc.DeleteBeforeReplace, "EKS holds one association per service account: a replacement deletes first")
+	assert.Equal(t, []string{"payroll-app-pod-identity"}, assoc.Aliases, "the name it had before it was named for its service account")
 	assert.Equal(t, "prod", testkit.Input(assoc, "clusterName"))
 	assert.Equal(t, "payroll", testkit.Input(assoc, "namespace"))
 	assert.Equal(t, "payroll-app", testkit.Input(assoc, "serviceAccount"))
@@ -235,7 +237,7 @@ func TestPodIdentityChainSharedRole(t *testing.T) {
 	rs := r.Resources()
 	assert.Empty(t, testkit.OfType(rs, "aws:iam/rolePolicy:RolePolicy"), "no per-service-account source role or policy")
 	assert.Len(t, testkit.OfType(rs, "aws:iam/role:Role"), 1, "only the target role")
-	assoc := testkit.Named(t, rs, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "payroll-app-pod-identity")
+	assoc := testkit.Named(t, rs, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "prod-payroll-payroll-app-pod-identity")
 	assert.Equal(t, sharedARN, testkit.Input(assoc, "roleArn"))
 	tt := testkit.Policy(t, testkit.Named(t, rs, "aws:iam/role:Role", "payroll-app-role"), "assumeRolePolicy").Statement[0]
 	assert.Equal(t, "ChainFromAROASHAREDCHAINROLE01", tt.Sid)
@@ -254,11 +256,11 @@ func TestPodIdentity(t *testing.T) {
 	require.NoError(t, r.Err)
 	rs := r.Resources()
 	assertChildren(t, r, map[string]string{
-		"aws:iam/role:Role payroll-app-role":                                             clusterAcct,
-		"aws:iam/rolePolicyAttachment:RolePolicyAttachment payroll-app-managed-0":        clusterAcct,
-		"aws:iam/rolePolicy:RolePolicy payroll-app-inline":                               clusterAcct,
-		"kubernetes:core/v1:ServiceAccount payroll-app-sa":                               clusterAcct,
-		"aws:eks/podIdentityAssociation:PodIdentityAssociation payroll-app-pod-identity": clusterAcct,
+		"aws:iam/role:Role payroll-app-role":                                                          clusterAcct,
+		"aws:iam/rolePolicyAttachment:RolePolicyAttachment payroll-app-managed-0":                     clusterAcct,
+		"aws:iam/rolePolicy:RolePolicy payroll-app-inline":                                            clusterAcct,
+		"kubernetes:core/v1:ServiceAccount payroll-app-sa":                                            clusterAcct,
+		"aws:eks/podIdentityAssociation:PodIdentityAssociation prod-payroll-payroll-app-pod-identity": clusterAcct,
 	})
 	role := testkit.Named(t, rs, "aws:iam/role:Role", "payroll-app-role")
 	s := testkit.Policy(t, role, "assumeRolePolicy").Statement[0]
@@ -269,7 +271,7 @@ func TestPodIdentity(t *testing.T) {
 		"aws:RequestTag/kubernetes-namespace":       {"payroll"},
 		"aws:RequestTag/kubernetes-service-account": {"payroll-app"},
 	}}, s.Condition)
-	assoc := testkit.Named(t, rs, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "payroll-app-pod-identity")
+	assoc := testkit.Named(t, rs, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "prod-payroll-payroll-app-pod-identity")
 	assert.Equal(t, role.Outputs["arn"].StringValue(), testkit.Input(assoc, "roleArn"))
 	sa := testkit.Named(t, rs, "kubernetes:core/v1:ServiceAccount", "payroll-app-sa")
 	assert.Nil(t, testkit.Value(sa, "metadata", "annotations"), "no IRSA annotation")

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -67,6 +66,9 @@ type Network struct {
 	// Private lists each private subnet with its ARN, for sharing by RAM;
 	// its ID is the routed one.
 	Private []Subnet
+	// ZoneIDs are the zone IDs of the subnets: index i of PrivateIDs and of
+	// PublicIDs is in ZoneIDs[i].
+	ZoneIDs []string
 }
 
 // Subnet is a subnet as RAM shares it: its ID and ARN.
@@ -125,13 +127,9 @@ func (b *builder) build() (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	zones, err := aws.GetAvailabilityZones(b.ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")},
-		pulumi.Parent(b.parent), pulumi.Provider(a.Account.Provider))
+	zones, err := ChooseZones(b.ctx, a.Account, azs, b.parent)
 	if err != nil {
-		return nil, fmt.Errorf("listing availability zones: %w", err)
-	}
-	if len(zones.Names) < azs {
-		return nil, fmt.Errorf("region %s has %d available zones, fewer than the %d asked for", a.Account.Region, len(zones.Names), azs)
+		return nil, err
 	}
 	clusterTags := map[string]string{}
 	for _, c := range a.ClusterNames {
@@ -162,11 +160,11 @@ func (b *builder) build() (*Network, error) {
 		return nil, fmt.Errorf("creating public route table: %w", err)
 	}
 
-	out := &Network{VpcID: vpc.ID().ToStringOutput()}
+	out := &Network{VpcID: vpc.ID().ToStringOutput(), ZoneIDs: zones}
 	var privateIDs, routedIDs, publicIDs pulumi.StringArray
 	var nat *ec2.NatGateway
 	for i := 0; i < azs; i++ {
-		zone := zones.Names[i]
+		zone := zones[i]
 		public, _, err := b.subnet(fmt.Sprintf("public-%d", i), vpc, layout.Public[i].String(), zone,
 			withTag(clusterTags, PublicELBTag), publicRT)
 		if err != nil {
@@ -214,12 +212,12 @@ func withTag(tags map[string]string, key string) map[string]string {
 }
 
 // subnet creates one subnet and associates it with its route table.
-func (b *builder) subnet(role string, vpc *ec2.Vpc, cidr, zone string, tags map[string]string, rt *ec2.RouteTable) (*ec2.Subnet, *ec2.RouteTableAssociation, error) {
+func (b *builder) subnet(role string, vpc *ec2.Vpc, cidr, zoneID string, tags map[string]string, rt *ec2.RouteTable) (*ec2.Subnet, *ec2.RouteTableAssociation, error) {
 	s, err := ec2.NewSubnet(b.ctx, naming.Child(b.name, role), &ec2.SubnetArgs{
-		VpcId:            vpc.ID(),
-		CidrBlock:        pulumi.String(cidr),
-		AvailabilityZone: pulumi.String(zone),
-		Tags:             b.tags(role, tags),
+		VpcId:              vpc.ID(),
+		CidrBlock:          pulumi.String(cidr),
+		AvailabilityZoneId: pulumi.String(zoneID),
+		Tags:               b.tags(role, tags),
 	}, b.opts()...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("creating subnet %s: %w", role, err)

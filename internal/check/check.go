@@ -13,8 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eks-multi-account/eks-multi-account/components/eksversion"
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
+	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+	"github.com/eks-multi-account/eks-multi-account/stacks/preflight"
 )
 
 // Severities.
@@ -51,6 +54,8 @@ var rules = []rule{
 	externalRAMPrincipals,
 	accountRootTrust,
 	kubernetesSupport,
+	quotas,
+	organizationPrerequisites,
 	endpointOpenToTheInternet,
 	accountsPerStack,
 }
@@ -307,19 +312,63 @@ func accountRootTrust(c *checker) {
 	}
 }
 
-// kubernetesSupport flags clusters on a Kubernetes version out of EKS
-// standard support on the asOf date.
+// kubernetesSupport flags clusters by where their Kubernetes version stands
+// on EKS's calendar (package eksversion) on the asOf date: past standard
+// support is a warning with what extended support costs, past extended
+// support or not yet released an error, and a version the calendar does not
+// hold a warning.
 func kubernetesSupport(c *checker) {
 	for _, r := range c.ofType("eks:index:Cluster") {
-		v := str(r.Inputs["version"])
-		end, ok := StandardSupportEnds[v]
-		switch {
-		case !ok:
-			c.add(Warning, "kubernetes-version", r, "Kubernetes %s of cluster %s is not a version this library knows the EKS support dates of", v, str(r.Inputs["name"]))
-		case c.asOf.After(end):
-			c.add(Error, "kubernetes-version", r, "Kubernetes %s of cluster %s left EKS standard support on %s", v, str(r.Inputs["name"]), end.Format(time.DateOnly))
+		v, name := str(r.Inputs["version"]), str(r.Inputs["name"])
+		release, _ := eksversion.Lookup(v)
+		switch eksversion.SupportOn(v, c.asOf) {
+		case eksversion.Unknown:
+			c.add(Warning, "kubernetes-version", r, "Kubernetes %s of cluster %s is not on the EKS version calendar this library holds (read %s)", v, name, eksversion.AsOf.Format(time.DateOnly))
+		case eksversion.NotYetReleased:
+			c.add(Error, "kubernetes-version", r, "Kubernetes %s of cluster %s is not available on EKS before %s", v, name, release.Released.Format(time.DateOnly))
+		case eksversion.Extended:
+			c.add(Warning, "kubernetes-version", r, "Kubernetes %s of cluster %s left EKS standard support on %s: until %s extended support bills $%.2f per cluster hour instead of $%.2f (about $%.0f more a month); upgrade to %s",
+				v, name, release.StandardEnds.Format(time.DateOnly), release.ExtendedEnds.Format(time.DateOnly),
+				eksversion.ExtendedSupportHourly, eksversion.StandardSupportHourly, eksversion.ExtendedSupportMonthlyExtra(), eksversion.NewestInStandardSupport(c.asOf))
+		case eksversion.Ended:
+			c.add(Error, "kubernetes-version", r, "Kubernetes %s of cluster %s left EKS extended support on %s: EKS upgrades such a cluster itself", v, name, release.ExtendedEnds.Format(time.DateOnly))
 		}
 	}
+}
+
+// quotas warns about each quota the stack's preflight found short against a
+// new account's values (mockengine.DefaultQuotas): offline the plan cannot
+// read an account's own quotas, which pulumi preview checks before it
+// creates anything. The finding is on the provider of the account and
+// region.
+func quotas(c *checker) {
+	for _, s := range c.doc.Shortfalls {
+		i := slices.IndexFunc(c.doc.Resources, func(r plan.Resource) bool {
+			return r.Type == "pulumi:providers:aws" && r.Account == s.Account && r.Region == s.Region
+		})
+		if i < 0 {
+			continue
+		}
+		c.add(Warning, "quota", c.doc.Resources[i], "against a new account's quotas (as of %s): %s", mockengine.QuotasAsOf, s)
+	}
+}
+
+// organizationPrerequisites warns, once per organization stack, that the
+// plan cannot read what AttachPolicy needs of the organization: the policy
+// types enabled on its root and the room on each target. pulumi preview
+// reads both before it creates anything.
+func organizationPrerequisites(c *checker) {
+	attachments := c.ofType("aws:organizations/policyAttachment:PolicyAttachment")
+	if len(attachments) == 0 {
+		return
+	}
+	var targets []string
+	for _, a := range attachments {
+		targets = append(targets, str(a.Inputs["targetId"]))
+	}
+	slices.Sort(targets)
+	c.add(Warning, "organization-prerequisites", attachments[0], "unchecked offline: whether the organization's root has service and resource control policies enabled, and whether each of %s holds fewer than %d policies of each type; pulumi preview checks both before it creates anything",
+		strings.Join(slices.Compact(targets), ", "), preflight.MaxPoliciesPerTarget)
 }
 
 // accountsPerStack warns about a stack that reaches more accounts than a
@@ -346,29 +395,4 @@ func endpointOpenToTheInternet(c *checker) {
 			}
 		}
 	}
-}
-
-// StandardSupportEnds is the last day of EKS standard support of each
-// Kubernetes minor version: 14 months after its EKS release. Versions
-// past 1.35 are estimates from the release cadence; update the table as
-// AWS publishes the dates.
-var StandardSupportEnds = map[string]time.Time{
-	"1.28": date("2024-11-26"),
-	"1.29": date("2025-03-23"),
-	"1.30": date("2025-07-23"),
-	"1.31": date("2025-11-26"),
-	"1.32": date("2026-03-23"),
-	"1.33": date("2026-07-29"),
-	"1.34": date("2026-12-02"),
-	"1.35": date("2027-03-27"),
-	"1.36": date("2027-07-31"),
-	"1.37": date("2027-11-30"),
-}
-
-func date(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
 }

@@ -62,20 +62,72 @@ func trustOf(principal *iampolicy.Principal, conditions iampolicy.Conditions) pu
 }
 
 // version replaces the Kubernetes version of the example's clusters.
-func version(v string) []string { return []string{`"1.34"`, `"` + v + `"`} }
+func version(v string) []string { return []string{`"1.36"`, `"` + v + `"`} }
 
-// TestTheExampleHasOnlyTheFargateWarning: the example's reports tenant
-// runs on Fargate, where its default network policy is not enforced, which
-// the plan says; nothing else is found.
-func TestTheExampleHasOnlyTheFargateWarning(t *testing.T) {
+// exampleOwn reports whether a finding is one the example has of its own:
+// its reports tenant runs on Fargate, where its default network policy is
+// not enforced, and its node groups need more vCPUs than a new account has.
+func exampleOwn(f plan.Finding) bool {
+	return (f.Rule == "network-policy-on-fargate" && f.Name == "reports-netpol") || f.Rule == "quota"
+}
+
+// TestTheExampleHasOnlyItsFargateAndQuotaWarnings: the example's reports
+// tenant runs on Fargate, where its default network policy is not
+// enforced, and its two clusters' node groups need more Standard vCPUs
+// than a new account has, which the plan says; nothing else is found.
+func TestTheExampleHasOnlyItsFargateAndQuotaWarnings(t *testing.T) {
 	findings := check.Run(planOf(t, nil, nothing), today)
-	require.Len(t, findings, 1)
+	require.Len(t, findings, 3)
+	for _, f := range findings {
+		assert.Equal(t, check.Warning, f.Severity)
+	}
 	f := findings[0]
-	assert.Equal(t, check.Warning, f.Severity)
 	assert.Equal(t, "network-policy-on-fargate", f.Rule)
 	assert.Equal(t, "reports-netpol", f.Name)
 	assert.Equal(t, "111122223333", f.Account)
 	assert.Equal(t, "network policy tenant-default of namespace reports is not enforced for its pods on Fargate in cluster prod: the VPC CNI enforces network policies only on nodes", f.Message)
+	for i, want := range []struct{ account, name, message string }{
+		{"111122223333", "aws-111122223333-us-east-1", "against a new account's quotas (as of 2026-12-01): account 111122223333 (prod), us-east-1: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (ec2 L-1216C47A) is 5 vCPUs; this stack needs 12 (node group general of cluster prod: 6 × 2 vCPUs); request an increase: aws service-quotas request-service-quota-increase --region us-east-1 --service-code ec2 --quota-code L-1216C47A --desired-value 12"},
+		{"222233334444", "aws-222233334444-us-east-1", "against a new account's quotas (as of 2026-12-01): account 222233334444 (prod-b), us-east-1: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (ec2 L-1216C47A) is 5 vCPUs; this stack needs 20 (node group general of cluster prod-b: 10 × 2 vCPUs); request an increase: aws service-quotas request-service-quota-increase --region us-east-1 --service-code ec2 --quota-code L-1216C47A --desired-value 20"},
+	} {
+		f := findings[i+1]
+		assert.Equal(t, "quota", f.Rule)
+		assert.Equal(t, want.account, f.Account)
+		assert.Equal(t, want.name, f.Name, "the finding is on the account's provider")
+		assert.Equal(t, want.message, f.Message)
+	}
+}
+
+// A version the calendar holds but EKS has not released on the day is an
+// error: CreateCluster would refuse it.
+func TestAVersionNotYetOnEKSIsAnError(t *testing.T) {
+	var found []plan.Finding
+	for _, f := range check.Run(planOf(t, nil, nothing), time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)) {
+		if f.Rule == "kubernetes-version" {
+			found = append(found, f)
+		}
+	}
+	require.Len(t, found, 2, "one per cluster")
+	for i, cluster := range []string{"prod-b", "prod"} {
+		assert.Equal(t, check.Error, found[i].Severity)
+		assert.Equal(t, "Kubernetes 1.36 of cluster "+cluster+" is not available on EKS before 2026-06-02", found[i].Message)
+	}
+}
+
+// The organization stack's prerequisites cannot be read offline: the plan
+// says they are unchecked, once, naming every target.
+func TestTheOrganizationsPrerequisitesAreUncheckedOffline(t *testing.T) {
+	s, err := stackfile.Load("../../examples/organization/Pulumi.org.yaml")
+	require.NoError(t, err)
+	doc, err := plan.Make(plan.Input{Project: s.Project, Stack: s.Name, Config: s.Config, Program: stacks.Program(stacks.Options{})})
+	require.NoError(t, err)
+	findings := check.Run(doc, today)
+	require.Len(t, findings, 1)
+	f := findings[0]
+	assert.Equal(t, check.Warning, f.Severity)
+	assert.Equal(t, "organization-prerequisites", f.Rule)
+	assert.Equal(t, "000011112222", f.Account)
+	assert.Equal(t, "unchecked offline: whether the organization's root has service and resource control policies enabled, and whether each of ou-ab12-cdef3456, ou-ab12-fedc6543 holds fewer than 5 policies of each type; pulumi preview checks both before it creates anything", f.Message)
 }
 
 func TestEveryRule(t *testing.T) {
@@ -152,8 +204,10 @@ func TestEveryRule(t *testing.T) {
 				iampolicy.Conditions{"StringEquals": {"aws:PrincipalTag/kubernetes-namespace": {"payroll"}}})}, in(e, "payroll"))
 			return err
 		}, check.Error, "root-trust", "444455556666", "role root-trust trusts the account root arn:aws:iam::111122223333:root instead of the source role"},
-		"kubernetes-version":         {version("1.30"), nothing, check.Error, "prod-eks", "111122223333", "Kubernetes 1.30 of cluster prod left EKS standard support on 2025-07-23"},
-		"kubernetes-version unknown": {version("1.99"), nothing, check.Warning, "prod-eks", "111122223333", "Kubernetes 1.99 of cluster prod is not a version this library knows the EKS support dates of"},
+		"kubernetes-version": {version("1.30"), nothing, check.Error, "prod-eks", "111122223333", "Kubernetes 1.30 of cluster prod left EKS extended support on 2026-07-23: EKS upgrades such a cluster itself"},
+		"kubernetes-version extended": {version("1.33"), nothing, check.Warning, "prod-eks", "111122223333",
+			"Kubernetes 1.33 of cluster prod left EKS standard support on 2026-07-29: until 2027-07-29 extended support bills $0.60 per cluster hour instead of $0.10 (about $365 more a month); upgrade to 1.36"},
+		"kubernetes-version unknown": {version("1.99"), nothing, check.Warning, "prod-eks", "111122223333", "Kubernetes 1.99 of cluster prod is not on the EKS version calendar this library holds (read 2026-12-03)"},
 		"endpoint-open-to-the-internet": {[]string{"203.0.113.0/24", "0.0.0.0/0"}, nothing, check.Warning, "prod-eks", "111122223333",
 			"the public API endpoint of cluster prod is open to 0.0.0.0/0; name the blocks the deploying machines reach it from"},
 	}
@@ -161,11 +215,11 @@ func TestEveryRule(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			findings := check.Run(planOf(t, c.defaults, c.extra), today)
 			require.NotEmpty(t, findings)
-			rule := strings.TrimSuffix(name, " unknown")
+			rule := strings.Fields(name)[0]
 			var matched []plan.Finding
 			for _, f := range findings {
-				if f.Rule == "network-policy-on-fargate" && f.Name == "reports-netpol" {
-					continue // the example's own warning
+				if exampleOwn(f) {
+					continue
 				}
 				assert.Equal(t, rule, f.Rule, "only the rule under test trips: %s", f.Message)
 				if f.Name == c.name || c.name == "" {

@@ -100,34 +100,57 @@ func kubeconfigFor(clusterARN, name, region, endpoint, roleARN string) map[strin
 }
 
 // answer replies to an invoke made through a provider placed at p.
-func answer(token string, args resource.PropertyMap, p Placement) (resource.PropertyMap, error) {
+func (e *Engine) answer(token string, args resource.PropertyMap, p Placement) (resource.PropertyMap, error) {
+	var out map[string]any
+	var err error
 	switch token {
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
-		var names, ids []any
-		for i, suffix := range "abcdef"[:zonesIn(p.Region)] {
-			names = append(names, p.Region+string(suffix))
-			ids = append(ids, fmt.Sprintf("%s-az%d", regionCode(p.Region), i+1))
-		}
-		return resource.NewPropertyMapFromMap(map[string]any{"names": names, "zoneIds": ids, "id": p.Region}), nil
+		out = availabilityZones(p.Region, args)
 	case "aws:index/getCallerIdentity:getCallerIdentity":
-		return resource.NewPropertyMapFromMap(map[string]any{
+		out = map[string]any{
 			"accountId": p.Account,
 			"arn":       fmt.Sprintf("arn:aws:sts::%s:assumed-role/deploy/eks-multi-account", p.Account),
 			"userId":    "AROA" + strings.ToUpper(digest(17, p.Account)) + ":eks-multi-account",
-		}), nil
+		}
+	case "aws:eks/getAddonVersion:getAddonVersion":
+		out, err = addonVersion(args)
+	case "aws:ec2/getInstanceType:getInstanceType":
+		out, err = instanceType(args)
+	case "aws:servicequotas/getServiceQuota:getServiceQuota":
+		out, err = e.serviceQuota(args)
+	case "aws:organizations/getOrganization:getOrganization":
+		out = organization(p)
+	case "aws:organizations/getPoliciesForTarget:getPoliciesForTarget":
+		out = policiesForTarget(args)
+	case "aws:organizations/getPolicy:getPolicy":
+		out = policy(args)
+	default:
+		return nil, fmt.Errorf("the mock engine does not answer invoke %s", token)
 	}
-	return nil, fmt.Errorf("the mock engine does not answer invoke %s", token)
+	if err != nil {
+		return nil, err
+	}
+	return resource.NewPropertyMapFromMap(out), nil
 }
 
-// regionCode abbreviates a region for zone IDs: us-east-1 gives use1.
+// regionCode abbreviates a region as its zone IDs do: the geography whole,
+// then the direction's initials, then the number (us-east-1 gives use1,
+// ap-northeast-1 apne1, eu-central-1 euc1; https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html).
 func regionCode(region string) string {
 	parts := strings.Split(region, "-")
 	var b strings.Builder
 	for i, part := range parts {
-		if i == len(parts)-1 {
+		switch {
+		case i == 0 || i == len(parts)-1:
 			b.WriteString(part)
-		} else {
-			b.WriteByte(part[0])
+		case part == "central":
+			b.WriteByte('c')
+		default:
+			for _, dir := range []string{"north", "south", "east", "west", "gov"} {
+				if strings.Contains(part, dir) {
+					b.WriteByte(dir[0])
+				}
+			}
 		}
 	}
 	return b.String()

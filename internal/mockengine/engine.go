@@ -66,6 +66,13 @@ type Resource struct {
 	// RetainOnDelete is true when the engine would leave the resource in AWS
 	// when it is deleted from the stack.
 	RetainOnDelete bool
+	// DeleteBeforeReplace is true when a replacement deletes the old
+	// resource before it creates the new one.
+	DeleteBeforeReplace bool
+	// Aliases are the names the resource was registered under before, by
+	// which the engine finds it in a stack's state (type aliases the SDKs
+	// add for renamed resource types are left out).
+	Aliases []string
 	// ID is the fabricated physical ID (empty for components and in a preview).
 	ID string
 	// Inputs are the inputs the program registered.
@@ -91,6 +98,8 @@ type Engine struct {
 	defaultTags map[string]map[string]string
 	// stacks holds the outputs of the stacks a program may reference.
 	stacks map[string]resource.PropertyMap
+	// quotas are the Service Quotas values set with SetQuota, by code.
+	quotas map[string]float64
 }
 
 // StackReferenceType is the type token of a stack reference.
@@ -106,11 +115,21 @@ func (e *Engine) SetStackOutputs(stack string, outputs map[string]any) {
 	e.stacks[stack] = resource.NewPropertyMapFromMap(outputs)
 }
 
+// SetQuota gives a Service Quotas quota a value in every account and region,
+// in place of a new account's (DefaultQuotas): the quotas of an established
+// organization, or a quota a test wants short.
+func (e *Engine) SetQuota(code string, value float64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.quotas[code] = value
+}
+
 // New returns an engine for a project and stack name.
 func New(project, stack string) *Engine {
 	return &Engine{
 		project: project, stack: stack,
 		resources: map[string]*Resource{}, defaultTags: map[string]map[string]string{}, stacks: map[string]resource.PropertyMap{},
+		quotas: map[string]float64{},
 	}
 }
 
@@ -167,6 +186,16 @@ func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.Pro
 		r.Remote = rpc.GetRemote()
 		r.Dependencies = slices.Clone(rpc.GetDependencies())
 		r.RetainOnDelete = rpc.GetRetainOnDelete()
+		r.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
+		for _, a := range rpc.GetAliases() {
+			name := a.GetSpec().GetName()
+			if urn := a.GetUrn(); urn != "" {
+				name = urn[strings.LastIndex(urn, "::")+2:]
+			}
+			if name != "" {
+				r.Aliases = append(r.Aliases, name)
+			}
+		}
 		if refs := rpc.GetProviders(); len(refs) > 0 {
 			r.Providers = make(map[string]string, len(refs))
 			for pkg, ref := range refs {
@@ -222,7 +251,7 @@ func (e *Engine) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	if !ok {
 		return nil, fmt.Errorf("invoke %s has no explicit provider", args.Token)
 	}
-	return answer(args.Token, args.Args, p.Placement)
+	return e.answer(args.Token, args.Args, p.Placement)
 }
 
 // appendReferences appends the URNs of the resources v holds references

@@ -99,3 +99,15 @@ func firstString(v resource.PropertyValue) string {
 	}
 	return ""
 }
+
+// strs reads a property that is a list of strings; anything else is empty.
+func strs(v resource.PropertyValue) []string {
+	if !v.IsArray() {
+		return nil
+	}
+	var out []string
+	for _, e := range v.ArrayValue() {
+		out = append(out, str(e))
+	}
+	return out
+}

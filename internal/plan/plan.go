@@ -6,9 +6,10 @@
 package plan
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/eks-multi-account/eks-multi-account/components/partition"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -17,9 +18,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
+	"github.com/eks-multi-account/eks-multi-account/stacks/preflight"
 )
 
 // Kinds of resources in a plan.
@@ -50,6 +53,10 @@ type Document struct {
 	AccountRoles map[string][]string `json:"accountRoles"`
 	// Findings are what the checks found (see internal/check).
 	Findings []Finding `json:"findings"`
+	// Shortfalls are the quotas the stack's preflight found short of what
+	// it needs, against a new account's quotas: the plan cannot read the
+	// accounts' own, so the checks report them as warnings.
+	Shortfalls []preflight.Shortfall `json:"-"`
 }
 
 // Finding is one problem the checks found in a plan.
@@ -93,6 +100,12 @@ type Resource struct {
 	// RetainOnDelete is true when destroying the stack leaves the resource
 	// in AWS.
 	RetainOnDelete bool `json:"retainOnDelete,omitempty"`
+	// DeleteBeforeReplace is true when a replacement deletes the resource
+	// before it creates its successor (AWS holds one per key).
+	DeleteBeforeReplace bool `json:"deleteBeforeReplace,omitempty"`
+	// Aliases are the names the resource had before, which carry a
+	// deployed stack's resource over to this one.
+	Aliases []string `json:"aliases,omitempty"`
 	// Outputs holds the values AWS would compute that the plan shows
 	// (ARNs, IDs), fabricated deterministically.
 	Outputs map[string]any `json:"outputs,omitempty"`
@@ -145,13 +158,18 @@ func Make(in Input) (*Document, error) {
 	if err != nil {
 		return nil, &stacks.ConfigError{Problems: err}
 	}
-	e := mockengine.New(in.Project, in.Stack)
-	for name, outputs := range in.StackOutputs {
-		e.SetStackOutputs(name, outputs)
+	e, err := run(in, in.Config)
+	// The preflight compares what the stack needs with a new account's
+	// quotas, which the plan cannot know better: what falls short becomes a
+	// finding, and the plan is made as if it had passed.
+	var short *preflight.Error
+	if errors.As(err, &short) {
+		cfgMap, cfgErr := withoutPreflight(in.Config)
+		if cfgErr != nil {
+			return nil, cfgErr
+		}
+		e, err = run(in, cfgMap)
 	}
-	stop := watch(e, in.Progress)
-	err = e.Run(in.Program, in.Config)
-	stop()
 	if err != nil {
 		var cfgErr *stacks.ConfigError
 		if errors.As(err, &cfgErr) {
@@ -172,7 +190,42 @@ func Make(in Input) (*Document, error) {
 		doc.Resources = append(doc.Resources, res)
 	}
 	doc.Access = access(e.Resources())
+	if short != nil {
+		doc.Shortfalls = short.Shortfalls
+	}
 	return doc, nil
+}
+
+// run runs the program on a configuration under a fresh mock engine.
+func run(in Input, cfgMap map[string]string) (*mockengine.Engine, error) {
+	e := mockengine.New(in.Project, in.Stack)
+	for name, outputs := range in.StackOutputs {
+		e.SetStackOutputs(name, outputs)
+	}
+	stop := watch(e, in.Progress)
+	err := e.Run(in.Program, cfgMap)
+	stop()
+	return e, err
+}
+
+// withoutPreflight returns a copy of a configuration with
+// defaults.preflight false.
+func withoutPreflight(cfgMap map[string]string) (map[string]string, error) {
+	const key = config.Namespace + ":defaults"
+	defaults := map[string]any{}
+	if text, ok := cfgMap[key]; ok {
+		if err := json.Unmarshal([]byte(text), &defaults); err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	defaults["preflight"] = false
+	text, err := json.Marshal(defaults)
+	if err != nil {
+		return nil, err
+	}
+	out := maps.Clone(cfgMap)
+	out[key] = string(text)
+	return out, nil
 }
 
 // describe turns a recorded resource into a plan resource. A resource in
@@ -182,6 +235,7 @@ func describe(r mockengine.Resource) (Resource, error) {
 		URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Provider: r.Provider,
 		Account: r.Account, Region: r.Region, Cluster: r.Cluster, Inputs: plainMap(r.Inputs),
 		Dependencies: slices.Sorted(slices.Values(r.Dependencies)), RetainOnDelete: r.RetainOnDelete,
+		DeleteBeforeReplace: r.DeleteBeforeReplace, Aliases: r.Aliases,
 	}
 	if res.Dependencies == nil {
 		res.Dependencies = []string{}

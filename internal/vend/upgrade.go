@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/eks-multi-account/eks-multi-account/components/eksversion"
 	"github.com/eks-multi-account/eks-multi-account/stacks/blueprints"
 	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
 )
@@ -89,7 +89,7 @@ func Upgrade(ctx context.Context, dir string, registry *blueprints.Registry, opt
 // wavesOf groups the moves by wave, in vending.yaml's order, and refuses
 // what EKS refuses.
 func wavesOf(set *vending.Set, up UpgradeOptions) ([]Wave, error) {
-	to, err := minor(up.Kubernetes)
+	to, err := eksversion.ParseMinor(up.Kubernetes)
 	if err != nil {
 		return nil, fmt.Errorf("--kubernetes %q is not a Kubernetes minor version such as \"1.35\"", up.Kubernetes)
 	}
@@ -106,7 +106,7 @@ func wavesOf(set *vending.Set, up UpgradeOptions) ([]Wave, error) {
 				return nil, err
 			}
 			current := workload.KubernetesVersion
-			from, _ := minor(current)
+			from, _ := eksversion.ParseMinor(current)
 			switch {
 			case from == to:
 				continue
@@ -125,15 +125,6 @@ func wavesOf(set *vending.Set, up UpgradeOptions) ([]Wave, error) {
 		return nil, fmt.Errorf("the upgrade is refused:\n%s", strings.Join(problems, "\n"))
 	}
 	return waves, nil
-}
-
-// minor reads the minor number of "1.N".
-func minor(version string) (int, error) {
-	rest, ok := strings.CutPrefix(version, "1.")
-	if !ok {
-		return 0, fmt.Errorf("not 1.N")
-	}
-	return strconv.Atoi(rest)
 }
 
 // setKubernetesVersion rewrites a request file's kubernetesVersion,

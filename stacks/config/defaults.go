@@ -5,6 +5,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/eksversion"
 	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
@@ -13,11 +14,15 @@ import (
 
 // Defaults applied when a key is left out.
 const (
-	DefaultDeployRoleName    = "OrganizationAccountAccessRole"
-	DefaultKubernetesVersion = "1.34"
-	DefaultBlueprint         = "general-purpose"
-	DefaultNetworkName       = "network"
+	DefaultDeployRoleName = "OrganizationAccountAccessRole"
+	DefaultBlueprint      = "general-purpose"
+	DefaultNetworkName    = "network"
 )
+
+// DefaultKubernetesVersion is a cluster's Kubernetes version when the stack
+// file names none: the newest minor in EKS standard support on the day
+// EKS's calendar was last read (package eksversion).
+var DefaultKubernetesVersion = eksversion.Default
 
 // DefaultQuota is a tenant's quota when it sets none.
 var DefaultQuota = tenancy.Quota{CPU: "8", Memory: "32Gi", Pods: 100}
@@ -79,6 +84,10 @@ func (c *Config) ApplyDefaults() {
 		}
 	}
 }
+
+// PreflightOn reports whether the stack reads quotas and prerequisites
+// before it registers anything: unless defaults.preflight is false.
+func (d Defaults) PreflightOn() bool { return d.Preflight == nil || *d.Preflight }
 
 // DeployRoleARN is the role the deployer assumes in an account.
 func (d Defaults) DeployRoleARN(account partition.AccountRegion) string {

@@ -87,8 +87,17 @@ type Defaults struct {
 	Region string `json:"region"`
 	// DeployRoleName is the role assumed in every account; default OrganizationAccountAccessRole.
 	DeployRoleName string `json:"deployRoleName"`
-	// KubernetesVersion is the Kubernetes minor version, such as "1.34".
+	// KubernetesVersion is the Kubernetes minor version, such as "1.36";
+	// default the newest minor in EKS standard support on the calendar's
+	// date (eksversion.Default).
 	KubernetesVersion string `json:"kubernetesVersion"`
+	// Preflight reads each account's Service Quotas (and, for the
+	// organization stack, the organization's policy types and each target's
+	// policies) before anything is registered, and fails the preview when
+	// AWS would refuse the stack part way through. Default true; false
+	// skips it (a deploying role without servicequotas:GetServiceQuota, or
+	// a quota raised by a request AWS has not applied yet).
+	Preflight *bool `json:"preflight,omitempty"`
 	// Tags are added to every taggable resource; no kubernetes-* or eks-* keys.
 	Tags map[string]string `json:"tags,omitempty"`
 	// EndpointAccess is how the deploying machine reaches every cluster's

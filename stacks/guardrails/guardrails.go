@@ -35,6 +35,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
+	"github.com/eks-multi-account/eks-multi-account/stacks/preflight"
 )
 
 // Type is the component's type token.
@@ -269,6 +270,16 @@ func (b *builder) build(g *Guardrails) error {
 	}
 	g.ServiceControlPolicyID, g.ResourceControlPolicyID = scp.ID().ToStringOutput(), rcp.ID().ToStringOutput()
 	return nil
+}
+
+// Policies are the Organizations policies the guardrails attach to each
+// target, by name and type: what the organization's root must have enabled
+// and each target must have room for.
+func Policies() []preflight.Policy {
+	return []preflight.Policy{
+		{Name: TagGuardPolicyName, Type: serviceControlPolicy},
+		{Name: SessionTagsPolicyName, Type: resourceControlPolicy},
+	}
 }
 
 // policy creates one Organizations policy and its attachment to every

@@ -20,6 +20,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra"
 )
 
 // Project and Stack name the test program.
@@ -39,8 +40,17 @@ type Result struct {
 // the program's error.
 func Run(t *testing.T, program pulumi.RunFunc) Result {
 	t.Helper()
-	e := mockengine.New(Project, Stack)
+	e := Established(mockengine.New(Project, Stack))
 	return Result{Engine: e, Err: e.Run(program, nil)}
+}
+
+// Established gives every account of an engine the quotas of an
+// established organization (testinfra.EstablishedQuotas), and returns it.
+func Established(e *mockengine.Engine) *mockengine.Engine {
+	for code, v := range testinfra.EstablishedQuotas {
+		e.SetQuota(code, v)
+	}
+	return e
 }
 
 // Preview runs program as `pulumi preview` would: PULUMI_DRY_RUN is set and
@@ -48,7 +58,7 @@ func Run(t *testing.T, program pulumi.RunFunc) Result {
 func Preview(t *testing.T, program pulumi.RunFunc) Result {
 	t.Helper()
 	t.Setenv("PULUMI_DRY_RUN", "true")
-	e := mockengine.NewPreview(Project, Stack)
+	e := Established(mockengine.NewPreview(Project, Stack))
 	return Result{Engine: e, Err: e.Run(program, nil)}
 }
 

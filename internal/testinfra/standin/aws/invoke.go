@@ -2,7 +2,6 @@ package aws
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -12,15 +11,13 @@ import (
 )
 
 // Invoke implements pulumirpc.ResourceProviderServer for the data sources
-// the library reads: the region's availability zones and who the provider
-// acts as.
+// the library reads: who the provider acts as, and what the world answers
+// for the caller (zones, add-on versions, instance types, quotas, the
+// organization).
 func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
 	c := p.caller
 	var ret map[string]any
 	switch req.GetTok() {
-	case "aws:index/getAvailabilityZones:getAvailabilityZones":
-		names, ids := world.Zones(c.Region)
-		ret = map[string]any{"id": c.Region, "names": names, "zoneIds": ids}
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		session := strings.Replace(c.Principal, ":iam::", ":sts::", 1)
 		session = strings.Replace(session, ":role/", ":assumed-role/", 1) + "/pulumi"
@@ -30,7 +27,14 @@ func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pul
 	case "aws:index/getPartition:getPartition":
 		ret = map[string]any{"id": c.Partition(), "partition": c.Partition(), "dnsSuffix": "amazonaws.com"}
 	default:
-		return nil, fmt.Errorf("the stand-in AWS does not answer %s", req.GetTok())
+		args := plain(unmarshal(req.GetArgs()))
+		if err := p.world.View(func(s *world.State) error {
+			var err error
+			ret, err = s.Answer(c, req.GetTok(), args)
+			return err
+		}); err != nil {
+			return nil, err
+		}
 	}
 	out, err := marshal(resource.NewPropertyMapFromMap(ret))
 	if err != nil {

@@ -151,9 +151,19 @@ func TestSecretInputsStaySecret(t *testing.T) {
 
 func TestInvokes(t *testing.T) {
 	p := configured(t)
-	resp, err := p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "aws:index/getAvailabilityZones:getAvailabilityZones"})
+	args, err := marshal(resource.NewPropertyMapFromMap(map[string]any{
+		"filters": []any{map[string]any{"name": "zone-type", "values": []any{"availability-zone"}}}, "excludeZoneIds": []any{"use1-az3"},
+	}))
 	require.NoError(t, err)
-	assert.Equal(t, []any{"us-east-1a", "us-east-1b", "us-east-1c"}, plain(unmarshal(resp.GetReturn()))["names"])
+	resp, err := p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "aws:index/getAvailabilityZones:getAvailabilityZones", Args: args})
+	require.NoError(t, err)
+	ids := plain(unmarshal(resp.GetReturn()))["zoneIds"]
+	assert.ElementsMatch(t, []any{"use1-az1", "use1-az2", "use1-az4", "use1-az5", "use1-az6"}, ids, "the world answers with the caller's zones, filtered")
+	args, err = marshal(resource.NewPropertyMapFromMap(map[string]any{"serviceCode": "ec2", "quotaCode": "L-DB2E81BA"}))
+	require.NoError(t, err)
+	quota, err := p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "aws:servicequotas/getServiceQuota:getServiceQuota", Args: args})
+	require.NoError(t, err)
+	assert.Equal(t, 0.0, plain(unmarshal(quota.GetReturn()))["value"], "a new account's G and VT quota")
 	who, err := p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "aws:index/getCallerIdentity:getCallerIdentity"})
 	require.NoError(t, err)
 	assert.Equal(t, "arn:aws:sts::111122223333:assumed-role/Deploy/pulumi", plain(unmarshal(who.GetReturn()))["arn"])

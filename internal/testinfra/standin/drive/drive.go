@@ -22,6 +22,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/examples"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 	"github.com/eks-multi-account/eks-multi-account/internal/stackfile"
+	"github.com/eks-multi-account/eks-multi-account/internal/testinfra"
 	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/aws"
 	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/world"
 	"github.com/eks-multi-account/eks-multi-account/internal/vend"
@@ -105,12 +106,17 @@ func Program(project string) pulumi.RunFunc {
 }
 
 // Seed is what an organization holds before the stacks of these plans
-// run: every account they name, and the roles they use without creating
-// them (each account's deploy role, the administrators' roles). The
-// management account is the one a plan names, else the one given.
+// run: every account they name, the roles, users and customer managed
+// policies they use without creating them (each account's deploy role, the
+// administrators' roles), service and resource control policies enabled on
+// its root, as the organization stack's prerequisites ask, and the
+// testinfra.EstablishedQuotas in every account. The management account is the one a
+// plan names, else the one given.
 func Seed(docs []*plan.Document, management string) (world.Seed, error) {
-	seed := world.Seed{Organization: world.Organization{ManagementAccount: management}}
+	seed := world.Seed{Organization: world.Organization{ManagementAccount: management,
+		EnabledPolicyTypes: []string{world.ServiceControlPolicy, world.ResourceControlPolicy}}, Quotas: testinfra.EstablishedQuotas}
 	accounts, used, created := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	policies := map[string]bool{}
 	for _, d := range docs {
 		for id, roles := range d.AccountRoles {
 			accounts[id] = true
@@ -131,6 +137,10 @@ func Seed(docs []*plan.Document, management string) (world.Seed, error) {
 				created[fmt.Sprint(r.Outputs["arn"])] = true
 			case "aws:eks/accessEntry:AccessEntry":
 				used[fmt.Sprint(r.Inputs["principalArn"])] = true
+			case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+				if arn := fmt.Sprint(r.Inputs["policyArn"]); !strings.Contains(arn, ":iam::aws:policy/") {
+					policies[arn] = true
+				}
 			case "eks:index:Cluster":
 				entries, _ := r.Inputs["accessEntries"].(map[string]any)
 				for _, e := range entries {
@@ -151,6 +161,7 @@ func Seed(docs []*plan.Document, management string) (world.Seed, error) {
 		}
 	}
 	slices.Sort(seed.Roles)
+	seed.Policies = slices.Sorted(maps.Keys(policies))
 	seed.Organization.Accounts = slices.Sorted(maps.Keys(accounts))
 	seed.Organization.ID = "o-standin0001"
 	seed.Organization.RootID = "r-stan"

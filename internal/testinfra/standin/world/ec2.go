@@ -56,14 +56,22 @@ var ec2Subnet = kind{
 				return refuse("CreateSubnet", "InvalidSubnet.Conflict", "The CIDR '%s' conflicts with another subnet", o.Str("cidrBlock"))
 			}
 		}
-		zone := o.Str("availabilityZone")
-		if !slices.Contains(zones(c.Region), zone) {
-			return refuse("CreateSubnet", "InvalidParameterValue", "Value (%s) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: %s.", zone, strings.Join(zones(c.Region), ", "))
+		// A subnet names its zone by name or by ID
+		// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnet.html);
+		// both are the caller account's.
+		zone, ok := s.zone(c.Account, c.Region, o.Str("availabilityZone"), o.Str("availabilityZoneId"))
+		if !ok {
+			var known []string
+			for _, z := range s.ZonesOf(c.Account, c.Region) {
+				known = append(known, z.Name+" ("+z.ID+")")
+			}
+			return refuse("CreateSubnet", "InvalidParameterValue", "Value (%s) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: %s.", o.Str("availabilityZone")+o.Str("availabilityZoneId"), strings.Join(known, ", "))
 		}
 		o.ID = s.ec2ID("subnet")
 		o.set("arn", fmt.Sprintf("arn:%s:ec2:%s:%s:subnet/%s", c.Partition(), c.Region, c.Account, o.ID))
 		o.set("ownerId", c.Account)
-		o.set("availabilityZoneId", zoneIDs(c.Region)[slices.Index(zones(c.Region), zone)])
+		o.set("availabilityZone", zone.Name)
+		o.set("availabilityZoneId", zone.ID)
 		return nil
 	},
 	remove: func(s *State, o *Object) error {
@@ -270,26 +278,6 @@ var ec2LaunchTemplate = kind{
 
 // ec2ID returns a new EC2-style ID: prefix-0 and 16 hex digits.
 func (s *State) ec2ID(prefix string) string { return prefix + "-0" + s.token(16) }
-
-// Zones returns the availability zones of a region and their IDs, in the
-// same order: three, as most regions have.
-func Zones(region string) (names, ids []string) { return zones(region), zoneIDs(region) }
-
-// zones are the availability zones the stand-in AWS offers in a region.
-func zones(region string) []string {
-	return []string{region + "a", region + "b", region + "c"}
-}
-
-// zoneIDs are the zones' IDs, in the same order.
-func zoneIDs(region string) []string {
-	parts := strings.Split(region, "-")
-	code := ""
-	for _, p := range parts[:len(parts)-1] {
-		code += p[:1]
-	}
-	code += parts[len(parts)-1]
-	return []string{code + "-az1", code + "-az2", code + "-az3"}
-}
 
 // subnetVisible returns the subnet with an ID if the caller may use it: its
 // account owns it, or a RAM share of the owner holds the subnet and is

@@ -1,6 +1,7 @@
 package world
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,6 +36,9 @@ var eksCluster = kind{
 		if err := s.checkSubnets("CreateCluster", c, clusterSubnets(o), true); err != nil {
 			return err
 		}
+		if err := s.checkClusterZones(c, name, clusterSubnets(o)); err != nil {
+			return err
+		}
 		if key := encryptionKey(o); key != "" && s.first("aws:kms/key:Key", func(k *Object) bool { return k.Str("arn") == key }) == nil {
 			return refuse("CreateCluster", "InvalidParameterException", "KMS key %s does not exist", key)
 		}
@@ -67,7 +71,7 @@ var eksCluster = kind{
 		}
 		return nil
 	},
-	update: func(_ *State, _ Caller, o *Object, inputs map[string]any) error {
+	update: func(s *State, _ Caller, o *Object, inputs map[string]any) error {
 		// "You can update only one minor version at a time", and never
 		// down (https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html;
 		// UpdateClusterVersion:
@@ -76,8 +80,12 @@ var eksCluster = kind{
 		if inputs["version"] == nil || from == "" || from == to {
 			return nil
 		}
-		if f, t := minorOf(from), minorOf(to); f < 0 || t < 0 || t != f+1 {
+		f, t := minorOf(from), minorOf(to)
+		if f < 0 || t < 0 || t != f+1 {
 			return refuse("UpdateClusterVersion", "InvalidParameterException", "Unsupported Kubernetes minor version update from %s to %s", from, to)
+		}
+		if blockers := s.upgradeBlockers(o, t); len(blockers) > 0 {
+			return refuse("UpdateClusterVersion", "InvalidRequestException", "Cluster %s cannot be updated from %s to %s: %s", o.ID, from, to, strings.Join(blockers, "; "))
 		}
 		return nil
 	},
@@ -145,8 +153,32 @@ var eksAddon = kind{
 		if role := o.Str("serviceAccountRoleArn"); role != "" && s.roleByARN(role) == nil {
 			return refuse("CreateAddon", "InvalidParameterException", "Role %s does not exist", role)
 		}
+		version := o.Str("addonVersion")
+		if version == "" {
+			if version, err = AddonVersion(o.Str("addonName"), cluster.Str("version"), false); err != nil {
+				return err
+			}
+		} else if err := checkAddonVersion("CreateAddon", cluster, o.Str("addonName"), version); err != nil {
+			return err
+		}
+		o.set("addonVersion", version)
 		o.ID = cluster.ID + ":" + o.Str("addonName")
 		o.set("arn", fmt.Sprintf("arn:%s:eks:%s:%s:addon/%s/%s/%s", c.Partition(), c.Region, c.Account, cluster.ID, o.Str("addonName"), s.token(8)))
+		return nil
+	},
+	update: func(s *State, c Caller, o *Object, inputs map[string]any) error {
+		version, _ := inputs["addonVersion"].(string)
+		if version == "" || version == o.Str("addonVersion") {
+			return nil
+		}
+		cluster, err := s.activeCluster("UpdateAddon", c, o.Str("clusterName"))
+		if err != nil {
+			return err
+		}
+		if err := checkAddonVersion("UpdateAddon", cluster, o.Str("addonName"), version); err != nil {
+			return err
+		}
+		o.set("addonVersion", version)
 		return nil
 	},
 }
@@ -173,6 +205,17 @@ var eksNodeGroup = kind{
 				return refuse("CreateNodegroup", "InvalidParameterException", "The specified launch template, with template ID %s, does not exist.", id)
 			}
 		}
+		// A node group runs the cluster's version unless it names one,
+		// which may not be newer than the cluster's
+		// (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html: version).
+		version := cmp.Or(o.Str("version"), cluster.Str("version"))
+		if err := checkNodeGroupVersion("CreateNodegroup", cluster, version); err != nil {
+			return err
+		}
+		o.set("version", version)
+		if err := s.checkNodeVCPUs(c, o); err != nil {
+			return err
+		}
 		o.ID = cluster.ID + ":" + name
 		o.set("arn", fmt.Sprintf("arn:%s:eks:%s:%s:nodegroup/%s/%s/%s", c.Partition(), c.Region, c.Account, cluster.ID, name, s.token(8)))
 		o.set("status", ClusterActive)
@@ -183,10 +226,39 @@ var eksNodeGroup = kind{
 		s.implicitEntry(cluster, o.Str("nodeRoleArn"), "EC2_LINUX", "")
 		return nil
 	},
+	update: func(s *State, c Caller, o *Object, inputs map[string]any) error {
+		version, _ := inputs["version"].(string)
+		if version == "" || version == o.Str("version") {
+			return nil
+		}
+		cluster, err := s.activeCluster("UpdateNodegroupVersion", c, o.Str("clusterName"))
+		if err != nil {
+			return err
+		}
+		if minorOf(version) < minorOf(o.Str("version")) {
+			return refuse("UpdateNodegroupVersion", "InvalidParameterException", "Nodegroup %s cannot be downgraded from %s to %s", o.Str("nodeGroupName"), o.Str("version"), version)
+		}
+		if err := checkNodeGroupVersion("UpdateNodegroupVersion", cluster, version); err != nil {
+			return err
+		}
+		o.set("version", version)
+		return nil
+	},
 	remove: func(s *State, o *Object) error {
 		s.dropImplicitEntry(o, "nodeRoleArn")
 		return nil
 	},
+}
+
+// checkNodeGroupVersion refuses a node group version newer than its
+// cluster's: "You can't update a node group to a Kubernetes version newer
+// than the control plane's"
+// (https://docs.aws.amazon.com/eks/latest/userguide/update-managed-node-group.html).
+func checkNodeGroupVersion(action string, cluster *Object, version string) error {
+	if minorOf(version) > minorOf(cluster.Str("version")) {
+		return refuse(action, "InvalidParameterException", "Requested Nodegroup version %s is newer than the cluster version %s", version, cluster.Str("version"))
+	}
+	return nil
 }
 
 var eksFargateProfile = kind{
@@ -224,6 +296,14 @@ var eksPodIdentityAssociation = kind{
 		cluster, err := s.activeCluster("CreatePodIdentityAssociation", c, o.Str("clusterName"))
 		if err != nil {
 			return err
+		}
+		// One association per service account of a cluster
+		// (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreatePodIdentityAssociation.html:
+		// ResourceInUseException).
+		if s.first(o.Type, func(a *Object) bool {
+			return onCluster(a, cluster) && a.Str("namespace") == o.Str("namespace") && a.Str("serviceAccount") == o.Str("serviceAccount")
+		}) != nil {
+			return refuse("CreatePodIdentityAssociation", "ResourceInUseException", "Association already exists for namespace %s and service account %s on cluster %s", o.Str("namespace"), o.Str("serviceAccount"), cluster.ID)
 		}
 		id := "a-" + s.token(17)
 		o.ID = cluster.ID + "," + id
@@ -282,7 +362,9 @@ func (s *State) entry(cluster *Object, principal string) *Object {
 // (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html).
 func (s *State) checkEntry(c Caller, cluster, o *Object) error {
 	principal := o.Str("principalArn")
-	if s.roleByARN(principal) == nil {
+	// An access entry names an IAM role or user
+	// (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html).
+	if s.principalByARN(principal) == nil {
 		return refuse("CreateAccessEntry", "InvalidParameterException", "The specified principalArn is invalid: invalid principal")
 	}
 	if s.entry(cluster, principal) != nil {
@@ -342,10 +424,32 @@ func (s *State) checkSubnets(action string, c Caller, ids []string, twoZones boo
 		if subnet == nil {
 			return refuse(action, "InvalidParameterException", "The subnet ID '%s' does not exist (Service: AmazonEC2; Error Code: InvalidSubnetID.NotFound)", id)
 		}
-		zones[subnet.Str("availabilityZone")] = true
+		zones[subnet.Str("availabilityZoneId")] = true
 	}
 	if len(ids) == 0 || (twoZones && len(zones) < 2) {
 		return refuse(action, "InvalidParameterException", "Subnets specified must be in at least two different AZs")
+	}
+	return nil
+}
+
+// checkClusterZones refuses a cluster with a subnet in a zone where EKS
+// runs no control planes: the zone IDs of eksUnsupportedZoneIDs, and Local
+// and Wavelength Zones, with EKS's UnsupportedAvailabilityZoneException,
+// which names the caller's zones that would do
+// (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html).
+func (s *State) checkClusterZones(c Caller, name string, ids []string) error {
+	var valid []string
+	for _, z := range s.ZonesOf(c.Account, c.Region) {
+		if z.Type == "availability-zone" && !slices.Contains(eksUnsupportedZoneIDs, z.ID) {
+			valid = append(valid, z.Name)
+		}
+	}
+	for _, id := range ids {
+		subnet := s.subnetVisible(c, id)
+		zone, _ := s.zone(c.Account, c.Region, "", subnet.Str("availabilityZoneId"))
+		if zone.Type != "availability-zone" || slices.Contains(eksUnsupportedZoneIDs, zone.ID) {
+			return refuse("CreateCluster", "UnsupportedAvailabilityZoneException", "Cannot create cluster '%s' because %s, the targeted availability zone, does not currently have sufficient capacity to support the cluster. Retry and choose from these availability zones: %s", name, zone.Name, strings.Join(valid, ", "))
+		}
 	}
 	return nil
 }

@@ -95,9 +95,9 @@ var iamRolePolicyAttachment = kind{
 		if s.role(c.Account, role) == nil {
 			return refuse("AttachRolePolicy", "NoSuchEntity", "The role with name %s cannot be found.", role)
 		}
-		// Only AWS managed policies exist here: the library attaches no
-		// customer managed policy.
-		if !strings.Contains(policy, ":iam::aws:policy/") {
+		// An AWS managed policy, or a customer managed policy of the
+		// role's account (https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachRolePolicy.html).
+		if !strings.Contains(policy, ":iam::aws:policy/") && s.customerPolicy(c.Account, policy) == nil {
 			return refuse("AttachRolePolicy", "NoSuchEntity", "Policy %s does not exist or is not attachable.", policy)
 		}
 		attached := s.Select("aws:iam/rolePolicyAttachment:RolePolicyAttachment", func(p *Object) bool {
@@ -131,6 +131,20 @@ var iamOIDCProvider = kind{
 // role returns the role of an account by name, without regard to case.
 func (s *State) role(account, name string) *Object {
 	return s.first("aws:iam/role:Role", func(r *Object) bool { return r.Account == account && strings.EqualFold(r.ID, name) })
+}
+
+// customerPolicy returns the customer managed policy of an account with an
+// ARN, or nil.
+func (s *State) customerPolicy(account, arn string) *Object {
+	return s.first("aws:iam/policy:Policy", func(p *Object) bool { return p.Account == account && p.Str("arn") == arn })
+}
+
+// principalByARN returns the role or user an ARN names, or nil.
+func (s *State) principalByARN(arn string) *Object {
+	if r := s.roleByARN(arn); r != nil {
+		return r
+	}
+	return s.first("aws:iam/user:User", func(u *Object) bool { return u.Str("arn") == arn })
 }
 
 // roleByARN returns the role an ARN names (arn:<partition>:iam::<account>:role<path><name>).

@@ -18,8 +18,8 @@ var (
 
 var organizationsPolicy = kind{
 	create: func(s *State, c Caller, o *Object) error {
-		if c.Account != s.Organization.ManagementAccount {
-			return refuse("CreatePolicy", "AccessDeniedException", "You don't have permissions to access this resource: %s is not the organization's management account", c.Account)
+		if err := s.mayReadPolicies("CreatePolicy", c); err != nil {
+			return err
 		}
 		// Policy names are unique in the organization
 		// (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreatePolicy.html:
@@ -58,6 +58,17 @@ var organizationsPolicyAttachment = kind{
 		}
 		if s.first(o.Type, func(a *Object) bool { return a.Str("policyId") == o.Str("policyId") && a.Str("targetId") == target }) != nil {
 			return refuse("AttachPolicy", "DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
+		}
+		// "You can't attach policies of the specified type to entities in a
+		// root until you enable that type in the root", and a target holds
+		// at most five policies of a type
+		// (https://docs.aws.amazon.com/organizations/latest/APIReference/API_AttachPolicy.html).
+		typ := s.policy(o.Str("policyId")).Str("type")
+		if !s.Organization.PolicyTypeEnabled(typ) {
+			return refuse("AttachPolicy", "PolicyTypeNotEnabledException", "The specified policy type %s isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.", typ)
+		}
+		if len(s.PoliciesForTarget(target, typ)) >= maxPoliciesPerTarget {
+			return refuse("AttachPolicy", "ConstraintViolationException", "You have attached the maximum number of policies of type %s to target %s (POLICY_NUMBER_LIMIT_EXCEEDED).", typ, target)
 		}
 		o.ID = target + ":" + o.Str("policyId")
 		return nil

@@ -20,6 +20,13 @@ type State struct {
 	// ServedBy records, per stand-in plugin, the build of the checkout that
 	// served this world (BuildID).
 	ServedBy map[string]string `json:"servedBy,omitempty"`
+	// Quotas are the Service Quotas values the tier set, by
+	// "account/region/code" (region "*": every region); every other quota
+	// has a new account's value (Quota).
+	Quotas map[string]float64 `json:"quotas,omitempty"`
+	// ZoneOrders map an account's zone names in a region to zone IDs, by
+	// "account/region", where the tier set them (ZonesOf).
+	ZoneOrders map[string][]string `json:"zoneOrders,omitempty"`
 
 	// dir and pool are the world's directory and API servers.
 	dir  string
@@ -51,6 +58,13 @@ type Organization struct {
 	Accounts []string `json:"accounts"`
 	// RAMSharing is whether RAM sharing with the organization is on.
 	RAMSharing bool `json:"ramSharing"`
+	// EnabledPolicyTypes are the policy types enabled on the root. A new
+	// organization has none; enabling resource control policies is a step
+	// of its own (https://docs.aws.amazon.com/organizations/latest/userguide/enable-policy-type.html).
+	EnabledPolicyTypes []string `json:"enabledPolicyTypes,omitempty"`
+	// DelegatedAdministrators are the member accounts delegated the
+	// management of Organizations policies.
+	DelegatedAdministrators []string `json:"delegatedAdministrators,omitempty"`
 }
 
 // HasAccount reports whether the organization holds the account.

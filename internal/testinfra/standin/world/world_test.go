@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -35,8 +36,9 @@ func seeded(t *testing.T) *State {
 	t.Helper()
 	s := &State{dir: "test-world", pool: pool(t, 2)}
 	require.NoError(t, s.Plant(Seed{
-		Organization: Organization{ID: "o-abc123", ManagementAccount: management, RootID: "r-ab12", Accounts: []string{management, cluster, tenant}},
-		Roles:        []string{inCluster.Principal, inTenant.Principal, inMgmt.Principal, "arn:aws:iam::111122223333:role/Admin"},
+		Organization: Organization{ID: "o-abc123", ManagementAccount: management, RootID: "r-ab12", Accounts: []string{management, cluster, tenant},
+			EnabledPolicyTypes: []string{ServiceControlPolicy, ResourceControlPolicy}},
+		Roles: []string{inCluster.Principal, inTenant.Principal, inMgmt.Principal, "arn:aws:iam::111122223333:role/Admin"},
 	}))
 	return s
 }
@@ -140,6 +142,11 @@ func TestIAMIsOneNamespaceInEveryRegion(t *testing.T) {
 	assert.NotNil(t, s.Find(west, "aws:iam/role:Role", "app"))
 }
 
+// eksZones are a region's zone IDs where EKS runs clusters.
+func eksZones(region string) []string {
+	return slices.DeleteFunc(slices.Clone(regionZoneIDs(region)), func(id string) bool { return slices.Contains(eksUnsupportedZoneIDs, id) })
+}
+
 // network creates a VPC with an internet gateway and n private subnets in
 // different zones, and returns the subnets.
 func network(t *testing.T, s *State, c Caller, n int) []*Object {
@@ -149,7 +156,7 @@ func network(t *testing.T, s *State, c Caller, n int) []*Object {
 	var subnets []*Object
 	for i := range n {
 		subnets = append(subnets, mustCreate(t, s, c, "aws:ec2/subnet:Subnet", map[string]any{
-			"vpcId": vpc.ID, "cidrBlock": fmt.Sprintf("10.0.%d.0/24", i), "availabilityZone": zones(c.Region)[i%3],
+			"vpcId": vpc.ID, "cidrBlock": fmt.Sprintf("10.0.%d.0/24", i), "availabilityZoneId": eksZones(c.Region)[i%3],
 		}))
 	}
 	return subnets
