@@ -322,7 +322,7 @@ func TestCheck(t *testing.T) {
 	// Past standard support the example's 1.36 costs more: a warning.
 	code, out, _ = planCmd(t, "--check", "--as-of=2027-09-15")
 	assert.Equal(t, exitOK, code, "extended support is a warning")
-	assert.Contains(t, out, "warning  kubernetes-version  prod-eks in 111122223333 (prod): Kubernetes 1.36 of cluster prod left EKS standard support on 2027-08-02: until 2028-08-02 extended support bills $0.60 per cluster hour instead of $0.10 (about $365 more a month)")
+	assert.Contains(t, out, "warning  kubernetes-version  prod-eks in 111122223333 (prod): Kubernetes 1.36 of cluster prod left EKS standard support on 2027-08-02: until 2028-08-02 extended support bills $0.60 per cluster hour instead of $0.10 (about $365 more a month); upgrade to a newer minor (the calendar, read 2026-12-03, holds none in standard support then)")
 
 	// Past extended support: an error.
 	code, out, _ = planCmd(t, "--check", "--as-of=2028-09-01")

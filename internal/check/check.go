@@ -327,9 +327,13 @@ func kubernetesSupport(c *checker) {
 		case eksversion.NotYetReleased:
 			c.add(Error, "kubernetes-version", r, "Kubernetes %s of cluster %s is not available on EKS before %s", v, name, release.Released.Format(time.DateOnly))
 		case eksversion.Extended:
+			target := eksversion.NewestInStandardSupport(c.asOf)
+			if target == "" {
+				target = "a newer minor (the calendar, read " + eksversion.AsOf.Format(time.DateOnly) + ", holds none in standard support then)"
+			}
 			c.add(Warning, "kubernetes-version", r, "Kubernetes %s of cluster %s left EKS standard support on %s: until %s extended support bills $%.2f per cluster hour instead of $%.2f (about $%.0f more a month); upgrade to %s",
 				v, name, release.StandardEnds.Format(time.DateOnly), release.ExtendedEnds.Format(time.DateOnly),
-				eksversion.ExtendedSupportHourly, eksversion.StandardSupportHourly, eksversion.ExtendedSupportMonthlyExtra(), eksversion.NewestInStandardSupport(c.asOf))
+				eksversion.ExtendedSupportHourly, eksversion.StandardSupportHourly, eksversion.ExtendedSupportMonthlyExtra(), target)
 		case eksversion.Ended:
 			c.add(Error, "kubernetes-version", r, "Kubernetes %s of cluster %s left EKS extended support on %s: EKS upgrades such a cluster itself", v, name, release.ExtendedEnds.Format(time.DateOnly))
 		}

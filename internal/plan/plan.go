@@ -152,7 +152,9 @@ type Input struct {
 
 // Make loads and validates the configuration, runs the program under the
 // mock engine, and describes the result. A configuration that does not
-// validate gives a *stacks.ConfigError.
+// validate gives a *stacks.ConfigError. Quotas the stack's preflight finds
+// short against a new account's (the engine's answer) do not stop the plan:
+// it is made with the preflight off, and they are its Shortfalls.
 func Make(in Input) (*Document, error) {
 	cfg, err := config.Load(config.FromMap(in.Config))
 	if err != nil {
@@ -163,7 +165,7 @@ func Make(in Input) (*Document, error) {
 	// quotas, which the plan cannot know better: what falls short becomes a
 	// finding, and the plan is made as if it had passed.
 	var short *preflight.Error
-	if errors.As(err, &short) {
+	if errors.As(err, &short) && len(short.Problems) == 0 {
 		cfgMap, cfgErr := withoutPreflight(in.Config)
 		if cfgErr != nil {
 			return nil, cfgErr

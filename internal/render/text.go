@@ -23,10 +23,10 @@ import (
 // listed shows its name input, if any.
 var keyInputs = map[string][]string{
 	"aws:ec2/vpc:Vpc":                                         {"cidrBlock"},
-	"aws:ec2/subnet:Subnet":                                   {"cidrBlock", "availabilityZone"},
+	"aws:ec2/subnet:Subnet":                                   {"cidrBlock", "availabilityZoneId", "availabilityZone"},
 	"aws:ec2/launchTemplate:LaunchTemplate":                   {"metadataOptions"},
-	"aws:eks/nodeGroup:NodeGroup":                             {"nodeGroupName", "instanceTypes", "capacityType", "amiType", "scalingConfig"},
-	"aws:eks/addon:Addon":                                     {"addonName", "configurationValues"},
+	"aws:eks/nodeGroup:NodeGroup":                             {"nodeGroupName", "version", "instanceTypes", "capacityType", "amiType", "scalingConfig"},
+	"aws:eks/addon:Addon":                                     {"addonName", "addonVersion", "configurationValues"},
 	"aws:eks/fargateProfile:FargateProfile":                   {"fargateProfileName", "selectors"},
 	"aws:eks/podIdentityAssociation:PodIdentityAssociation":   {"clusterName", "namespace", "serviceAccount", "roleArn"},
 	"aws:eks/accessEntry:AccessEntry":                         {"clusterName", "principalArn"},
