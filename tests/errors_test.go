@@ -85,7 +85,7 @@ config:
   eks-multi-account:organization:
     managementAccountId: "000011112222"
     managementRoleArn: arn:aws:iam::000011112222:role/PlatformOrgAdmin
-    tagGuard: {targetIds: [ou-ab12-cdef3456], exemptPrincipalArns: ["arn:aws:iam::*:role/PlatformAdmin"]}
+    tagGuard: {targetIds: [ou-ab12-cdef3456], exemptPrincipalArns: ["arn:aws:iam::111122223333:role/PlatformAdmin"]}
 `
 
 // organizationBase is the organization stack file with the edits made.

@@ -80,7 +80,7 @@ func largeOrganization() map[string]string {
 		"eks-multi-account:defaults": mustJSON(map[string]any{"region": "us-east-1"}),
 		"eks-multi-account:organization": mustJSON(map[string]any{
 			"managementAccountId": managementAccount, "managementRoleArn": "arn:aws:iam::000011112222:role/PlatformOrgAdmin",
-			"tagGuard": map[string]any{"targetIds": []string{"r-ab12"}, "exemptPrincipalArns": []string{"arn:aws:iam::*:role/PlatformAdmin"}},
+			"tagGuard": map[string]any{"targetIds": []string{"r-ab12"}, "exemptPrincipalArns": []string{"arn:aws:iam::111122223333:role/PlatformAdmin"}},
 		}),
 	}
 }

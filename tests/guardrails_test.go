@@ -2,12 +2,17 @@ package tests
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
+	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/trust"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 	"github.com/eks-multi-account/eks-multi-account/stacks/guardrails"
@@ -97,7 +102,7 @@ func TestGuardrails(t *testing.T) {
 	}
 
 	var cases []guardrailCase
-	for _, key := range guardrails.PodIdentityTagKeys {
+	for _, key := range trust.PodIdentityTagKeys {
 		for _, variant := range caseVariants(key) {
 			for _, action := range []string{"iam:TagRole", "iam:CreateRole", "iam:TagUser"} {
 				cases = append(cases, guardrailCase{fmt.Sprintf("a developer, %s with %s", action, variant), tagRole("Developer", action, variant), explicitlyDenied})
@@ -106,7 +111,7 @@ func TestGuardrails(t *testing.T) {
 				guardrailCase{"a developer tags a session with " + variant, tagSession("Developer", variant, true), explicitlyDenied},
 				guardrailCase{"without the guardrails, a developer could tag a session with " + variant, tagSession("Developer", variant, false), allowed},
 				guardrailCase{"the exempt PlatformAdmin tags a role with " + variant, tagRole("PlatformAdmin", "iam:TagRole", variant), allowed},
-				guardrailCase{"the deploy role tags a role with " + variant, tagRole("OrganizationAccountAccessRole", "iam:TagRole", variant), allowed},
+				guardrailCase{"the deploy role, which never writes the keys, tags a role with " + variant, tagRole("OrganizationAccountAccessRole", "iam:TagRole", variant), explicitlyDenied},
 			)
 		}
 	}
@@ -114,11 +119,56 @@ func TestGuardrails(t *testing.T) {
 		guardrailCase{"a developer tags a role with another key", tagRole("Developer", "iam:TagRole", "team"), allowed},
 		guardrailCase{"a developer tags a session with another key", tagSession("Developer", "team", true), allowed},
 	)
-	for _, action := range guardrails.RoleChangingActions {
+	deployRole := "arn:aws:iam::" + clusterAccount + ":role/OrganizationAccountAccessRole"
+	exemptRole := "arn:aws:iam::" + clusterAccount + ":role/PlatformAdmin"
+	for _, action := range append(slices.Clone(guardrails.RoleChangingActions), "iam:PassRole") {
 		cases = append(cases,
 			guardrailCase{"a developer, " + action + " on the shared chaining role", changeRole("Developer", action, chainingRole), explicitlyDenied},
 			guardrailCase{"the exempt PlatformAdmin, " + action + " on the shared chaining role", changeRole("PlatformAdmin", action, chainingRole), explicitlyDenied},
 			guardrailCase{"the deploy role, " + action + " on the shared chaining role", changeRole("OrganizationAccountAccessRole", action, chainingRole), allowed},
+		)
+	}
+	// The path to impersonation the review found starts by claiming the
+	// deploy role or an exempt role: rewriting its trust, or creating it in
+	// an account where it does not exist yet. Every step of it is denied,
+	// the first included.
+	for _, action := range guardrails.RoleChangingActions {
+		for _, target := range []string{deployRole, exemptRole} {
+			cases = append(cases,
+				guardrailCase{"a developer, " + action + " on " + target, changeRole("Developer", action, target), explicitlyDenied},
+				guardrailCase{"the deploy role, " + action + " on " + target, changeRole("OrganizationAccountAccessRole", action, target), allowed},
+			)
+		}
+		cases = append(cases, guardrailCase{"the exempt PlatformAdmin, " + action + " on itself", changeRole("PlatformAdmin", action, exemptRole), explicitlyDenied})
+	}
+	// The cluster account's control plane: making oneself cluster admin,
+	// or swapping a tenant's role in its Pod Identity association, on a
+	// cluster of the library (it carries the managed tag), is the deploy
+	// role's alone; another cluster of the account is its owners'.
+	library := map[string]any{"aws:ResourceTag/" + naming.ManagedTagKey: naming.ManagedTagValue}
+	clusterARN := "arn:aws:eks:us-east-1:" + clusterAccount + ":cluster/prod"
+	admin := b.policy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","sts:*","eks:*"],"Resource":"*"}]}`)
+	onEKS := func(role, action, resource string, tags map[string]any) string {
+		ctx := caller(role)
+		maps.Copy(ctx, tags)
+		return b.ask(request{Principal: session(role), Action: action, Resource: resource, ResourceAccount: clusterAccount,
+			IdentityPolicies: []string{admin}, SCPs: scps, RCPs: rcps, Context: ctx})
+	}
+	for _, c := range []struct{ action, resource string }{
+		{"eks:CreateAccessEntry", clusterARN},
+		{"eks:AssociateAccessPolicy", "arn:aws:eks:us-east-1:" + clusterAccount + ":access-entry/prod/role/" + clusterAccount + "/Developer/0ac1d2e4"},
+		{"eks:CreatePodIdentityAssociation", clusterARN},
+		{"eks:UntagResource", clusterARN},
+		{"eks:UpdateAccessEntry", "arn:aws:eks:us-east-1:" + clusterAccount + ":access-entry/prod/role/" + clusterAccount + "/PlatformAdmin/0ac1d2e3"},
+		{"eks:DisassociateAccessPolicy", "arn:aws:eks:us-east-1:" + clusterAccount + ":access-entry/prod/role/" + clusterAccount + "/PlatformAdmin/0ac1d2e3"},
+		{"eks:UpdatePodIdentityAssociation", "arn:aws:eks:us-east-1:" + clusterAccount + ":podidentityassociation/prod/a-0123456789abcdef0"},
+		{"eks:DeletePodIdentityAssociation", "arn:aws:eks:us-east-1:" + clusterAccount + ":podidentityassociation/prod/a-0123456789abcdef0"},
+	} {
+		cases = append(cases,
+			guardrailCase{"a developer, " + c.action + " on the library's cluster", onEKS("Developer", c.action, c.resource, library), explicitlyDenied},
+			guardrailCase{"the exempt PlatformAdmin, " + c.action + " on the library's cluster", onEKS("PlatformAdmin", c.action, c.resource, library), explicitlyDenied},
+			guardrailCase{"the deploy role, " + c.action + " on the library's cluster", onEKS("OrganizationAccountAccessRole", c.action, c.resource, library), allowed},
+			guardrailCase{"a developer, " + c.action + " on another cluster of the account", onEKS("Developer", c.action, c.resource, nil), allowed},
 		)
 	}
 	cases = append(cases,
@@ -177,5 +227,109 @@ func TestTheGuardrailsAreTheOrganizationStacks(t *testing.T) {
 		} else {
 			assert.Empty(t, policies, path)
 		}
+	}
+}
+
+// A chained session passes on the tags Pod Identity gave it and may add no
+// tag of its own choosing to the target role's session: the target's trust
+// admits Pod Identity's keys only.
+func TestAChainedSessionMayAddNoTagOfItsOwn(t *testing.T) {
+	doc := planStackFile(t, "../examples/centralized/Pulumi.prod.yaml")
+	var source, target plan.Resource
+	for _, r := range doc.Resources {
+		switch {
+		case r.Type == "aws:iam/role:Role" && r.Name == "prod-chaining-role":
+			source = r
+		case r.Type == "aws:iam/role:Role" && r.Name == "payroll-payroll-app-role":
+			target = r
+		}
+	}
+	require.NotEmpty(t, source.URN)
+	require.NotEmpty(t, target.URN)
+	id := identity{cluster: cluster{arn: "arn:aws:eks:us-east-1:111122223333:cluster/prod", name: "prod"}, namespace: "payroll", sa: "payroll-app"}
+	b := newBatch()
+	chainAll := b.policy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession"],"Resource":"*"}]}`)
+	trustPolicy := b.policy(target.Inputs["assumeRolePolicy"].(string))
+	ask := func(extra map[string]string) string {
+		tags := id.sessionTags()
+		maps.Copy(tags, extra)
+		ctx := tagContext("aws:PrincipalTag/", id.sessionTags())
+		maps.Copy(ctx, tagContext("aws:RequestTag/", tags))
+		ctx["aws:PrincipalArn"] = source.Outputs["arn"].(string)
+		return b.ask(request{Principal: "arn:aws:sts::111122223333:assumed-role/prod-pod-identity-chain/eks-payroll-app", Action: "sts:TagSession",
+			Resource: target.Outputs["arn"].(string), ResourceAccount: "444455556666", IdentityPolicies: []string{chainAll}, ResourcePolicy: trustPolicy, Context: ctx})
+	}
+	passOn, addTeam, addCase := ask(nil), ask(map[string]string{"team": "payroll"}), ask(map[string]string{"Kubernetes-Role": "admin"})
+	got := b.run(t)
+	assert.Equal(t, allowed, got[passOn], "the session passes on Pod Identity's tags")
+	assert.Equal(t, implicitlyDenied, got[addTeam], "a tag key of its own is refused")
+	assert.Equal(t, implicitlyDenied, got[addCase], "so is one that only looks like Pod Identity's")
+}
+
+// Each statement the security review added to the SCP is needed: with it
+// removed (or put back as it was), the adversary it stops succeeds.
+func TestEachNewGuardrailStatementIsNeeded(t *testing.T) {
+	const account = "111122223333"
+	deployRole := "arn:aws:iam::" + account + ":role/OrganizationAccountAccessRole"
+	full := guardrails.ServiceControlPolicy("aws", "OrganizationAccountAccessRole", []string{"arn:aws:iam::" + account + ":role/PlatformAdmin"})
+	without := func(sid string) iampolicy.Document {
+		doc := full
+		doc.Statement = slices.DeleteFunc(slices.Clone(full.Statement), func(s iampolicy.Statement) bool { return s.Sid == sid })
+		require.Len(t, doc.Statement, len(full.Statement)-1, sid)
+		return doc
+	}
+	edited := func(sid string, edit func(*iampolicy.Statement)) iampolicy.Document {
+		doc := full
+		doc.Statement = slices.Clone(full.Statement)
+		i := slices.IndexFunc(doc.Statement, func(s iampolicy.Statement) bool { return s.Sid == sid })
+		require.GreaterOrEqual(t, i, 0, sid)
+		edit(&doc.Statement[i])
+		return doc
+	}
+	b := newBatch()
+	admin := b.policy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","sts:*","eks:*"],"Resource":"*"}]}`)
+	type adversary struct {
+		name                     string
+		role, action, resource   string
+		context                  map[string]any
+		variant                  iampolicy.Document
+		underGuardrails, without string
+	}
+	library := map[string]any{"aws:ResourceTag/" + naming.ManagedTagKey: naming.ManagedTagValue}
+	tagged := map[string]any{"aws:TagKeys": []string{"kubernetes-namespace"}, "aws:RequestTag/kubernetes-namespace": "payroll"}
+	cases := []adversary{
+		{name: "a developer rewrites the deploy role's trust (the first step of the path)", role: "Developer", action: "iam:UpdateAssumeRolePolicy", resource: deployRole,
+			variant: without("DenyChangingTheDeployAndExemptRoles")},
+		{name: "a developer creates the deploy role where it does not exist", role: "Developer", action: "iam:CreateRole", resource: deployRole,
+			variant: without("DenyChangingTheDeployAndExemptRoles")},
+		{name: "a developer makes itself an access entry on a library cluster", role: "Developer", action: "eks:CreateAccessEntry",
+			resource: "arn:aws:eks:us-east-1:" + account + ":cluster/prod", context: library, variant: without("DenyAccessToTheLibrarysClusters")},
+		{name: "a developer swaps a tenant's role in its Pod Identity association", role: "Developer", action: "eks:UpdatePodIdentityAssociation",
+			resource: "arn:aws:eks:us-east-1:" + account + ":podidentityassociation/prod/a-0123456789abcdef0", context: library, variant: without("DenyAccessToTheLibrarysClusters")},
+		{name: "a developer passes a library role", role: "Developer", action: "iam:PassRole", resource: "arn:aws:iam::" + account + ":role/eks-multi-account/prod/prod-pod-identity-chain",
+			variant: edited("DenyChangingTheLibrarysRoles", func(s *iampolicy.Statement) {
+				s.Action = slices.DeleteFunc(slices.Clone(s.Action), func(a string) bool { return a == "iam:PassRole" })
+			})},
+		{name: "the deploy role puts a Pod Identity tag key on a role", role: "OrganizationAccountAccessRole", action: "iam:TagRole", resource: "arn:aws:iam::" + account + ":role/Helper",
+			context: tagged, variant: edited("DenyPodIdentityTagKeysOnIAMPrincipals", func(s *iampolicy.Statement) {
+				s.Condition = maps.Clone(s.Condition)
+				s.Condition["ArnNotLike"] = map[string]iampolicy.Values{"aws:PrincipalArn": {"arn:aws:iam::111122223333:role/PlatformAdmin", "arn:aws:iam::*:role/OrganizationAccountAccessRole"}}
+			})},
+	}
+	ask := func(c adversary, scp iampolicy.Document) string {
+		text, err := scp.JSON()
+		require.NoError(t, err)
+		ctx := map[string]any{"aws:PrincipalArn": "arn:aws:iam::" + account + ":role/" + c.role, "aws:PrincipalIsAWSService": "false"}
+		maps.Copy(ctx, c.context)
+		return b.ask(request{Principal: "arn:aws:sts::" + account + ":assumed-role/" + c.role + "/session", Action: c.action, Resource: c.resource,
+			ResourceAccount: account, IdentityPolicies: []string{admin}, SCPs: []string{b.policy(text)}, Context: ctx})
+	}
+	for i := range cases {
+		cases[i].underGuardrails, cases[i].without = ask(cases[i], full), ask(cases[i], cases[i].variant)
+	}
+	got := b.run(t)
+	for _, c := range cases {
+		assert.Equal(t, explicitlyDenied, got[c.underGuardrails], "under the guardrails: %s", c.name)
+		assert.Equal(t, allowed, got[c.without], "without the statement: %s", c.name)
 	}
 }

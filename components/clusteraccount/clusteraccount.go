@@ -192,6 +192,7 @@ func (b *builder) cluster(net subnets, key *kms.Key, nodeRole *iam.Role) (*eks.C
 	for i, arn := range a.Admins {
 		entries[fmt.Sprintf("admin-%d", i)] = eks.AccessEntryArgs{
 			PrincipalArn: pulumi.String(arn),
+			Tags:         pulumi.ToStringMap(naming.WithManagedTag(a.Tags)),
 			AccessPolicies: map[string]eks.AccessPolicyAssociationInput{
 				"cluster-admin": eks.AccessPolicyAssociationArgs{
 					PolicyArn:   pulumi.String(AdminPolicyARN(a.Account.Partition())),
@@ -225,6 +226,10 @@ func (b *builder) cluster(net subnets, key *kms.Key, nodeRole *iam.Role) (*eks.C
 		NodeAssociatePublicIpAddress: &noPublicIP,
 		ProviderCredentialOpts:       &eks.KubeconfigOptionsArgs{RoleArn: pulumi.String(a.DeployRoleARN)},
 		Tags:                         pulumi.ToStringMap(a.Tags),
+		// The cluster carries the library's managed tag, by which the
+		// organization's SCP keeps its access entries and Pod Identity
+		// associations to the deploy role.
+		ClusterTags: pulumi.ToStringMap(naming.WithManagedTag(nil)),
 	}, pulumi.Parent(b.parent), pulumi.Providers(a.Account.Provider, a.EKSProvider))
 	if err != nil {
 		return nil, fmt.Errorf("creating EKS cluster: %w", err)

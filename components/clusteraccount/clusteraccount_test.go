@@ -158,7 +158,9 @@ func TestClusterAccountCreatesEverythingInTheClusterAccount(t *testing.T) {
 			"policyArn":   "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
 			"accessScope": map[string]any{"type": "cluster"},
 		}},
-	}}, testkit.Value(cluster, "accessEntries"))
+		"tags": map[string]any{"eks-multi-account/managed-by": "eks-multi-account", "team": "platform"},
+	}}, testkit.Value(cluster, "accessEntries"), "the admins' entries carry the managed tag the guardrails protect them by")
+	assert.Equal(t, map[string]any{"eks-multi-account/managed-by": "eks-multi-account"}, testkit.Value(cluster, "clusterTags"), "so does the cluster")
 	vpc := testkit.Named(t, rs, "aws:ec2/vpc:Vpc", "prod-vpc")
 	assert.Equal(t, vpc.ID, testkit.Input(cluster, "vpcId"))
 

@@ -243,7 +243,7 @@ func (b *builder) association(roleARN pulumi.StringInput) error {
 		Namespace:      pulumi.String(a.Namespace),
 		ServiceAccount: pulumi.String(a.Name),
 		RoleArn:        roleARN,
-		Tags:           pulumi.ToStringMap(a.Tags),
+		Tags:           pulumi.ToStringMap(naming.WithManagedTag(a.Tags)),
 	}, b.in(a.Cluster.Account.Provider, pulumi.DependsOn([]pulumi.Resource{b.role}), pulumi.DeleteBeforeReplace(true),
 		pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(naming.Child(b.name, "pod-identity"))}}))...)
 	if err != nil {

@@ -182,14 +182,19 @@ func TestPodIdentityChainPerServiceAccount(t *testing.T) {
 	assert.Equal(t, "ChainFrom"+source.Outputs["uniqueId"].StringValue(), tt[0].Sid)
 	assert.Equal(t, iampolicy.Values{sourceARN}, tt[0].Principal.AWS, "the target trusts the source role, not the account root")
 	assert.Equal(t, iampolicy.Values{"sts:AssumeRole", "sts:TagSession"}, tt[0].Action)
-	assert.Equal(t, iampolicy.Conditions{"StringEquals": {
-		"aws:PrincipalTag/eks-cluster-arn":            {clusterARN},
-		"aws:PrincipalTag/kubernetes-namespace":       {"payroll"},
-		"aws:PrincipalTag/kubernetes-service-account": {"payroll-app"},
-	}}, tt[0].Condition)
+	assert.Equal(t, iampolicy.Conditions{
+		"StringEquals": {
+			"aws:PrincipalTag/eks-cluster-arn":            {clusterARN},
+			"aws:PrincipalTag/kubernetes-namespace":       {"payroll"},
+			"aws:PrincipalTag/kubernetes-service-account": {"payroll-app"},
+		},
+		// The chained session may carry Pod Identity's tag keys and no other.
+		"ForAllValues:StringEquals": {"aws:TagKeys": {"eks-cluster-arn", "eks-cluster-name", "kubernetes-namespace", "kubernetes-pod-name", "kubernetes-pod-uid", "kubernetes-service-account"}},
+	}, tt[0].Condition)
 
 	assoc := testkit.Named(t, rs, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "prod-payroll-payroll-app-pod-identity")
 	assert.True(t, assoc.DeleteBeforeReplace, "EKS holds one association per service account: a replacement deletes first")
+	assert.Equal(t, "eks-multi-account", testkit.Input(assoc, "tags", "eks-multi-account/managed-by"), "the guardrails protect it by this tag")
 	assert.Equal(t, []string{"payroll-app-pod-identity"}, assoc.Aliases, "the name it had before it was named for its service account")
 	assert.Equal(t, "prod", testkit.Input(assoc, "clusterName"))
 	assert.Equal(t, "payroll", testkit.Input(assoc, "namespace"))

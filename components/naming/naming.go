@@ -52,3 +52,23 @@ func SessionName(namespace, serviceAccount string) string {
 	}
 	return s
 }
+
+// The tag the library puts on every EKS cluster, access entry and Pod
+// Identity association it creates. The organization's service control
+// policy keeps the access entries, access policies and Pod Identity
+// associations of the clusters that carry it to the deploy role, and leaves
+// every other cluster alone.
+const (
+	ManagedTagKey   = "eks-multi-account/managed-by"
+	ManagedTagValue = "eks-multi-account"
+)
+
+// WithManagedTag returns a copy of tags with the library's managed tag.
+func WithManagedTag(tags map[string]string) map[string]string {
+	out := make(map[string]string, len(tags)+1)
+	for k, v := range tags {
+		out[k] = v
+	}
+	out[ManagedTagKey] = ManagedTagValue
+	return out
+}

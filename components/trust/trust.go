@@ -26,6 +26,16 @@ const (
 	TagServiceAccount = "kubernetes-service-account"
 )
 
+// PodIdentityTagKeys are every session tag key EKS Pod Identity sets
+// (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html): the
+// keys the library's trust policies decide on, that a chained session may
+// pass on, and that the organization's guardrails keep anyone else from
+// putting on a role, a user or a session.
+var PodIdentityTagKeys = []string{
+	TagClusterARN, "eks-cluster-name", TagNamespace,
+	"kubernetes-pod-name", "kubernetes-pod-uid", TagServiceAccount,
+}
+
 // PodsServicePrincipal is the service principal of EKS Pod Identity.
 const PodsServicePrincipal = "pods.eks.amazonaws.com"
 
@@ -114,8 +124,10 @@ func SharedChaining(clusterARN string) iampolicy.Document {
 
 // ChainTarget is the trust policy of a role chained to from a Pod Identity
 // source role: only that source role (by ARN, never the account root) may
-// assume it and pass on its session tags, and only in a session whose
-// transitive tags name the one service account of the one cluster.
+// assume it and pass on its session tags, only in a session whose
+// transitive tags name the one service account of the one cluster, and
+// with no session tag but Pod Identity's own keys (a chained session may
+// add no tag of its choosing).
 //
 // The statement's Sid carries the source role's unique ID. When the source
 // role is replaced, its unique ID changes, so this policy changes too and
@@ -126,7 +138,10 @@ func ChainTarget(sourceRoleARN, sourceRoleUniqueID string, id Identity) iampolic
 		Effect:    iampolicy.Allow,
 		Principal: &iampolicy.Principal{AWS: iampolicy.Values{sourceRoleARN}},
 		Action:    iampolicy.Values{ActionAssumeRole, ActionTagSession},
-		Condition: iampolicy.Conditions{"StringEquals": id.tags("aws:PrincipalTag/")},
+		Condition: iampolicy.Conditions{
+			"StringEquals":              id.tags("aws:PrincipalTag/"),
+			"ForAllValues:StringEquals": {"aws:TagKeys": iampolicy.Values(PodIdentityTagKeys)},
+		},
 	})
 }
 

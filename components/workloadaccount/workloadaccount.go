@@ -137,7 +137,7 @@ func (b *builder) adminAccess() error {
 			ClusterName:  a.Cluster.ClusterName,
 			PrincipalArn: pulumi.String(arn),
 			Type:         pulumi.String("STANDARD"),
-			Tags:         pulumi.ToStringMap(a.Tags),
+			Tags:         pulumi.ToStringMap(naming.WithManagedTag(a.Tags)),
 		}, b.opts(a.Cluster.Account.Provider)...)
 		if err != nil {
 			return fmt.Errorf("creating access entry for %s: %w", arn, err)

@@ -146,6 +146,8 @@ func TestWorkloadAccount(t *testing.T) {
 		},
 	}, testkit.Value(netpol, "spec"))
 
+	entry := testkit.Named(t, rs, "aws:eks/accessEntry:AccessEntry", "payroll-admin-0")
+	assert.Equal(t, "eks-multi-account", testkit.Input(entry, "tags", "eks-multi-account/managed-by"), "the guardrails protect the entry by this tag")
 	assoc := testkit.Named(t, rs, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "payroll-admin-0-policy")
 	assert.Equal(t, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy", testkit.Input(assoc, "policyArn"))
 	assert.Equal(t, map[string]any{"type": "namespace", "namespaces": []any{"payroll"}}, testkit.Value(assoc, "accessScope"))

@@ -5,11 +5,13 @@
 //   - RAM sharing with the organization, so subnets can be shared without
 //     accepters. It is retained on delete: turning it off breaks every share
 //     in the organization.
-//   - A service control policy that keeps anyone but the exempt principals
-//     and the deploy role from putting the EKS Pod Identity session tag keys
-//     on an IAM role or user (in any letter case: IAM tag keys are
-//     case-insensitive), and anyone but the deploy role from changing the
-//     trust, policies or tags of the library's roles.
+//   - A service control policy that keeps anyone but the exempt roles from
+//     putting the EKS Pod Identity session tag keys on an IAM role or user
+//     (in any letter case: IAM tag keys are case-insensitive); anyone but
+//     the deploy role from creating, changing or passing the library's
+//     roles, from changing the deploy role and the exempt roles, and from
+//     touching the access entries and Pod Identity associations of the
+//     library's clusters.
 //   - A resource control policy, after AWS's STS-Protect-EKS-pod-identities-tags
 //     example, that denies tagging a session with those keys unless the
 //     caller is an AWS service (EKS Pod Identity's first hop) or already
@@ -23,6 +25,7 @@ package guardrails
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/organizations"
@@ -34,6 +37,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/trust"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/stacks/preflight"
 )
@@ -51,23 +55,32 @@ const (
 	libraryRolePathPattern = "eks-multi-account/*"
 )
 
-// PodIdentityTagKeys are the session tag keys EKS Pod Identity sets, which
-// the library's trust policies make access decisions on.
-var PodIdentityTagKeys = []string{
-	"eks-cluster-arn", "eks-cluster-name", "kubernetes-namespace",
-	"kubernetes-pod-name", "kubernetes-pod-uid", "kubernetes-service-account",
-}
-
 // TaggingActions are the IAM actions that can put tags on a role or user.
 var TaggingActions = []string{"iam:CreateRole", "iam:CreateUser", "iam:TagRole", "iam:TagUser"}
 
-// RoleChangingActions change a role's trust, policies or tags.
+// RoleChangingActions create, delete or change a role: its trust, its
+// settings, its policies, its permissions boundary, its tags.
 var RoleChangingActions = []string{
+	"iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
 	"iam:UpdateAssumeRolePolicy",
 	"iam:PutRolePolicy", "iam:DeleteRolePolicy",
 	"iam:AttachRolePolicy", "iam:DetachRolePolicy",
 	"iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
 	"iam:TagRole", "iam:UntagRole",
+}
+
+// ClusterAccessActions give a principal access to a cluster or its pods an
+// IAM role: access entries, access policies and Pod Identity associations,
+// and the tags the guardrails recognise a library cluster by. EKS
+// authorises the create actions against the cluster's ARN, and the others
+// against the access entry's or the association's
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html),
+// which is why the library tags its access entries and associations too.
+var ClusterAccessActions = []string{
+	"eks:CreateAccessEntry", "eks:UpdateAccessEntry", "eks:DeleteAccessEntry",
+	"eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy",
+	"eks:CreatePodIdentityAssociation", "eks:UpdatePodIdentityAssociation", "eks:DeletePodIdentityAssociation",
+	"eks:TagResource", "eks:UntagResource",
 }
 
 // Args configures the Guardrails.
@@ -91,8 +104,10 @@ type Args struct {
 type Spec struct {
 	// TargetIDs are the roots, OUs or accounts both policies attach to.
 	TargetIDs []string `json:"targetIds"`
-	// ExemptPrincipalArns may still put the tag keys on roles and users.
-	// Optional. Example: ["arn:aws:iam::*:role/PlatformAdmin"].
+	// ExemptPrincipalArns are the roles, each named with its account ID
+	// (never *), that may still put the Pod Identity tag keys on roles and
+	// users; the SCP keeps anyone but the deploy role from changing them.
+	// Optional. Example: ["arn:aws:iam::000011112222:role/PlatformAdmin"].
 	ExemptPrincipalArns []string `json:"exemptPrincipalArns,omitempty"`
 }
 
@@ -118,8 +133,11 @@ func (s Spec) Check(path string, f Facts, ps *validate.Problems) {
 		}
 	}
 	for i, arn := range s.ExemptPrincipalArns {
-		if !exemptARN.MatchString(arn) {
-			ps.Add(validate.Index(at("exemptPrincipalArns"), i), arn, "is not an IAM principal ARN (its account may be *)")
+		switch m := exemptARN.FindStringSubmatch(arn); {
+		case m == nil:
+			ps.Add(validate.Index(at("exemptPrincipalArns"), i), arn, "is not an IAM role ARN with its account ID (arn:aws:iam::111122223333:role/PlatformAdmin): an exemption that any account may claim by creating a role of that name exempts anyone")
+		case m[2] == f.Management.ID:
+			ps.Add(validate.Index(at("exemptPrincipalArns"), i), arn, "is in the management account, which SCPs never bind: it needs no exemption")
 		}
 	}
 	if len(s.TargetIDs) == 0 {
@@ -149,32 +167,65 @@ func deployRoleARN(partition, deployRoleName string) string {
 	return fmt.Sprintf("arn:%s:iam::*:role/%s", partition, deployRoleName)
 }
 
-// ServiceControlPolicy is the SCP: deny putting a Pod Identity tag key (in
-// any case) on a role or user unless the caller is exempt or the deploy
-// role, and deny changing the trust, policies or tags of the library's
-// roles (under role/eks-multi-account/) unless the caller is the deploy
-// role.
+// ServiceControlPolicy is the SCP, four statements:
+//   - nobody but the exempt roles may put a Pod Identity tag key (in any
+//     case) on a role or user; the library never writes those keys, so not
+//     even the deploy role may;
+//   - nobody but the deploy role may create, delete, change or pass the
+//     library's roles (under role/eks-multi-account/);
+//   - nobody but the deploy role itself may create, delete or change the
+//     deploy role or an exempt role, so that neither can be claimed by
+//     rewriting its trust, or created where it does not exist yet;
+//   - nobody but the deploy role may create, change or delete the access
+//     entries, access policies and Pod Identity associations of the
+//     library's clusters (those carrying naming.ManagedTagKey), or their
+//     tags; other clusters are untouched.
+//
+// SCPs never bind the management account, which keeps the way to repair
+// them.
 func ServiceControlPolicy(partition, deployRoleName string, exempt []string) iampolicy.Document {
 	deployRole := deployRoleARN(partition, deployRoleName)
+	notDeployRole := iampolicy.Conditions{"ArnNotLike": {"aws:PrincipalArn": {deployRole}}}
+	tagKeys := iampolicy.Conditions{
+		// IAM tag keys are case-insensitive (Kubernetes-Namespace is
+		// kubernetes-namespace); StringLike and StringEquals are not.
+		"ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": iampolicy.Values(trust.PodIdentityTagKeys)},
+	}
+	if len(exempt) > 0 {
+		tagKeys["ArnNotLike"] = map[string]iampolicy.Values{"aws:PrincipalArn": iampolicy.Values(exempt)}
+	}
+	eks := func(resource string) string { return fmt.Sprintf("arn:%s:eks:*:*:%s", partition, resource) }
 	return iampolicy.New(
 		iampolicy.Statement{
-			Sid:      "DenyPodIdentityTagKeysOnIAMPrincipals",
-			Effect:   iampolicy.Deny,
-			Action:   iampolicy.Values(TaggingActions),
-			Resource: iampolicy.Values{"*"},
-			Condition: iampolicy.Conditions{
-				// IAM tag keys are case-insensitive (Kubernetes-Namespace is
-				// kubernetes-namespace); StringLike and StringEquals are not.
-				"ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": iampolicy.Values(PodIdentityTagKeys)},
-				"ArnNotLike":                         {"aws:PrincipalArn": append(append(iampolicy.Values{}, exempt...), deployRole)},
-			},
+			Sid:       "DenyPodIdentityTagKeysOnIAMPrincipals",
+			Effect:    iampolicy.Deny,
+			Action:    iampolicy.Values(TaggingActions),
+			Resource:  iampolicy.Values{"*"},
+			Condition: tagKeys,
 		},
 		iampolicy.Statement{
 			Sid:       "DenyChangingTheLibrarysRoles",
 			Effect:    iampolicy.Deny,
-			Action:    iampolicy.Values(RoleChangingActions),
+			Action:    append(iampolicy.Values(slices.Clone(RoleChangingActions)), "iam:PassRole"),
 			Resource:  iampolicy.Values{fmt.Sprintf("arn:%s:iam::*:role/%s", partition, libraryRolePathPattern)},
-			Condition: iampolicy.Conditions{"ArnNotLike": {"aws:PrincipalArn": {deployRole}}},
+			Condition: notDeployRole,
+		},
+		iampolicy.Statement{
+			Sid:       "DenyChangingTheDeployAndExemptRoles",
+			Effect:    iampolicy.Deny,
+			Action:    iampolicy.Values(RoleChangingActions),
+			Resource:  append(iampolicy.Values{deployRole}, exempt...),
+			Condition: notDeployRole,
+		},
+		iampolicy.Statement{
+			Sid:      "DenyAccessToTheLibrarysClusters",
+			Effect:   iampolicy.Deny,
+			Action:   iampolicy.Values(ClusterAccessActions),
+			Resource: iampolicy.Values{eks("cluster/*"), eks("access-entry/*"), eks("podidentityassociation/*")},
+			Condition: iampolicy.Conditions{
+				"StringEquals": {"aws:ResourceTag/" + naming.ManagedTagKey: {naming.ManagedTagValue}},
+				"ArnNotLike":   {"aws:PrincipalArn": {deployRole}},
+			},
 		},
 	)
 }
@@ -186,7 +237,7 @@ func ServiceControlPolicy(partition, deployRoleName string, exempt []string) iam
 // principals carrying them is what keeps every chained pod working.
 func ResourceControlPolicy() iampolicy.Document {
 	carriesNone := map[string]iampolicy.Values{}
-	for _, k := range PodIdentityTagKeys {
+	for _, k := range trust.PodIdentityTagKeys {
 		carriesNone["aws:PrincipalTag/"+k] = iampolicy.Values{"true"}
 	}
 	return iampolicy.New(iampolicy.Statement{
@@ -196,7 +247,7 @@ func ResourceControlPolicy() iampolicy.Document {
 		Action:    iampolicy.Values{"sts:TagSession"},
 		Resource:  iampolicy.Values{"*"},
 		Condition: iampolicy.Conditions{
-			"ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": iampolicy.Values(PodIdentityTagKeys)},
+			"ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": iampolicy.Values(trust.PodIdentityTagKeys)},
 			"BoolIfExists":                       {"aws:PrincipalIsAWSService": {"false"}},
 			"Null":                               carriesNone,
 		},
@@ -205,7 +256,7 @@ func ResourceControlPolicy() iampolicy.Document {
 
 var (
 	targetID  = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|[0-9]{12})$`)
-	exemptARN = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:(iam|sts)::([0-9]{12}|\*):[\x21-\x7E]+$`)
+	exemptARN = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::([0-9]{12}):role/[\x21-\x7E]+$`)
 )
 
 // Validate reports every problem with the arguments, each naming its field
@@ -257,7 +308,7 @@ func (b *builder) build(g *Guardrails) error {
 		return nil
 	}
 	scp, err := b.policy("tag-guard", TagGuardPolicyName, serviceControlPolicy,
-		"Only exempt principals and the deploy role may put EKS Pod Identity tag keys on IAM roles and users; only the deploy role may change the library's roles",
+		"Only exempt roles may put EKS Pod Identity tag keys on IAM roles and users; only the deploy role may change the library's roles, the deploy and exempt roles, and the access entries and Pod Identity associations of the library's clusters",
 		ServiceControlPolicy(a.Management.Partition(), a.DeployRoleName, a.ExemptPrincipalArns))
 	if err != nil {
 		return err

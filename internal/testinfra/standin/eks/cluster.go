@@ -43,7 +43,7 @@ var supported = []string{
 	"name", "version", "vpcId", "subnetIds", "privateSubnetIds", "publicSubnetIds", "authenticationMode", "accessEntries",
 	"createOidcProvider", "skipDefaultNodeGroup", "instanceRoles", "useDefaultVpcCni", "enabledClusterLogTypes",
 	"encryptionConfigKeyArn", "endpointPrivateAccess", "endpointPublicAccess", "publicAccessCidrs",
-	"nodeAssociatePublicIpAddress", "providerCredentialOpts", "tags",
+	"nodeAssociatePublicIpAddress", "providerCredentialOpts", "tags", "clusterTags",
 }
 
 // clusterArgs are the supported inputs.
@@ -69,6 +69,7 @@ type clusterArgs struct {
 	PublicAccessCidrs      pulumi.StringArrayInput       `pulumi:"publicAccessCidrs"`
 	ProviderCredentialOpts eks.KubeconfigOptionsPtrInput `pulumi:"providerCredentialOpts"`
 	Tags                   pulumi.StringMapInput         `pulumi:"tags"`
+	ClusterTags            pulumi.StringMapInput         `pulumi:"clusterTags"`
 	NodeAssociatePublicIP  pulumi.BoolPtrInput           `pulumi:"nodeAssociatePublicIpAddress"`
 }
 
@@ -179,7 +180,7 @@ func (b *clusterBuilder) build() error {
 		},
 		Version:                a.Version,
 		EnabledClusterLogTypes: a.EnabledClusterLogTypes,
-		Tags:                   b.tags(pulumi.StringMap{"Name": pulumi.String(b.name + "-eksCluster")}),
+		Tags:                   b.clusterTags(),
 		EncryptionConfig:       encryption,
 		AccessConfig:           access,
 	}, b.in(pulumi.IgnoreChanges([]string{"accessConfig.bootstrapClusterCreatorAdminPermissions"}), pulumi.DependsOn([]pulumi.Resource{b.roleReady}))...)
@@ -249,16 +250,30 @@ func (b *clusterBuilder) build() error {
 }
 
 // tags are the cluster's tags with a Name, as pulumi-eks tags its children.
-func (b *clusterBuilder) tags(own pulumi.StringMap) pulumi.StringMapOutput {
-	given := pulumi.StringMap{}.ToStringMapOutput()
-	if b.args.Tags != nil {
-		given = b.args.Tags.ToStringMapOutput()
+func (b *clusterBuilder) tags(own pulumi.StringMapInput) pulumi.StringMapOutput {
+	if b.args.Tags == nil {
+		return own.ToStringMapOutput()
 	}
-	return pulumi.All(own, given).ApplyT(func(v []any) map[string]string {
+	return merged(own, b.args.Tags)
+}
+
+// merged is a with b's entries added over it.
+func merged(a, b pulumi.StringMapInput) pulumi.StringMapOutput {
+	return pulumi.All(a, b).ApplyT(func(v []any) map[string]string {
 		out := maps.Clone(v[0].(map[string]string))
 		maps.Copy(out, v[1].(map[string]string))
 		return out
 	}).(pulumi.StringMapOutput)
+}
+
+// clusterTags are the EKS cluster's own tags as pulumi-eks v2.8.1 merges
+// them (nodejs/eks/cluster.ts): its Name, then clusterTags, then tags.
+func (b *clusterBuilder) clusterTags() pulumi.StringMapOutput {
+	own := pulumi.StringMap{"Name": pulumi.String(b.name + "-eksCluster")}.ToStringMapOutput()
+	if b.args.ClusterTags != nil {
+		own = merged(own, b.args.ClusterTags)
+	}
+	return b.tags(own)
 }
 
 // serviceRole creates the eks:index:ServiceRole component pulumi-eks makes
