@@ -52,7 +52,8 @@ func tenantAccount(i int) providers.Account {
 
 // tenants is the configuration the test applies: three tenants, each with
 // an IRSA service account, a chained one and a GitOps reconciler; payroll
-// may also reach its database in the subnets shared with it.
+// may also reach its database in the subnets shared with it, and search
+// asks for the baseline Pod Security Standard instead of restricted.
 func tenants() []tenancy.Args {
 	var out []tenancy.Args
 	for i, name := range []string{"payroll", "reports", "search"} {
@@ -61,12 +62,17 @@ func tenants() []tenancy.Args {
 		if name == "payroll" {
 			egress = []tenancy.EgressRule{{CIDRs: []string{"10.0.0.0/19", "10.0.32.0/19"}, Ports: []tenancy.Port{{Port: 5432}}}}
 		}
+		var podSecurity string
+		if name == "search" {
+			podSecurity = tenancy.PodSecurityBaseline
+		}
 		out = append(out, tenancy.Args{
 			Namespace: tenancy.Namespace{
-				Name:   name,
-				Labels: map[string]string{tenancy.TenantLabel: name, tenancy.AccountLabel: acct.ID},
-				Quota:  tenancy.Quota{CPU: fmt.Sprint(4 * (i + 1)), Memory: fmt.Sprintf("%dGi", 8*(i+1)), Pods: 20 * (i + 1)},
-				Egress: egress,
+				Name:        name,
+				Labels:      map[string]string{tenancy.TenantLabel: name, tenancy.AccountLabel: acct.ID},
+				Quota:       tenancy.Quota{CPU: fmt.Sprint(4 * (i + 1)), Memory: fmt.Sprintf("%dGi", 8*(i+1)), Pods: 20 * (i + 1)},
+				Egress:      egress,
+				PodSecurity: podSecurity,
 			},
 			ServiceAccounts: []tenancy.ServiceAccount{
 				{Name: "app", IRSARoleARN: acct.RoleARN("/eks-multi-account/e2e/", "e2e-"+name+"-app")},
@@ -178,6 +184,11 @@ func (h *harness) checkObjects() {
 		obj := h.get("/api/v1/namespaces/" + ns)
 		assert.Equal(t, ns, field(obj, "metadata", "labels", tenancy.TenantLabel))
 		assert.Equal(t, a.Namespace.Labels[tenancy.AccountLabel], field(obj, "metadata", "labels", tenancy.AccountLabel))
+		enforced := tenancy.PodSecurityRestricted
+		if a.Namespace.PodSecurity != "" {
+			enforced = a.Namespace.PodSecurity
+		}
+		assert.Equal(t, enforced, field(obj, "metadata", "labels", tenancy.PodSecurityEnforceLabel), ns)
 
 		quota := h.get("/api/v1/namespaces/" + ns + "/resourcequotas/tenant-quota")
 		assert.Equal(t, map[string]any{
@@ -303,6 +314,32 @@ func TestTenancyOnARealAPIServer(t *testing.T) {
 			}
 			assert.False(t, h.allowed(ns, "app", ns), "an application's service account gets no RBAC")
 		}
+	})
+
+	t.Run("pod security: a privileged pod is refused, and restricted holds unless a tenant asks for baseline", func(t *testing.T) {
+		// dryRun=All runs admission and keeps nothing.
+		admit := func(ns string, securityContext map[string]any) (int, string) {
+			code, out := h.request(http.MethodPost, "/api/v1/namespaces/"+ns+"/pods?dryRun=All", map[string]any{
+				"apiVersion": "v1", "kind": "Pod", "metadata": map[string]any{"name": "probe"},
+				"spec": map[string]any{"containers": []any{map[string]any{"name": "probe", "image": "busybox", "securityContext": securityContext}}},
+			})
+			message, _ := out["message"].(string)
+			return code, message
+		}
+		privileged := map[string]any{"privileged": true}
+		for _, ns := range []string{"payroll", "search"} {
+			code, message := admit(ns, privileged)
+			assert.Equal(t, http.StatusForbidden, code, "%s: %s", ns, message)
+			assert.Contains(t, message, "violates PodSecurity", ns)
+			assert.Contains(t, message, "privileged", ns)
+		}
+		// Running as root with the default capabilities is baseline, not
+		// restricted.
+		code, message := admit("payroll", map[string]any{})
+		assert.Equal(t, http.StatusForbidden, code, message)
+		assert.Contains(t, message, `violates PodSecurity "restricted:latest"`)
+		code, message = admit("search", map[string]any{})
+		assert.Equal(t, http.StatusCreated, code, "baseline admits it: %s", message)
 	})
 
 	t.Run("the server rejects an invalid change and the stack is left as it was", func(t *testing.T) {

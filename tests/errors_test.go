@@ -156,6 +156,8 @@ func TestConfigErrors(t *testing.T) {
 			[]string{`workloadAccounts[1].accountId: "000011112222" is the organization's management account`}},
 		"reserved default tag": {edit(t, centralizedBase, "tags: {cost-center: platform}", "tags: {cost-center: platform, eks-cluster-arn: x}"),
 			[]string{`defaults.tags: "eks-cluster-arn" is a reserved tag key`}},
+		"a Pod Security level Kubernetes has but a tenant may not take": {edit(t, centralizedBase, "shareSubnets: true", "shareSubnets: true\n      podSecurity: privileged"),
+			[]string{`workloadAccounts[0].podSecurity: "privileged" is not one of [restricted baseline]`}},
 		"a typo in a key": {edit(t, centralizedBase, "shareSubnets: true", "shareSubnet: true"),
 			[]string{`workloadAccounts[0]: has an unknown key "shareSubnet"`}},
 		"bad node group": {edit(t, centralizedBase, "minSize: 1, maxSize: 3, desiredSize: 2}]\n      fargate", "minSize: 1, maxSize: 3, desiredSize: 9}]\n      fargate"),

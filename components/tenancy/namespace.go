@@ -21,7 +21,24 @@ const (
 	TenantLabel    = "eks-multi-account/tenant"
 	AccountLabel   = "eks-multi-account/account-id"
 	ManagedByLabel = "app.kubernetes.io/managed-by"
+	// PodSecurityEnforceLabel and PodSecurityWarnLabel set the Pod Security
+	// Standard the API server enforces on the namespace's pods, and the one
+	// it warns about (https://kubernetes.io/docs/concepts/security/pod-security-admission/).
+	PodSecurityEnforceLabel = "pod-security.kubernetes.io/enforce"
+	PodSecurityWarnLabel    = "pod-security.kubernetes.io/warn"
 )
+
+// Pod Security Standards a tenant's namespace may enforce: restricted, the
+// default, as AWS's tenant-isolation guidance asks
+// (https://docs.aws.amazon.com/eks/latest/best-practices/tenant-isolation.html),
+// or baseline for workloads that cannot run restricted yet.
+const (
+	PodSecurityRestricted = "restricted"
+	PodSecurityBaseline   = "baseline"
+)
+
+// PodSecurityLevels are the levels a namespace may enforce.
+var PodSecurityLevels = []string{PodSecurityRestricted, PodSecurityBaseline}
 
 // Addresses the default network policy lets pods reach, or keeps them from.
 const (
@@ -52,7 +69,13 @@ type Namespace struct {
 	// namespace's pods reach beyond what it always allows, such as a
 	// database in the subnets shared with the tenant's account. Optional.
 	Egress []EgressRule
+	// PodSecurity is the Pod Security Standard the namespace enforces:
+	// restricted or baseline. Optional; default restricted.
+	PodSecurity string
 }
+
+// podSecurity is the level the namespace enforces, the default applied.
+func (n Namespace) podSecurity() string { return cmp.Or(n.PodSecurity, PodSecurityRestricted) }
 
 // EgressRule lets pods reach some blocks, on some ports or on all.
 type EgressRule struct {
@@ -143,6 +166,9 @@ func (n Namespace) Check(prefix string, ps *validate.Problems) {
 	if n.Quota.Pods < 1 {
 		ps.Add(validate.Path(prefix, "quota.pods"), n.Quota.Pods, "must be at least 1")
 	}
+	if !slices.Contains(PodSecurityLevels, n.podSecurity()) {
+		ps.Addf(validate.Path(prefix, "podSecurity"), n.PodSecurity, "is not one of %v", PodSecurityLevels)
+	}
 	n.Limits.Check(validate.Path(prefix, "limits"), ps)
 	for i, e := range n.Egress {
 		p := validate.Index(validate.Path(prefix, "egress"), i)
@@ -172,9 +198,9 @@ func (n Namespace) Check(prefix string, ps *validate.Problems) {
 // namespace.
 func NewNamespace(ctx *pulumi.Context, name string, n Namespace, opts ...pulumi.ResourceOption) (*corev1.Namespace, error) {
 	labels := pulumi.StringMap{
-		ManagedByLabel:                       pulumi.String("eks-multi-account"),
-		"pod-security.kubernetes.io/enforce": pulumi.String("baseline"),
-		"pod-security.kubernetes.io/warn":    pulumi.String("restricted"),
+		ManagedByLabel:          pulumi.String("eks-multi-account"),
+		PodSecurityEnforceLabel: pulumi.String(n.podSecurity()),
+		PodSecurityWarnLabel:    pulumi.String(PodSecurityRestricted),
 	}
 	for k, v := range n.Labels {
 		labels[k] = pulumi.String(v)

@@ -117,3 +117,17 @@ func TestTenancyPreview(t *testing.T) {
 	require.NoError(t, r.Err)
 	assert.Len(t, testkit.OfType(r.Resources(), "kubernetes:core/v1:ServiceAccount"), 3)
 }
+
+// A tenant's namespace enforces the restricted Pod Security Standard
+// unless it asks for baseline, and always warns about restricted.
+func TestATenantsNamespaceEnforcesPodSecurity(t *testing.T) {
+	for _, c := range []struct{ asked, enforced string }{{"", "restricted"}, {"baseline", "baseline"}} {
+		r := runTenancy(t, testkit.Run, func(a *tenancy.Args) { a.Namespace.PodSecurity = c.asked })
+		require.NoError(t, r.Err)
+		ns := testkit.Named(t, r.Resources(), "kubernetes:core/v1:Namespace", "payroll-ns")
+		assert.Equal(t, c.enforced, testkit.Input(ns, "metadata", "labels", tenancy.PodSecurityEnforceLabel), "asked %q", c.asked)
+		assert.Equal(t, "restricted", testkit.Input(ns, "metadata", "labels", tenancy.PodSecurityWarnLabel))
+	}
+	r := runTenancy(t, testkit.Run, func(a *tenancy.Args) { a.Namespace.PodSecurity = "privileged" })
+	testkit.RequireRejected(t, r, `Tenancy "payroll"`, `podSecurity: "privileged" is not one of [restricted baseline]`)
+}

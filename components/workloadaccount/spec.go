@@ -40,6 +40,9 @@ type Spec struct {
 	// pods reach beyond what it always allows, such as its database in the
 	// subnets shared with its account. Optional.
 	Egress []tenancy.EgressRule `json:"egress,omitempty"`
+	// PodSecurity is the Pod Security Standard the tenant's namespace
+	// enforces: restricted or baseline. Optional; default restricted.
+	PodSecurity string `json:"podSecurity,omitempty"`
 }
 
 // Facts are what a tenant's checks need from outside its Spec, known
@@ -122,10 +125,11 @@ func (s Spec) Check(path string, f Facts, ps *validate.Problems) {
 // namespaceSpec describes the tenant's namespace to package tenancy.
 func (s Spec) namespaceSpec(accountID string, limits tenancy.Limits) tenancy.Namespace {
 	return tenancy.Namespace{
-		Name:   s.namespace(),
-		Labels: map[string]string{tenancy.TenantLabel: s.Name, tenancy.AccountLabel: accountID},
-		Quota:  s.Quota,
-		Limits: limits,
-		Egress: s.Egress,
+		Name:        s.namespace(),
+		Labels:      map[string]string{tenancy.TenantLabel: s.Name, tenancy.AccountLabel: accountID},
+		Quota:       s.Quota,
+		Limits:      limits,
+		Egress:      s.Egress,
+		PodSecurity: s.PodSecurity,
 	}
 }

@@ -120,7 +120,7 @@ func (s *Set) requestConfig(r *Request, vpcCIDR string) map[string]string {
 	c["defaults"] = defaults
 	w := config.WorkloadAccount{
 		Spec: workloadaccount.Spec{
-			Name: r.Name, Identity: r.Identity, Admins: r.Admins, ServiceAccounts: r.ServiceAccounts, Egress: r.Egress,
+			Name: r.Name, Identity: r.Identity, Admins: r.Admins, ServiceAccounts: r.ServiceAccounts, Egress: r.Egress, PodSecurity: r.PodSecurity,
 		},
 		AccountID: r.AccountID, Region: r.Region, Blueprint: r.Blueprint, KubernetesVersion: r.KubernetesVersion,
 		Networking: r.Networking, VpcCIDR: r.VpcCIDR, AvailabilityZones: r.AvailabilityZones,

@@ -76,6 +76,7 @@ func TestTheSchemaAndVendRejectEachBadRequest(t *testing.T) {
 		"team that is not a label":   "team: Vision\nenvironment: dev\naccountId: \"222222222222\"\n",
 		"both endpoint access modes": good + "endpointAccess: {publicCidrs: [203.0.113.0/24], privateOnly: true}\n",
 		"egress port out of range":   good + "egress: [{cidrs: [10.0.0.0/16], ports: [{port: 70000}]}]\n",
+		"privileged pod security":    good + "podSecurity: privileged\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			assert.Error(t, requestSchema.Validate(instance(t, text)), "the schema rejects it")

@@ -114,6 +114,9 @@ type Request struct {
 	Quota *tenancy.Quota `json:"quota,omitempty"`
 	// Egress opens the namespace's network policy to more destinations.
 	Egress []tenancy.EgressRule `json:"egress,omitempty"`
+	// PodSecurity is the Pod Security Standard the team's namespace
+	// enforces: restricted (default) or baseline.
+	PodSecurity string `json:"podSecurity,omitempty"`
 	// GitOps bootstraps Flux with the team's repositories.
 	GitOps *gitops.Spec `json:"gitops,omitempty"`
 	// EndpointAccess overrides defaults.endpointAccess.
