@@ -39,6 +39,13 @@ type vendingDir struct {
 // the newest Kubernetes version (1.34), into a directory, and plants the
 // organization (the organization stack deployed) with every account the
 // shipped set and extra requests name.
+// aaaUnit is the OU of team aaa, and vendingReader the role vend reads it
+// with (the example's organization.managementRoleArn).
+const (
+	aaaUnit       = "ou-ab12-aaa00001"
+	vendingReader = "arn:aws:iam::000011112222:role/VendOrganizationsReader"
+)
+
 func newVending(t *testing.T, requests []string, extra map[string]string) *vendingDir {
 	t.Helper()
 	o := newOrganization(t, "../examples/organization/Pulumi.org.yaml")
@@ -49,6 +56,10 @@ func newVending(t *testing.T, requests []string, extra map[string]string) *vendi
 	require.NoError(t, err)
 	require.Contains(t, string(settings), `kubernetesVersion: "1.36"`)
 	settings = []byte(strings.Replace(string(settings), `kubernetesVersion: "1.36"`, `kubernetesVersion: "1.34"`, 1))
+	// The tests' own teams: zzz by account, aaa by the OU that holds its
+	// account, which apply reads through Organizations.
+	require.Contains(t, string(settings), "\nteams:\n")
+	settings = []byte(strings.Replace(string(settings), "\nteams:\n", "\nteams:\n  aaa: {organizationalUnits: ["+aaaUnit+"]}\n  zzz: {accounts: [\"626262626262\"]}\n", 1))
 	settings = append(settings, []byte("charts: "+tierCharts(t)+"\n")...)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, vending.SettingsFile), settings, 0o644))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, vending.RequestsDir), 0o755))
@@ -74,6 +85,9 @@ func newVending(t *testing.T, requests []string, extra map[string]string) *vendi
 		if err != nil {
 			return err
 		}
+		// vend reads the OUs with the management account's reader role.
+		seed.Roles = append(seed.Roles, vendingReader)
+		seed.Organization.OrganizationalUnits = []world.OrganizationalUnit{{ID: aaaUnit, Parent: s.Organization.RootID, Accounts: []string{"616161616161"}}}
 		return s.Join(seed)
 	}))
 	backend := filepath.Join(t.TempDir(), "state")
@@ -267,6 +281,24 @@ func TestVendingThreeClusters(t *testing.T) {
 		assert.NotEqual(t, now["payments-prod"]["vend:vpcCidr"], now["aaa-dev"]["vend:vpcCidr"], "no block is given twice")
 		assert.Equal(t, []string{"313131313131"}, v.sharedWith(t))
 		assert.Equal(t, map[string]string{"network": vend.Unchanged, "aaa-dev": vend.Unchanged, "payments-prod": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false))
+	})
+
+	t.Run("an account outside its team's OU is refused at apply, before anything deploys", func(t *testing.T) {
+		path := filepath.Join(v.dir, "requests", "aaa-prod.yaml")
+		require.NoError(t, os.WriteFile(path, []byte("team: aaa\nenvironment: prod\naccountId: \"636363636363\"\nnetworking: dedicated\n"), 0o644))
+		defer func() { require.NoError(t, os.Remove(path)) }()
+		set, err := vending.Load(v.dir, nil)
+		require.NoError(t, err, "offline, the OU may hold the account")
+		before := v.updates(t)
+		_, err = vend.Apply(context.Background(), set, v.options(t), vend.ApplyOptions{})
+		var invalid *vending.Error
+		require.ErrorAs(t, err, &invalid, v.log.String())
+		assert.Equal(t, `invalid vending requests:
+requests/aaa-prod.yaml: accountId: "636363636363" is not one of team aaa's accounts nor in its organizational units (ou-ab12-aaa00001: 1 account)`, err.Error())
+		after := v.updates(t)
+		delete(before, "vend-lock")
+		delete(after, "vend-lock")
+		assert.Equal(t, before, after, "no stack was updated or created")
 	})
 
 	t.Run("vend list matches the backend", func(t *testing.T) {

@@ -166,7 +166,17 @@ func (c *command) plan(ctx context.Context, positional []string, stdout io.Write
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", s.Name, s.Action, s.Account, s.Region, s.Blueprint, s.KubernetesVersion, vpc, s.Resources)
 	}
-	return exitOK, w.Flush()
+	if err := w.Flush(); err != nil {
+		return exitFailed, err
+	}
+	if len(p.Unchecked) > 0 {
+		fmt.Fprintln(stdout)
+	}
+	for _, u := range p.Unchecked {
+		fmt.Fprintf(stdout, "unchecked: %s: accountId %s may be in team %s's organizational units (%s); apply reads them through Organizations and refuses it if not\n",
+			u.File, u.AccountID, u.Team, strings.Join(u.OrganizationalUnits, ", "))
+	}
+	return exitOK, nil
 }
 
 func (c *command) apply(ctx context.Context, positional []string, stdout io.Writer) (int, error) {

@@ -31,6 +31,10 @@ func TestPlanWithoutABackendCreatesEveryStack(t *testing.T) {
 			Action     string   `json:"action"`
 			Principals []string `json:"principals"`
 		} `json:"network"`
+		Unchecked []struct {
+			File, Team, AccountID string
+			OrganizationalUnits   []string
+		} `json:"unchecked"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &p))
 	assert.Equal(t, []string{"313131313131", "323232323232"}, p.Network.Principals, "exactly the accounts on shared networking")
@@ -44,6 +48,10 @@ func TestPlanWithoutABackendCreatesEveryStack(t *testing.T) {
 	assert.Equal(t, "payments-prod", p.Stacks[0].Name)
 	assert.Equal(t, "10.128.0.0/20", p.Stacks[0].VpcCidr)
 	assert.Equal(t, "", p.Stacks[2].VpcCidr, "vision-dev is on shared networking")
+	require.Len(t, p.Unchecked, 1, "only risk's account is left to its team's organizational unit")
+	assert.Equal(t, "requests/risk-staging.yaml", p.Unchecked[0].File)
+	assert.Equal(t, "515151515151", p.Unchecked[0].AccountID)
+	assert.Equal(t, []string{"ou-ab12-risk0001"}, p.Unchecked[0].OrganizationalUnits)
 
 	_, again, _ := runVend(t, "plan", "../../examples/vending", "--json")
 	assert.Equal(t, stdout, again, "two plans print the same bytes")
@@ -68,6 +76,24 @@ func TestInvalidRequestsExitTwoWithEveryProblem(t *testing.T) {
 	code, _, stderr = runVend(t, "apply", dir)
 	assert.Equal(t, exitInvalid, code, "apply deploys nothing when a request is invalid")
 	assert.Contains(t, stderr, "requests/a.yaml")
+}
+
+func TestARequestOutsideItsTeamsBoundsExitsTwo(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../examples/vending/vending.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "vending.yaml"), data, 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "requests"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "requests", "vision-staging.yaml"),
+		[]byte("team: vision\nenvironment: staging\naccountId: \"414141414141\"\n"), 0o644))
+
+	for _, command := range []string{"plan", "apply"} {
+		code, stdout, stderr := runVend(t, command, dir)
+		assert.Equal(t, exitInvalid, code, command)
+		assert.Empty(t, stdout, command)
+		assert.Contains(t, stderr, "requests/vision-staging.yaml: accountId: \"414141414141\" is not one of team vision's accounts (313131313131, 323232323232)\n",
+			"%s names the file, the key and the team's accounts, on one line", command)
+	}
 }
 
 func TestUsageAndSchema(t *testing.T) {
@@ -97,6 +123,7 @@ func TestUsageAndSchema(t *testing.T) {
 func TestDefaultsLeftOutAreTheStacks(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "vending.yaml"), []byte(`organization: {managementAccountId: "000011112222"}
+teams: {a: {accounts: ["222222222222"]}}
 defaults: {region: us-west-2, endpointAccess: {publicCidrs: [203.0.113.0/24]}}
 cidrPool: 10.128.0.0/16
 `), 0o644))

@@ -112,6 +112,12 @@ type prepared struct {
 
 // prepare is the part of an apply under the lock.
 func (v *vendor) prepare(ctx context.Context, apply ApplyOptions) (*prepared, []Result, error) {
+	if v.unitsErr != nil {
+		return nil, nil, v.unitsErr
+	}
+	if err := v.set.CheckOrganizationalUnits(v.units); err != nil {
+		return nil, nil, err
+	}
 	existing, err := v.existing(ctx)
 	if err != nil {
 		return nil, nil, err

@@ -9,6 +9,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/stacks/orgaccounts"
 )
 
 // lockStack is the stack whose update is the backend-wide lock.
@@ -44,10 +47,12 @@ func (v *vendor) lock(ctx context.Context) (release func() error, err error) {
 }
 
 // tryLock starts the lock stack's update and returns once its program
-// runs, or with the update's error.
+// runs, or with the update's error. The program first reads the teams'
+// organizational units, when requests wait on them (readOrganizationalUnits).
 func (v *vendor) tryLock(ctx context.Context) (func() error, error) {
 	held, done := make(chan struct{}), make(chan struct{})
-	ws, err := v.workspace(ctx, lockStack, func(*pulumi.Context) error {
+	ws, err := v.workspace(ctx, lockStack, func(pctx *pulumi.Context) error {
+		v.readOrganizationalUnits(pctx)
 		close(held)
 		<-done
 		return nil
@@ -78,5 +83,27 @@ func (v *vendor) tryLock(ctx context.Context) (func() error, error) {
 			err = errors.New("the lock stack's update ended before its program ran")
 		}
 		return nil, err
+	}
+}
+
+// readOrganizationalUnits reads, through the management account's role
+// (vending.yaml's organization.managementRoleArn), which accounts the
+// organizational units of the requests left unchecked hold, for prepare to
+// check them: the read is an engine invoke, and the lock's program is the
+// engine run every apply already makes.
+func (v *vendor) readOrganizationalUnits(ctx *pulumi.Context) {
+	units := v.set.OrganizationalUnits()
+	if len(units) == 0 {
+		return
+	}
+	org := v.set.Settings.Organization
+	management, err := providers.NewAccount(ctx, "management", providers.AccountSettings{
+		AccountID: org.ManagementAccountID, Region: v.set.Settings.Defaults.Region, RoleARN: org.ManagementRoleArn,
+	})
+	if err == nil {
+		v.units, err = orgaccounts.Under(ctx, management, units, nil)
+	}
+	if err != nil {
+		v.unitsErr = fmt.Errorf("reading the teams' organizational units as %s: %w", org.ManagementRoleArn, err)
 	}
 }

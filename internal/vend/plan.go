@@ -22,6 +22,22 @@ type Plan struct {
 	Stacks []PlannedStack `json:"stacks"`
 	// Network is the network stack; nil without a network account.
 	Network *PlannedNetwork `json:"network,omitempty"`
+	// Unchecked are the requests whose accounts only their teams'
+	// organizational units may hold: apply reads the units through
+	// Organizations and refuses what they do not hold.
+	Unchecked []UncheckedRequest `json:"unchecked,omitempty"`
+}
+
+// UncheckedRequest is a request a plan cannot check against its team's
+// bounds offline.
+type UncheckedRequest struct {
+	// File is the request's file, relative to the vending directory.
+	File string `json:"file"`
+	// Team and AccountID are the request's.
+	Team      string `json:"team"`
+	AccountID string `json:"accountId"`
+	// OrganizationalUnits are the team's, which apply reads.
+	OrganizationalUnits []string `json:"organizationalUnits"`
 }
 
 // PlannedStack is one vended stack of a plan.
@@ -124,6 +140,10 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 		}
 		out.Stacks = append(out.Stacks, PlannedStack{Name: name, Action: a, Account: tags[tagAccount], Region: tags[tagRegion],
 			Blueprint: tags[tagBlueprint], KubernetesVersion: tags[tagKubernetesVersion], VpcCIDR: tags[tagVpcCIDR]})
+	}
+	for _, r := range set.Unchecked {
+		out.Unchecked = append(out.Unchecked, UncheckedRequest{File: r.File, Team: r.Team, AccountID: r.AccountID,
+			OrganizationalUnits: set.Settings.Teams[r.Team].OrganizationalUnits})
 	}
 	return out, nil
 }

@@ -62,6 +62,10 @@ type vendor struct {
 	opts    Options
 	workDir string
 	out     *progress
+	// units are the accounts the teams' organizational units hold, read
+	// under the lock (readOrganizationalUnits), or unitsErr.
+	units    map[string][]string
+	unitsErr error
 }
 
 // newVendor prepares a run; close removes its workspaces.

@@ -31,6 +31,7 @@ func (s *Set) check(ps *validate.Problems) {
 		}
 		seen[w] = true
 	}
+	s.checkTeams(ps)
 	pool := s.checkPool(ps)
 	accounts := map[string]string{}
 	if n := st.NetworkAccount; n != nil {
@@ -98,6 +99,9 @@ func (s *Set) checkRequest(r *Request, pool netip.Prefix, accounts map[string]st
 		ps.Addf(at(r.File, "accountId"), r.AccountID, "is already %s: a de-centralized account has one cluster", first)
 	} else {
 		accounts[r.AccountID] = "requested by " + r.File
+	}
+	if s.checkBounds(r, nil, ps) {
+		s.Unchecked = append(s.Unchecked, r)
 	}
 	if bp, ok := s.Blueprints.Get(r.Blueprint); ok && r.BlueprintVersion != "" && r.BlueprintVersion != bp.Version {
 		ps.Addf(at(r.File, "blueprintVersion"), r.BlueprintVersion, "is not the version of blueprint %s, which is at %s", r.Blueprint, bp.Version)

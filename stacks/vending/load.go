@@ -29,6 +29,36 @@ type Set struct {
 	Requests []Request
 	// Blueprints are what requests are vended from.
 	Blueprints *blueprints.Registry
+	// Unchecked are the requests whose account is not among its team's
+	// accounts and is to be found in the team's organizational units,
+	// which only Organizations can say (CheckOrganizationalUnits).
+	Unchecked []*Request
+}
+
+// CheckOrganizationalUnits checks the requests left unchecked against
+// the accounts each organizational unit holds (by OU ID, as Organizations
+// answered at apply): an *Error naming every request out of its team's
+// bounds, or nil.
+func (s *Set) CheckOrganizationalUnits(ous map[string][]string) error {
+	var ps validate.Problems
+	for _, r := range s.Unchecked {
+		s.checkBounds(r, ous, &ps)
+	}
+	if err := ps.Err(); err != nil {
+		return &Error{Problems: err}
+	}
+	return nil
+}
+
+// OrganizationalUnits are the organizational units the unchecked requests'
+// teams name, sorted: what vend reads at apply.
+func (s *Set) OrganizationalUnits() []string {
+	var out []string
+	for _, r := range s.Unchecked {
+		out = append(out, s.Settings.Teams[r.Team].OrganizationalUnits...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Error is the error of a vending directory with problems: every problem

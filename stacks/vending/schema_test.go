@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
 
 const schemaBase = "https://github.com/eks-multi-account/eks-multi-account/stacks/vending/schema/"
@@ -90,13 +92,34 @@ func TestTheSchemaAndVendRejectEachBadRequest(t *testing.T) {
 }
 
 func TestTheSchemasHaveEveryKeyAndNoOther(t *testing.T) {
-	for file, v := range map[string]any{"vending.schema.json": &Settings{}, "request.schema.json": &Request{}} {
-		data, err := Schemas.ReadFile("schema/" + file)
+	// Each object of the files, by its path of properties in the schema
+	// ("*" for a map's values), and the Go struct vend decodes it into.
+	for _, c := range []struct {
+		file string
+		path []string
+		v    any
+	}{
+		{"vending.schema.json", nil, &Settings{}},
+		{"vending.schema.json", []string{"organization"}, &Organization{}},
+		{"vending.schema.json", []string{"teams", "*"}, &Team{}},
+		{"vending.schema.json", []string{"defaults"}, &config.Defaults{}},
+		{"vending.schema.json", []string{"networkAccount"}, &config.NetworkAccount{}},
+		{"request.schema.json", nil, &Request{}},
+	} {
+		data, err := Schemas.ReadFile("schema/" + c.file)
 		require.NoError(t, err)
-		var schema struct {
-			Properties map[string]any `json:"properties"`
+		var node map[string]any
+		require.NoError(t, json.Unmarshal(data, &node))
+		for _, step := range c.path {
+			if step == "*" {
+				node, _ = node["additionalProperties"].(map[string]any)
+			} else {
+				props, _ := node["properties"].(map[string]any)
+				node, _ = props[step].(map[string]any)
+			}
+			require.NotNil(t, node, "%s has %v", c.file, c.path)
 		}
-		require.NoError(t, json.Unmarshal(data, &schema))
-		assert.Equal(t, slices.Sorted(maps.Keys(jsonFields(v))), slices.Sorted(maps.Keys(schema.Properties)), file)
+		props, _ := node["properties"].(map[string]any)
+		assert.Equal(t, slices.Sorted(maps.Keys(jsonFields(c.v))), slices.Sorted(maps.Keys(props)), "%s %v", c.file, c.path)
 	}
 }

@@ -51,8 +51,13 @@ type Settings struct {
 	// self-managed backend's. Set it to the Pulumi Cloud organization there.
 	PulumiOrganization string `json:"pulumiOrganization,omitempty"`
 	// Organization names the management account, so that no request
-	// names it. Required.
-	Organization *config.Organization `json:"organization"`
+	// names it, and the role vend reads the teams' organizational units
+	// with. Required.
+	Organization *Organization `json:"organization"`
+	// Teams bound where each team may vend: a request's team must be one,
+	// and its account one of the team's accounts or in one of its
+	// organizational units. Required.
+	Teams map[string]Team `json:"teams"`
 	// Defaults apply to every vended cluster, as in a stack file. Required.
 	Defaults config.Defaults `json:"defaults"`
 	// NetworkAccount owns the VPC that requests on shared networking use.

@@ -30,6 +30,7 @@ func writeDir(t *testing.T, files map[string]string) string {
 
 const settings = `
 organization: {managementAccountId: "000011112222"}
+teams: {t: {accounts: ["111111111111", "222222222222", "333333333333", "444444444444", "555555555555", "666666666666", "777777777777"]}}
 defaults: {region: us-west-2, endpointAccess: {publicCidrs: [203.0.113.0/24]}}
 networkAccount: {accountId: "999988887777", vpcCidr: 10.10.0.0/16}
 cidrPool: 10.128.0.0/18
@@ -98,7 +99,7 @@ func TestEveryProblemOfEveryFileIsReportedAtOnce(t *testing.T) {
 	var vendErr *Error
 	require.ErrorAs(t, err, &vendErr)
 	for _, want := range []string{
-		`vending.yaml: flavour: is not a key of vending.yaml (want one of charts, cidrPool, defaults, networkAccount, organization, project, pulumiOrganization, waves)`,
+		`vending.yaml: flavour: is not a key of vending.yaml (want one of charts, cidrPool, defaults, networkAccount, organization, project, pulumiOrganization, teams, waves)`,
 		`vending.yaml: waves[1]: "dev" is already a wave`,
 		`requests/network.yaml: "network" is the network stack's name; name the request after its cluster`,
 		`requests/a.yaml: colour: is not a key of requests/a.yaml`,

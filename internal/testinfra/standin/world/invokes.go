@@ -36,14 +36,24 @@ func (s *State) Answer(c Caller, token string, args map[string]any) (map[string]
 		return map[string]any{"id": code, "serviceCode": str(args["serviceCode"]), "quotaCode": code, "value": v, "defaultValue": defaultQuotas[code]}, nil
 	case "aws:organizations/getOrganization:getOrganization":
 		return s.describeOrganization(c)
+	case "aws:organizations/getOrganizationalUnitDescendantAccounts:getOrganizationalUnitDescendantAccounts":
+		if err := s.mayReadOrganization("ListAccountsForParent", c); err != nil {
+			return nil, err
+		}
+		parent := str(args["parentId"])
+		ids, err := s.Organization.DescendantAccounts(parent)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"id": parent, "parentId": parent, "accounts": s.Organization.describeAccounts(ids)}, nil
 	case "aws:organizations/getPoliciesForTarget:getPoliciesForTarget":
-		if err := s.mayReadPolicies("ListPoliciesForTarget", c); err != nil {
+		if err := s.mayReadOrganization("ListPoliciesForTarget", c); err != nil {
 			return nil, err
 		}
 		target, typ := str(args["targetId"]), str(args["filter"])
 		return map[string]any{"id": target, "targetId": target, "filter": typ, "ids": s.PoliciesForTarget(target, typ)}, nil
 	case "aws:organizations/getPolicy:getPolicy":
-		if err := s.mayReadPolicies("DescribePolicy", c); err != nil {
+		if err := s.mayReadOrganization("DescribePolicy", c); err != nil {
 			return nil, err
 		}
 		id := str(args["policyId"])
@@ -85,7 +95,10 @@ func zonePasses(z Zone, filters any) bool {
 }
 
 // describeOrganization answers getOrganization: the organization and its
-// root with the policy types enabled on it.
+// root with the policy types enabled on it, and, to the management account
+// or a delegated administrator, who alone may call ListAccounts
+// (https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html),
+// its accounts.
 func (s *State) describeOrganization(c Caller) (map[string]any, error) {
 	o := s.Organization
 	if !o.HasAccount(c.Account) {
@@ -95,15 +108,32 @@ func (s *State) describeOrganization(c Caller) (map[string]any, error) {
 	for _, t := range o.EnabledPolicyTypes {
 		types = append(types, map[string]any{"type": t, "status": "ENABLED"})
 	}
-	return map[string]any{
+	out := map[string]any{
 		"id": o.ID, "featureSet": "ALL", "masterAccountId": o.ManagementAccount, "enabledPolicyTypes": slices.Clone(o.EnabledPolicyTypes),
 		"roots": []any{map[string]any{"id": o.RootID, "name": "Root", "arn": fmt.Sprintf("arn:aws:organizations::%s:root/%s/%s", o.ManagementAccount, o.ID, o.RootID), "policyTypes": types}},
-	}, nil
+	}
+	if o.mayManagePolicies(c.Account) {
+		out["accounts"] = o.describeAccounts(o.Accounts)
+	}
+	return out, nil
 }
 
-// mayReadPolicies refuses a caller that is neither the management account
+// describeAccounts describes member accounts as ListAccounts does; every
+// account of the stand-in is ACTIVE.
+func (o Organization) describeAccounts(ids []string) []any {
+	out := []any{}
+	for _, id := range ids {
+		out = append(out, map[string]any{
+			"id": id, "arn": fmt.Sprintf("arn:aws:organizations::%s:account/%s/%s", o.ManagementAccount, o.ID, id),
+			"name": "account-" + id, "email": id + "@example.com", "status": "ACTIVE",
+		})
+	}
+	return out
+}
+
+// mayReadOrganization refuses a caller that is neither the management account
 // nor a delegated administrator.
-func (s *State) mayReadPolicies(action string, c Caller) error {
+func (s *State) mayReadOrganization(action string, c Caller) error {
 	if !s.Organization.mayManagePolicies(c.Account) {
 		return refuse(action, "AccessDeniedException", "You don't have permissions to access this resource: %s is not the organization's management account or a delegated administrator", c.Account)
 	}

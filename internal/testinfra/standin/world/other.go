@@ -18,7 +18,7 @@ var (
 
 var organizationsPolicy = kind{
 	create: func(s *State, c Caller, o *Object) error {
-		if err := s.mayReadPolicies("CreatePolicy", c); err != nil {
+		if err := s.mayReadOrganization("CreatePolicy", c); err != nil {
 			return err
 		}
 		// Policy names are unique in the organization

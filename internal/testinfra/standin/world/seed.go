@@ -33,7 +33,8 @@ func (s *State) Plant(seed Seed) error {
 }
 
 // Join adds what a seed has and the world lacks: accounts that join the
-// organization, and their roles. The organization stays as it is; a seed of another organization is refused.
+// organization, the OUs it names and the accounts they hold, and their
+// roles. The organization stays as it is; a seed of another organization is refused.
 func (s *State) Join(seed Seed) error {
 	if s.Organization.ManagementAccount == "" {
 		return s.Plant(seed)
@@ -47,6 +48,7 @@ func (s *State) Join(seed Seed) error {
 		}
 	}
 	slices.Sort(s.Organization.Accounts)
+	s.Organization.joinUnits(seed.Organization.OrganizationalUnits)
 	return s.addSeed(seed)
 }
 

@@ -65,6 +65,19 @@ type Organization struct {
 	// DelegatedAdministrators are the member accounts delegated the
 	// management of Organizations policies.
 	DelegatedAdministrators []string `json:"delegatedAdministrators,omitempty"`
+	// OrganizationalUnits are the organization's OUs. An account in none
+	// is directly under the root.
+	OrganizationalUnits []OrganizationalUnit `json:"organizationalUnits,omitempty"`
+}
+
+// OrganizationalUnit is one OU of the organization.
+type OrganizationalUnit struct {
+	// ID is the OU's ID, ou-....
+	ID string `json:"id"`
+	// Parent is the root or the OU it is in; empty for the root.
+	Parent string `json:"parent,omitempty"`
+	// Accounts are the member accounts directly in it.
+	Accounts []string `json:"accounts,omitempty"`
 }
 
 // HasAccount reports whether the organization holds the account.
