@@ -62,7 +62,13 @@ start_kube() {
   openssl rsa -in "$dir/sa.key" -pubout -out "$dir/sa.pub" 2>/dev/null
   echo "$5,admin,admin,system:masters" > "$dir/tokens.csv"
   pick_port; port=$PORT
-  "$K8S/kube-apiserver" --etcd-servers "$2" --etcd-prefix "$3" \
+  # --allow-privileged: EKS's API server admits privileged containers (its
+  # aws-node DaemonSet is one; "By default, Amazon EKS clusters ship with a
+  # fully permissive security policy",
+  # https://docs.aws.amazon.com/eks/latest/userguide/pod-security-policy.html),
+  # so a privileged pod must be refused by Pod Security admission, as there,
+  # not by this server's own default (false, refused by validation).
+  "$K8S/kube-apiserver" --allow-privileged=true --etcd-servers "$2" --etcd-prefix "$3" \
     --bind-address 127.0.0.1 --secure-port "$port" --cert-dir "$dir" \
     --service-account-issuer "$4" --service-account-key-file "$dir/sa.pub" \
     --service-account-signing-key-file "$dir/sa.key" --api-audiences "sts.amazonaws.com,https://kubernetes.default.svc" \
