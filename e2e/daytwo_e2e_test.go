@@ -131,11 +131,14 @@ func TestAnAccountWhoseFirstZoneIsUse1Az3Deploys(t *testing.T) {
 	o.destroy(t, s)
 }
 
+// gpuAccount is the account of team gpu, which newVending's teams bound.
+const gpuAccount = "717171717171"
+
 // An ai-ml request into an account with no G and VT quota fails before
 // anything of it is created, naming the quota; with the quota raised to
 // what it asks for, it deploys.
 func TestAGPURequestWithoutGPUQuotaCreatesNothing(t *testing.T) {
-	const account = "717171717171"
+	const account = gpuAccount
 	request := "team: gpu\nenvironment: dev\naccountId: \"" + account + "\"\nblueprint: ai-ml\nnetworking: dedicated\n"
 	v := newVending(t, nil, map[string]string{"gpu-dev": request})
 	require.NoError(t, os.WriteFile(filepath.Join(v.dir, vending.RequestsDir, "gpu-dev.yaml"), []byte(request), 0o644))

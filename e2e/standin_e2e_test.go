@@ -286,7 +286,9 @@ func editOneTenant(t *testing.T, o *organization, s auto.Stack, file string) {
 	go func() {
 		defer close(done)
 		for e := range events {
-			if pre := e.ResourcePreEvent; pre != nil && pre.Metadata.Op != apitype.OpSame && pre.Metadata.Type != "pulumi:pulumi:Stack" {
+			// The organization stack's reference is read on every run,
+			// and changes nothing.
+			if pre := e.ResourcePreEvent; pre != nil && pre.Metadata.Op != apitype.OpSame && pre.Metadata.Op != apitype.OpRead && pre.Metadata.Type != "pulumi:pulumi:Stack" {
 				changed = append(changed, pre.Metadata.URN)
 			}
 		}
@@ -322,7 +324,9 @@ func TestDecentralizedProdFromEmptyToDestroyed(t *testing.T) {
 }
 
 // TestStacksOfOneOrganization deploys the organization stack and two
-// environment stacks into one stand-in organization: destroying one
+// environment stacks into one stand-in organization: a stack with an
+// account outside the organization stack's guardrails fails its preview,
+// naming it, until the account is back under them; destroying one
 // environment stack leaves the other's resources, the organization's, and
 // RAM sharing with the organization, in place.
 func TestStacksOfOneOrganization(t *testing.T) {
@@ -331,6 +335,29 @@ func TestStacksOfOneOrganization(t *testing.T) {
 	orgStack, devStack, prodStack := o.stack(t, org), o.stack(t, dev), o.stack(t, prod)
 	o.up(t, orgStack)
 	afterOrg := created(o.state(t))
+
+	// The payments account leaves the guarded OU; the organization stack
+	// reads it when it deploys next.
+	const payments = "343434343434"
+	var unit string
+	for _, u := range o.state(t).Organization.OrganizationalUnits {
+		if slices.Contains(u.Accounts, payments) {
+			unit = u.ID
+		}
+	}
+	require.NotEmpty(t, unit, "the account starts in a guarded OU")
+	require.NoError(t, o.store.Update(func(s *world.State) error { return s.Organization.MoveAccount(payments, "") }))
+	o.up(t, orgStack)
+	var refused strings.Builder
+	_, err := devStack.Preview(context.Background(), optpreview.ProgressStreams(&refused))
+	require.Error(t, err, "a stack with an unguarded account previews:\n%s", refused.String())
+	assert.Contains(t, err.Error()+refused.String(), `the guardrails of organization stack organization/eks-multi-account-organization/org (targets ou-ab12-cdef3456, ou-ab12-fedc6543) do not bind workloadAccounts[0].accountId "343434343434"`)
+	_, err = devStack.Up(context.Background(), optup.ProgressStreams(&refused))
+	require.Error(t, err, "nor does it deploy")
+	assert.Equal(t, afterOrg, created(o.state(t)), "nothing of the stack was created")
+
+	require.NoError(t, o.store.Update(func(s *world.State) error { return s.Organization.MoveAccount(payments, unit) }))
+	o.up(t, orgStack)
 	o.up(t, devStack)
 	afterDev := created(o.state(t))
 	o.up(t, prodStack)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -56,10 +57,15 @@ func newVending(t *testing.T, requests []string, extra map[string]string) *vendi
 	require.NoError(t, err)
 	require.Contains(t, string(settings), `kubernetesVersion: "1.36"`)
 	settings = []byte(strings.Replace(string(settings), `kubernetesVersion: "1.36"`, `kubernetesVersion: "1.34"`, 1))
+	// The vended stacks live in a backend of their own, without the
+	// organization stack; TestStacksOfOneOrganization shows the coverage
+	// check.
+	require.Contains(t, string(settings), "\norganizationStack: ")
+	settings = regexp.MustCompile(`\norganizationStack: .*\n`).ReplaceAll(settings, []byte("\n"))
 	// The tests' own teams: zzz by account, aaa by the OU that holds its
 	// account, which apply reads through Organizations.
 	require.Contains(t, string(settings), "\nteams:\n")
-	settings = []byte(strings.Replace(string(settings), "\nteams:\n", "\nteams:\n  aaa: {organizationalUnits: ["+aaaUnit+"]}\n  zzz: {accounts: [\"626262626262\"]}\n", 1))
+	settings = []byte(strings.Replace(string(settings), "\nteams:\n", "\nteams:\n  aaa: {organizationalUnits: ["+aaaUnit+"]}\n  zzz: {accounts: [\"626262626262\"]}\n  gpu: {accounts: [\""+gpuAccount+"\"]}\n", 1))
 	settings = append(settings, []byte("charts: "+tierCharts(t)+"\n")...)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, vending.SettingsFile), settings, 0o644))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, vending.RequestsDir), 0o755))

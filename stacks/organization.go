@@ -39,11 +39,18 @@ func (m *organization) apply(ctx *pulumi.Context, acc *accounts) (*Estate, error
 	if err != nil {
 		return nil, err
 	}
-	g, err := guardrails.NewGuardrails(ctx, "organization", m.guardrailArgs(management))
+	args := m.guardrailArgs(management)
+	g, err := guardrails.NewGuardrails(ctx, "organization", args)
+	if err != nil {
+		return nil, err
+	}
+	guarded, err := guardedAccounts(ctx, management, args.Spec.TargetIDs, g)
 	if err != nil {
 		return nil, err
 	}
 	out := newEstate()
 	out.Organization = g
+	out.GuardedAccounts = guarded
+	out.guardTargets = args.Spec.TargetIDs
 	return out, nil
 }

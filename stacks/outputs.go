@@ -1,6 +1,9 @@
 package stacks
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
@@ -26,12 +29,17 @@ type Estate struct {
 	// Organization is what the organization stack created; nil in the
 	// other models.
 	Organization *guardrails.Guardrails
+	// GuardedAccounts are the member accounts the organization stack's
+	// guardrails bind, read through Organizations when it deploys; nil in
+	// the other models.
+	GuardedAccounts []string
 
 	// Network is a network stack's output, what vended clusters read by
 	// stack reference; nil in the other models.
 	Network pulumi.Map
 
 	clusters, tenants, shares pulumi.Map
+	guardTargets              []string
 }
 
 // Tenant is one workload account as the stack created it.
@@ -70,23 +78,29 @@ func (o *Estate) share(key string, s *sharedsubnets.SharedSubnets) {
 	o.shares[key] = pulumi.Map{"arn": s.ShareArn, "subnetIds": s.SubnetIDs}
 }
 
-// export registers the outputs on the stack: the guardrail policies' IDs
-// of an organization stack, the network and its share of a network stack,
-// or the clusters, tenants and shares.
-func (o *Estate) export(ctx *pulumi.Context) {
+// Outputs are the stack outputs Run exports, by name: the guardrail
+// policies' IDs, targets and guarded accounts of an organization stack
+// (OrganizationOutput), the network and its share of a network stack
+// (NetworkOutput, shares), or the clusters, tenants and shares.
+func (o *Estate) Outputs() pulumi.Map {
 	if g := o.Organization; g != nil {
-		ctx.Export("organization", pulumi.Map{
+		return pulumi.Map{OrganizationOutput: pulumi.Map{
 			"serviceControlPolicyId":  g.ServiceControlPolicyID,
 			"resourceControlPolicyId": g.ResourceControlPolicyID,
-		})
-		return
+			"targetIds":               pulumi.ToStringArray(o.guardTargets),
+			"guardedAccounts":         pulumi.ToStringArray(o.GuardedAccounts),
+		}}
 	}
 	if o.Network != nil {
-		ctx.Export(NetworkOutput, o.Network)
-		ctx.Export("shares", o.shares)
-		return
+		return pulumi.Map{NetworkOutput: o.Network, "shares": o.shares}
 	}
-	ctx.Export(ClustersOutput, o.clusters)
-	ctx.Export("tenants", o.tenants)
-	ctx.Export("shares", o.shares)
+	return pulumi.Map{ClustersOutput: o.clusters, "tenants": o.tenants, "shares": o.shares}
+}
+
+// export registers the outputs on the stack, in the order of their names.
+func (o *Estate) export(ctx *pulumi.Context) {
+	outputs := o.Outputs()
+	for _, name := range slices.Sorted(maps.Keys(outputs)) {
+		ctx.Export(name, outputs[name])
+	}
 }

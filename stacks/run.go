@@ -67,7 +67,10 @@ func Run(ctx *pulumi.Context, opts Options) (*Estate, error) {
 }
 
 // RunConfig creates the model a loaded configuration names, exports the
-// stack outputs, and returns what it created. Unless defaults.preflight is
+// stack outputs, and returns what it created. With organizationStack, it
+// first reads that stack's guarded accounts and returns a *CoverageError,
+// having registered nothing but the stack reference, when an account of
+// the configuration is not among them. Unless defaults.preflight is
 // false, it first reads the quotas (and, for the organization stack, the
 // prerequisites) AWS would refuse the stack on, and returns a
 // *preflight.Error, having registered nothing but account providers, when
@@ -76,6 +79,11 @@ func RunConfig(ctx *pulumi.Context, cfg *config.Config, opts Options) (*Estate, 
 	m, err := prepare(cfg, opts)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.OrganizationStack != "" {
+		if err := checkCoverage(ctx, cfg); err != nil {
+			return nil, err
+		}
 	}
 	acc := newAccounts(ctx, cfg.Defaults)
 	if cfg.Defaults.PreflightOn() {

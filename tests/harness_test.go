@@ -54,12 +54,33 @@ func runConfig(project, stack string, cfgMap map[string]string, program pulumi.R
 		return run{}, err
 	}
 	e := testkit.Established(mockengine.New(project, stack))
+	guardEveryAccount(e, cfg)
 	err = e.Run(program, cfgMap)
 	r := run{cfg: cfg, resources: e.Resources(), byURN: map[string]mockengine.Resource{}}
 	for _, res := range r.resources {
 		r.byURN[res.URN] = res
 	}
 	return r, err
+}
+
+// guardEveryAccount gives the organization stack a configuration names an
+// output whose guardrails bind every account it names, as the organization
+// stack of a well-kept organization does.
+func guardEveryAccount(e *mockengine.Engine, cfg *config.Config) {
+	if cfg.OrganizationStack == "" {
+		return
+	}
+	var accounts []any
+	if n := cfg.NetworkAccount; n != nil {
+		accounts = append(accounts, n.AccountID)
+	}
+	for _, c := range cfg.ClusterAccounts {
+		accounts = append(accounts, c.AccountID)
+	}
+	for _, w := range cfg.WorkloadAccounts {
+		accounts = append(accounts, w.AccountID)
+	}
+	e.SetStackOutputs(cfg.OrganizationStack, map[string]any{stacks.OrganizationOutput: map[string]any{"guardedAccounts": accounts, "targetIds": []any{"r-ab12"}}})
 }
 
 // runYAML runs the stacks on the text of a stack file.

@@ -121,8 +121,10 @@ func TestEveryListIsAnArray(t *testing.T) {
 		assert.IsType(t, []any{}, doc[key], key)
 	}
 	for _, f := range doc["findings"].([]any) {
-		assert.Equal(t, "quota", f.(map[string]any)["rule"], "the example's only findings are the quotas a new account lacks")
+		assert.Contains(t, []string{"quota", "guardrail-coverage"}, f.(map[string]any)["rule"],
+			"the example's only findings are the quotas a new account lacks and the coverage the plan cannot read offline")
 	}
+	assert.Equal(t, "organization/eks-multi-account-organization/org", doc["organizationStack"])
 	urns := map[string]bool{}
 	for _, r := range doc["resources"].([]any) {
 		urns[r.(map[string]any)["urn"].(string)] = true
@@ -255,7 +257,7 @@ func TestTheStacksOfTheOrganizationCheckedTogether(t *testing.T) {
 	code, out, errOut := planCmd(t, append([]string{"--check", "--as-of=2026-11-27"}, shipped(t)...)...)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "== Findings of eks-multi-account-organization/org (1) ==\n  warning  organization-prerequisites  organization-session-tag-guard-ou-ab12-cdef3456 in 000011112222 (management): unchecked offline")
-	assert.Contains(t, out, "== Findings of eks-multi-account-centralized/prod (3) ==\n  warning  network-policy-on-fargate")
+	assert.Contains(t, out, "== Findings of eks-multi-account-centralized/prod (4) ==\n  warning  network-policy-on-fargate")
 	assert.NotContains(t, out, "  error  ", "the shipped examples have no errors")
 	assert.True(t, strings.HasSuffix(out, "== Findings across the stacks (0) ==\n"), out)
 
@@ -314,10 +316,11 @@ func TestProgressLineOnATerminal(t *testing.T) {
 func TestCheck(t *testing.T) {
 	code, out, errOut := planCmd(t, "--check", "--as-of=2026-11-27")
 	require.Equal(t, exitOK, code, "a warning does not fail the check: %s", errOut)
-	assert.Equal(t, "== Findings (3) ==\n"+
+	assert.Equal(t, "== Findings (4) ==\n"+
 		"  warning  network-policy-on-fargate  reports-netpol in 111122223333 (prod): network policy tenant-default of namespace reports is not enforced for its pods on Fargate in cluster prod: the VPC CNI enforces network policies only on nodes\n"+
 		"  warning  quota  aws-111122223333-us-east-1 in 111122223333 (prod): against a new account's quotas (as of 2026-12-01): account 111122223333 (prod), us-east-1: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (ec2 L-1216C47A) is 5 vCPUs; this stack needs 12 (node group general of cluster prod: 6 × 2 vCPUs); request an increase: aws service-quotas request-service-quota-increase --region us-east-1 --service-code ec2 --quota-code L-1216C47A --desired-value 12\n"+
-		"  warning  quota  aws-222233334444-us-east-1 in 222233334444 (prod-b): against a new account's quotas (as of 2026-12-01): account 222233334444 (prod-b), us-east-1: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (ec2 L-1216C47A) is 5 vCPUs; this stack needs 20 (node group general of cluster prod-b: 10 × 2 vCPUs); request an increase: aws service-quotas request-service-quota-increase --region us-east-1 --service-code ec2 --quota-code L-1216C47A --desired-value 20\n", out)
+		"  warning  quota  aws-222233334444-us-east-1 in 222233334444 (prod-b): against a new account's quotas (as of 2026-12-01): account 222233334444 (prod-b), us-east-1: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (ec2 L-1216C47A) is 5 vCPUs; this stack needs 20 (node group general of cluster prod-b: 10 × 2 vCPUs); request an increase: aws service-quotas request-service-quota-increase --region us-east-1 --service-code ec2 --quota-code L-1216C47A --desired-value 20\n"+
+		"  warning  guardrail-coverage  eks-multi-account-centralized-prod: unchecked offline: whether organization stack organization/eks-multi-account-organization/org's guardrails bind accounts 111122223333, 222233334444, 444455556666, 555566667777, 666677778888, 777788889999; pulumi preview reads its guardedAccounts output and refuses any account outside them\n", out)
 
 	// Past standard support the example's 1.36 costs more: a warning.
 	code, out, _ = planCmd(t, "--check", "--as-of=2027-09-15")
@@ -333,7 +336,7 @@ func TestCheck(t *testing.T) {
 	require.Equal(t, exitOK, code, "without --check findings do not fail the plan")
 	var doc plan.Document
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
-	require.Len(t, doc.Findings, 5)
+	require.Len(t, doc.Findings, 6)
 	assert.Equal(t, "network-policy-on-fargate", doc.Findings[0].Rule)
 	assert.Equal(t, "kubernetes-version", doc.Findings[1].Rule)
 	assert.Equal(t, "222233334444", doc.Findings[1].Account)

@@ -169,12 +169,15 @@ func (c *command) plan(ctx context.Context, positional []string, stdout io.Write
 	if err := w.Flush(); err != nil {
 		return exitFailed, err
 	}
-	if len(p.Unchecked) > 0 {
+	if len(p.Unchecked) > 0 || p.UncheckedCoverage != "" {
 		fmt.Fprintln(stdout)
 	}
 	for _, u := range p.Unchecked {
 		fmt.Fprintf(stdout, "unchecked: %s: accountId %s may be in team %s's organizational units (%s); apply reads them through Organizations and refuses it if not\n",
 			u.File, u.AccountID, u.Team, strings.Join(u.OrganizationalUnits, ", "))
+	}
+	if p.UncheckedCoverage != "" {
+		fmt.Fprintf(stdout, "unchecked: whether organization stack %s's guardrails bind every vended account; each stack's preview reads its guardedAccounts output and fails for an account outside them\n", p.UncheckedCoverage)
 	}
 	return exitOK, nil
 }

@@ -35,6 +35,7 @@ func TestPlanWithoutABackendCreatesEveryStack(t *testing.T) {
 			File, Team, AccountID string
 			OrganizationalUnits   []string
 		} `json:"unchecked"`
+		UncheckedCoverage string `json:"uncheckedCoverage"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &p))
 	assert.Equal(t, []string{"313131313131", "323232323232"}, p.Network.Principals, "exactly the accounts on shared networking")
@@ -52,6 +53,7 @@ func TestPlanWithoutABackendCreatesEveryStack(t *testing.T) {
 	assert.Equal(t, "requests/risk-staging.yaml", p.Unchecked[0].File)
 	assert.Equal(t, "515151515151", p.Unchecked[0].AccountID)
 	assert.Equal(t, []string{"ou-ab12-risk0001"}, p.Unchecked[0].OrganizationalUnits)
+	assert.Equal(t, "organization/eks-multi-account-organization/org", p.UncheckedCoverage, "the organization stack the vended stacks name, which a plan cannot read")
 
 	_, again, _ := runVend(t, "plan", "../../examples/vending", "--json")
 	assert.Equal(t, stdout, again, "two plans print the same bytes")

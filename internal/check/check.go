@@ -17,6 +17,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 	"github.com/eks-multi-account/eks-multi-account/stacks/preflight"
 )
 
@@ -56,6 +57,7 @@ var rules = []rule{
 	kubernetesSupport,
 	quotas,
 	organizationPrerequisites,
+	guardrailCoverage,
 	endpointOpenToTheInternet,
 	accountsPerStack,
 }
@@ -82,6 +84,15 @@ func (c *checker) add(severity, rule string, r plan.Resource, format string, arg
 		Severity: severity, Rule: rule, Resource: r.URN, Name: r.Name, Account: r.Account,
 		Message: fmt.Sprintf(format, args...),
 	})
+}
+
+// addStack records a finding about the whole stack, on the stack itself.
+func (c *checker) addStack(severity, rule, format string, args ...any) {
+	d := c.doc
+	c.add(severity, rule, plan.Resource{
+		URN:  "urn:pulumi:" + d.Stack + "::" + d.Project + "::pulumi:pulumi:Stack::" + d.Project + "-" + d.Stack,
+		Name: d.Project + "-" + d.Stack,
+	}, format, args...)
 }
 
 func (c *checker) ofType(typ string) []plan.Resource {
@@ -373,6 +384,31 @@ func organizationPrerequisites(c *checker) {
 	slices.Sort(targets)
 	c.add(Warning, "organization-prerequisites", attachments[0], "unchecked offline: whether the organization's root has service and resource control policies enabled, and whether each of %s holds fewer than %d policies of each type; pulumi preview checks both before it creates anything",
 		strings.Join(slices.Compact(targets), ", "), preflight.MaxPoliciesPerTarget)
+}
+
+// guardrailCoverage warns when nothing held the stack's accounts to the
+// organization's guardrails: the stack names no organization stack
+// (organizationStack), or the plan, offline, could not read the one it
+// names, which pulumi preview does before it registers anything.
+func guardrailCoverage(c *checker) {
+	d := c.doc
+	if d.Model == config.OrganizationModel {
+		return
+	}
+	var members []string
+	for id, roles := range d.AccountRoles {
+		if !slices.Equal(roles, []string{plan.RoleManagement}) {
+			members = append(members, id)
+		}
+	}
+	slices.Sort(members)
+	accounts := strings.Join(members, ", ")
+	switch {
+	case d.OrganizationStack == "":
+		c.addStack(Warning, "guardrail-coverage", "coverage unchecked: nothing holds accounts %s to the organization's guardrails; name the organization stack (eks-multi-account:organizationStack) and pulumi preview refuses an account its guardrails do not bind", accounts)
+	case d.CoverageUnread:
+		c.addStack(Warning, "guardrail-coverage", "unchecked offline: whether organization stack %s's guardrails bind accounts %s; pulumi preview reads its guardedAccounts output and refuses any account outside them", d.OrganizationStack, accounts)
+	}
 }
 
 // accountsPerStack warns about a stack that reaches more accounts than a

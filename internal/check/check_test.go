@@ -29,13 +29,23 @@ var today = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 // version of its clusters, say), and with what extra adds to it.
 func planOf(t *testing.T, defaults []string, extra func(ctx *pulumi.Context, e *stacks.Estate) error) *plan.Document {
 	t.Helper()
+	return planExample(t, func(cfg map[string]string) {
+		for i := 0; i < len(defaults); i += 2 {
+			require.Contains(t, cfg["eks-multi-account:defaults"], defaults[i])
+			cfg["eks-multi-account:defaults"] = strings.Replace(cfg["eks-multi-account:defaults"], defaults[i], defaults[i+1], 1)
+		}
+	}, nil, extra)
+}
+
+// planExample plans the centralized example's prod stack file, its
+// configuration edited by edit, with the outputs of the stacks it
+// references, and with what extra adds to it.
+func planExample(t *testing.T, edit func(cfg map[string]string), outputs map[string]map[string]any, extra func(ctx *pulumi.Context, e *stacks.Estate) error) *plan.Document {
+	t.Helper()
 	s, err := stackfile.Load("../../examples/centralized/Pulumi.prod.yaml")
 	require.NoError(t, err)
-	for i := 0; i < len(defaults); i += 2 {
-		require.Contains(t, s.Config["eks-multi-account:defaults"], defaults[i])
-		s.Config["eks-multi-account:defaults"] = strings.Replace(s.Config["eks-multi-account:defaults"], defaults[i], defaults[i+1], 1)
-	}
-	doc, err := plan.Make(plan.Input{Project: s.Project, Stack: s.Name, Config: s.Config, Program: func(ctx *pulumi.Context) error {
+	edit(s.Config)
+	doc, err := plan.Make(plan.Input{Project: s.Project, Stack: s.Name, Config: s.Config, StackOutputs: outputs, Program: func(ctx *pulumi.Context) error {
 		e, err := stacks.Run(ctx, stacks.Options{})
 		if err != nil {
 			return err
@@ -66,18 +76,21 @@ func version(v string) []string { return []string{`"1.36"`, `"` + v + `"`} }
 
 // exampleOwn reports whether a finding is one the example has of its own:
 // its reports tenant runs on Fargate, where its default network policy is
-// not enforced, and its node groups need more vCPUs than a new account has.
+// not enforced, its node groups need more vCPUs than a new account has,
+// and its organization stack cannot be read offline.
 func exampleOwn(f plan.Finding) bool {
-	return (f.Rule == "network-policy-on-fargate" && f.Name == "reports-netpol") || f.Rule == "quota"
+	return (f.Rule == "network-policy-on-fargate" && f.Name == "reports-netpol") || f.Rule == "quota" || f.Rule == "guardrail-coverage"
 }
 
-// TestTheExampleHasOnlyItsFargateAndQuotaWarnings: the example's reports
-// tenant runs on Fargate, where its default network policy is not
-// enforced, and its two clusters' node groups need more Standard vCPUs
-// than a new account has, which the plan says; nothing else is found.
-func TestTheExampleHasOnlyItsFargateAndQuotaWarnings(t *testing.T) {
+// TestTheExampleHasOnlyItsOwnWarnings: the example's reports tenant runs
+// on Fargate, where its default network policy is not enforced, its two
+// clusters' node groups need more Standard vCPUs than a new account has,
+// and the organization stack it names cannot be read offline, which the
+// plan says; nothing else is found.
+func TestTheExampleHasOnlyItsOwnWarnings(t *testing.T) {
 	findings := check.Run(planOf(t, nil, nothing), today)
-	require.Len(t, findings, 3)
+	require.Len(t, findings, 4)
+	assert.Equal(t, "guardrail-coverage", findings[3].Rule, "and the organization stack it names, which the plan cannot read")
 	for _, f := range findings {
 		assert.Equal(t, check.Warning, f.Severity)
 	}
@@ -96,6 +109,58 @@ func TestTheExampleHasOnlyItsFargateAndQuotaWarnings(t *testing.T) {
 		assert.Equal(t, want.name, f.Name, "the finding is on the account's provider")
 		assert.Equal(t, want.message, f.Message)
 	}
+}
+
+// TestGuardrailCoverage: a stack that names no organization stack is
+// warned that nothing holds its accounts to the guardrails; one that names
+// it is warned that the plan could not read it offline, unless it is given
+// the organization stack's outputs, when the stacks' own check runs and
+// nothing is left to warn about.
+func TestGuardrailCoverage(t *testing.T) {
+	const key, org = "eks-multi-account:organizationStack", "organization/eks-multi-account-organization/org"
+	coverage := func(doc *plan.Document) []plan.Finding {
+		var out []plan.Finding
+		for _, f := range check.Run(doc, today) {
+			if f.Rule == "guardrail-coverage" {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	const accounts = "111122223333, 222233334444, 444455556666, 555566667777, 666677778888, 777788889999"
+
+	unnamed := coverage(planExample(t, func(cfg map[string]string) { delete(cfg, key) }, nil, nothing))
+	require.Len(t, unnamed, 1)
+	assert.Equal(t, check.Warning, unnamed[0].Severity)
+	assert.Equal(t, "urn:pulumi:prod::eks-multi-account-centralized::pulumi:pulumi:Stack::eks-multi-account-centralized-prod", unnamed[0].Resource, "the finding is on the stack")
+	assert.Equal(t, "coverage unchecked: nothing holds accounts "+accounts+" to the organization's guardrails; name the organization stack (eks-multi-account:organizationStack) and pulumi preview refuses an account its guardrails do not bind", unnamed[0].Message)
+
+	offline := planExample(t, func(map[string]string) {}, nil, nothing)
+	assert.True(t, offline.CoverageUnread)
+	unread := coverage(offline)
+	require.Len(t, unread, 1)
+	assert.Equal(t, "unchecked offline: whether organization stack "+org+"'s guardrails bind accounts "+accounts+"; pulumi preview reads its guardedAccounts output and refuses any account outside them", unread[0].Message)
+
+	guarded := map[string]any{"guardedAccounts": []any{"111122223333", "222233334444", "444455556666", "555566667777", "666677778888", "777788889999"}, "targetIds": []any{"r-ab12"}}
+	read := planExample(t, func(map[string]string) {}, map[string]map[string]any{org: {stacks.OrganizationOutput: guarded}}, nothing)
+	assert.False(t, read.CoverageUnread)
+	assert.Empty(t, coverage(read), "the stacks checked the coverage themselves")
+
+	guarded["guardedAccounts"] = []any{"111122223333"}
+	_, err := plan.Make(plan.Input{Project: "eks-multi-account-centralized", Stack: "prod", Config: exampleConfig(t),
+		StackOutputs: map[string]map[string]any{org: {stacks.OrganizationOutput: guarded}}, Program: stacks.Program(stacks.Options{})})
+	var uncovered *stacks.CoverageError
+	require.ErrorAs(t, err, &uncovered, "an account outside the guardrails fails the plan as it fails the preview")
+	assert.Len(t, uncovered.Uncovered, 5)
+}
+
+// exampleConfig is the configuration of the centralized example's prod
+// stack file.
+func exampleConfig(t *testing.T) map[string]string {
+	t.Helper()
+	s, err := stackfile.Load("../../examples/centralized/Pulumi.prod.yaml")
+	require.NoError(t, err)
+	return s.Config
 }
 
 // A version the calendar holds but EKS has not released on the day is an

@@ -119,11 +119,13 @@ func (e *Engine) answer(token string, args resource.PropertyMap, p Placement) (r
 	case "aws:servicequotas/getServiceQuota:getServiceQuota":
 		out, err = e.serviceQuota(args)
 	case "aws:organizations/getOrganization:getOrganization":
-		out = organization(p)
+		out = e.organization(p)
 	case "aws:organizations/getPoliciesForTarget:getPoliciesForTarget":
 		out = policiesForTarget(args)
 	case "aws:organizations/getPolicy:getPolicy":
 		out = policy(args)
+	case "aws:organizations/getOrganizationalUnitDescendantAccounts:getOrganizationalUnitDescendantAccounts":
+		out = e.descendantAccounts(args)
 	default:
 		return nil, fmt.Errorf("the mock engine does not answer invoke %s", token)
 	}

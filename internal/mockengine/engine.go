@@ -100,6 +100,9 @@ type Engine struct {
 	stacks map[string]resource.PropertyMap
 	// quotas are the Service Quotas values set with SetQuota, by code.
 	quotas map[string]float64
+	// units are the member accounts of organizational units set with
+	// SetOrganizationalUnit, by OU ID.
+	units map[string][]string
 }
 
 // StackReferenceType is the type token of a stack reference.
@@ -124,12 +127,22 @@ func (e *Engine) SetQuota(code string, value float64) {
 	e.quotas[code] = value
 }
 
+// SetOrganizationalUnit gives an OU its member accounts (those below it at
+// any depth) in place of none: what Organizations lists for it, and, with
+// every other OU set, for the organization. The planner cannot know an
+// organization's members; a test gives them.
+func (e *Engine) SetOrganizationalUnit(id string, accounts ...string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.units[id] = slices.Clone(accounts)
+}
+
 // New returns an engine for a project and stack name.
 func New(project, stack string) *Engine {
 	return &Engine{
 		project: project, stack: stack,
 		resources: map[string]*Resource{}, defaultTags: map[string]map[string]string{}, stacks: map[string]resource.PropertyMap{},
-		quotas: map[string]float64{},
+		quotas: map[string]float64{}, units: map[string][]string{},
 	}
 }
 

@@ -221,15 +221,46 @@ const (
 	resourceFullAWSAccess = "p-RCPFullAWSAccess"
 )
 
-func organization(p Placement) map[string]any {
+// organization answers with the management account and the accounts of
+// every OU a test set, sorted.
+func (e *Engine) organization(p Placement) map[string]any {
 	enabled := []any{
 		map[string]any{"type": "SERVICE_CONTROL_POLICY", "status": "ENABLED"},
 		map[string]any{"type": "RESOURCE_CONTROL_POLICY", "status": "ENABLED"},
 	}
+	members := []string{p.Account}
+	e.mu.Lock()
+	for _, ids := range e.units {
+		members = append(members, ids...)
+	}
+	e.mu.Unlock()
+	slices.Sort(members)
 	return map[string]any{
 		"id": "o-mock", "masterAccountId": p.Account, "featureSet": "ALL",
-		"roots": []any{map[string]any{"id": mockRootID, "name": "Root", "policyTypes": enabled}},
+		"roots":    []any{map[string]any{"id": mockRootID, "name": "Root", "policyTypes": enabled}},
+		"accounts": activeAccounts(slices.Compact(members)),
 	}
+}
+
+// descendantAccounts answers for an OU with the accounts SetOrganizationalUnit
+// gave it, none unless a test did: the planner cannot know an
+// organization's members, so an offline plan's guardedAccounts lists only
+// the accounts the guardrails target by ID.
+func (e *Engine) descendantAccounts(args resource.PropertyMap) map[string]any {
+	id := str(args["parentId"])
+	e.mu.Lock()
+	ids := e.units[id]
+	e.mu.Unlock()
+	return map[string]any{"parentId": id, "id": id, "accounts": activeAccounts(ids)}
+}
+
+// activeAccounts lists accounts as Organizations does, each active.
+func activeAccounts(ids []string) []any {
+	out := make([]any, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, map[string]any{"id": id, "status": "ACTIVE", "arn": "arn:aws:organizations::" + id + ":account", "name": id, "email": id + "@example.com"})
+	}
+	return out
 }
 
 func policiesForTarget(args resource.PropertyMap) map[string]any {

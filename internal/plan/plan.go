@@ -57,6 +57,12 @@ type Document struct {
 	// it needs, against a new account's quotas: the plan cannot read the
 	// accounts' own, so the checks report them as warnings.
 	Shortfalls []preflight.Shortfall `json:"-"`
+	// OrganizationStack is the organization stack whose guardrails must
+	// bind the stack's accounts (organizationStack), empty when none.
+	OrganizationStack string `json:"organizationStack,omitempty"`
+	// CoverageUnread is true when the plan was made without the
+	// organization stack's outputs, and so without the coverage check.
+	CoverageUnread bool `json:"-"`
 }
 
 // Finding is one problem the checks found in a plan.
@@ -160,13 +166,21 @@ func Make(in Input) (*Document, error) {
 	if err != nil {
 		return nil, &stacks.ConfigError{Problems: err}
 	}
-	e, err := run(in, in.Config)
+	// Offline, the organization stack's outputs are unknown unless given:
+	// the plan is made without the coverage check, and says so.
+	cfgMap := in.Config
+	unread := cfg.OrganizationStack != "" && in.StackOutputs[cfg.OrganizationStack] == nil
+	if unread {
+		cfgMap = maps.Clone(in.Config)
+		delete(cfgMap, config.Namespace+":organizationStack")
+	}
+	e, err := run(in, cfgMap)
 	// The preflight compares what the stack needs with a new account's
 	// quotas, which the plan cannot know better: what falls short becomes a
 	// finding, and the plan is made as if it had passed.
 	var short *preflight.Error
 	if errors.As(err, &short) && len(short.Problems) == 0 {
-		cfgMap, cfgErr := withoutPreflight(in.Config)
+		cfgMap, cfgErr := withoutPreflight(cfgMap)
 		if cfgErr != nil {
 			return nil, cfgErr
 		}
@@ -180,7 +194,7 @@ func Make(in Input) (*Document, error) {
 		return nil, err
 	}
 	doc := &Document{Project: in.Project, Stack: in.Stack, Model: cfg.Model, Accounts: accountNames(cfg), AccountRoles: accountRoles(cfg),
-		Resources: []Resource{}, Findings: []Finding{}}
+		Resources: []Resource{}, Findings: []Finding{}, OrganizationStack: cfg.OrganizationStack, CoverageUnread: unread}
 	for _, r := range e.Resources() {
 		if r.Type == "pulumi:pulumi:Stack" {
 			continue

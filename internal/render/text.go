@@ -147,8 +147,11 @@ func (p *printer) findingsOf(title string, findings []plan.Finding, names map[st
 	p.f("== %s (%d) ==\n", title, len(findings))
 	for _, f := range findings {
 		where := accountLabel(names, f.Account)
-		if f.Name != "" {
+		switch {
+		case f.Name != "" && f.Account != "":
 			where = f.Name + " in " + where
+		case f.Name != "":
+			where = f.Name // the whole stack
 		}
 		p.f("  %s  %s  %s: %s\n", f.Severity, f.Rule, where, f.Message)
 	}

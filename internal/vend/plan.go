@@ -26,6 +26,10 @@ type Plan struct {
 	// organizational units may hold: apply reads the units through
 	// Organizations and refuses what they do not hold.
 	Unchecked []UncheckedRequest `json:"unchecked,omitempty"`
+	// UncheckedCoverage is the organization stack (organizationStack)
+	// whose guardrails must bind every vended account: offline the plan
+	// cannot read it; each stack's preview does.
+	UncheckedCoverage string `json:"uncheckedCoverage,omitempty"`
 }
 
 // UncheckedRequest is a request a plan cannot check against its team's
@@ -145,6 +149,7 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 		out.Unchecked = append(out.Unchecked, UncheckedRequest{File: r.File, Team: r.Team, AccountID: r.AccountID,
 			OrganizationalUnits: set.Settings.Teams[r.Team].OrganizationalUnits})
 	}
+	out.UncheckedCoverage = set.Settings.OrganizationStack
 	return out, nil
 }
 

@@ -54,6 +54,7 @@ var topLevelKeys = []struct {
 	{"networkAccount", reflect.TypeFor[NetworkAccount]()},
 	{"charts", reflect.TypeFor[Charts]()},
 	{"networkStack", reflect.TypeFor[string]()},
+	{"organizationStack", reflect.TypeFor[string]()},
 	{"shareWith", reflect.TypeFor[[]SharedAccount]()},
 	{"clusterAccounts", reflect.TypeFor[[]ClusterAccount]()},
 	{"workloadAccounts", reflect.TypeFor[[]WorkloadAccount]()},

@@ -74,6 +74,9 @@ func Parse(get Getter) (*Config, error) {
 	if v, ok := get("networkStack"); ok {
 		c.NetworkStack = v
 	}
+	if v, ok := get("organizationStack"); ok {
+		c.OrganizationStack = v
+	}
 	c.ShareWith = decodeList[SharedAccount](get, "shareWith", &ps)
 	c.ClusterAccounts = decodeList[ClusterAccount](get, "clusterAccounts", &ps)
 	c.WorkloadAccounts = decodeList[WorkloadAccount](get, "workloadAccounts", &ps)

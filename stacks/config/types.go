@@ -65,6 +65,12 @@ type Config struct {
 	// stack reference instead of creating the network account's VPC here
 	// (de-centralized model). Optional.
 	NetworkStack string `json:"networkStack,omitempty"`
+	// OrganizationStack names the organization stack
+	// ("organization/project/stack") whose guardrails must bind every
+	// account this stack deploys into: read by stack reference, an account
+	// outside them fails the preview, named with its key. Optional; not
+	// for the organization model.
+	OrganizationStack string `json:"organizationStack,omitempty"`
 	// Charts says where the Helm charts the stacks install come from, for
 	// machines without the internet, and whether to wait for them.
 	// Optional.

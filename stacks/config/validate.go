@@ -109,6 +109,7 @@ func (v *validator) top() {
 		v.ps.Add("shareWith", nil, "is for the network model; a de-centralized stack shares its network account's subnets with its workload accounts on shared networking")
 	}
 	v.networkStack()
+	v.organizationStack()
 }
 
 // setKey is a key of the stack file and whether it is set.
@@ -141,6 +142,19 @@ func (v *validator) networkStack() {
 		v.ps.Add("networkStack", c.NetworkStack, "is not a stack name such as organization/project/network")
 	case c.NetworkAccount == nil:
 		v.ps.Add("networkStack", c.NetworkStack, "needs networkAccount: the account that owns the network stack's subnets")
+	}
+}
+
+// organizationStack checks the reference to the organization stack whose
+// guardrails must cover the stack's accounts.
+func (v *validator) organizationStack() {
+	c := v.c
+	switch {
+	case c.OrganizationStack == "":
+	case c.Model == OrganizationModel:
+		v.ps.Add("organizationStack", c.OrganizationStack, "is for the stacks the organization stack's guardrails bind, not for the organization stack itself")
+	case !stackName.MatchString(c.OrganizationStack):
+		v.ps.Add("organizationStack", c.OrganizationStack, "is not a stack name such as organization/project/org")
 	}
 }
 

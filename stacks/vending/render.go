@@ -83,6 +83,9 @@ func (s *Set) common(model string) map[string]any {
 	if st.Organization != nil {
 		c["organization"] = config.Organization{ManagementAccountID: st.Organization.ManagementAccountID}
 	}
+	if st.OrganizationStack != "" {
+		c["organizationStack"] = st.OrganizationStack
+	}
 	return c
 }
 

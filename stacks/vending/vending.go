@@ -58,6 +58,11 @@ type Settings struct {
 	// and its account one of the team's accounts or in one of its
 	// organizational units. Required.
 	Teams map[string]Team `json:"teams"`
+	// OrganizationStack names the organization stack whose guardrails
+	// must bind every vended account, as organizationStack does in a stack
+	// file: each vended stack, and the network stack, names it, and fails
+	// its preview for an account outside them. Optional.
+	OrganizationStack string `json:"organizationStack,omitempty"`
 	// Defaults apply to every vended cluster, as in a stack file. Required.
 	Defaults config.Defaults `json:"defaults"`
 	// NetworkAccount owns the VPC that requests on shared networking use.

@@ -99,7 +99,7 @@ func TestEveryProblemOfEveryFileIsReportedAtOnce(t *testing.T) {
 	var vendErr *Error
 	require.ErrorAs(t, err, &vendErr)
 	for _, want := range []string{
-		`vending.yaml: flavour: is not a key of vending.yaml (want one of charts, cidrPool, defaults, networkAccount, organization, project, pulumiOrganization, teams, waves)`,
+		`vending.yaml: flavour: is not a key of vending.yaml (want one of charts, cidrPool, defaults, networkAccount, organization, organizationStack, project, pulumiOrganization, teams, waves)`,
 		`vending.yaml: waves[1]: "dev" is already a wave`,
 		`requests/network.yaml: "network" is the network stack's name; name the request after its cluster`,
 		`requests/a.yaml: colour: is not a key of requests/a.yaml`,
@@ -134,6 +134,39 @@ func TestRenderedStacksAreCheckedAsTheStacksCheckThem(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(err.Error(), "kubernetesVersion"), "a bad default is every stack's, and reported once, where it is set:\n%s", err)
 	assert.NotContains(t, err.Error(), "shareWith", "the network stack's problems are the requests' that it shares with")
 	assert.Equal(t, 1, strings.Count(err.Error(), "requests/b.yaml: accountId"), "the network stack's and the vended stack's problem with one account is one:\n%s", err)
+}
+
+// TestEveryVendedStackNamesTheOrganizationStack: with organizationStack in
+// vending.yaml, every vended stack and the network stack name it, so each
+// fails its preview for an account the guardrails do not bind; a name that
+// is no stack name is reported where it is set, once.
+func TestEveryVendedStackNamesTheOrganizationStack(t *testing.T) {
+	render := func(extra string) (*Stacks, error) {
+		set, err := Load(writeDir(t, map[string]string{
+			SettingsFile:      settings + extra,
+			"requests/a.yaml": request("222222222222", "dedicated"),
+			"requests/b.yaml": request("333333333333", "shared"),
+		}), nil)
+		if err != nil {
+			return nil, err
+		}
+		return set.Render(Existing{})
+	}
+	out, err := render("organizationStack: acme/eks-multi-account-organization/org\n")
+	require.NoError(t, err)
+	require.NotNil(t, out.Network)
+	for _, st := range append([]Stack{*out.Network}, out.Vended...) {
+		assert.Equal(t, "acme/eks-multi-account-organization/org", st.Config["eks-multi-account:organizationStack"], st.Name)
+	}
+
+	_, err = render("organizationStack: acme/org stack\n")
+	require.Error(t, err)
+	assert.Equal(t, 1, strings.Count(err.Error(), "organizationStack"), err.Error())
+	assert.Contains(t, err.Error(), `vending.yaml: organizationStack: "acme/org stack" is not a stack name such as organization/project/org`)
+
+	out, err = render("")
+	require.NoError(t, err)
+	assert.NotContains(t, out.Vended[0].Config, "eks-multi-account:organizationStack", "without it, nothing is named")
 }
 
 func TestAllocatedBlocksNeverMove(t *testing.T) {

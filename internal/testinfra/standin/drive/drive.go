@@ -110,13 +110,16 @@ func Program(project string) pulumi.RunFunc {
 // policies they use without creating them (each account's deploy role, the
 // administrators' roles), service and resource control policies enabled on
 // its root, as the organization stack's prerequisites ask, and the
-// testinfra.EstablishedQuotas in every account. The management account is the one a
-// plan names, else the one given.
+// testinfra.EstablishedQuotas in every account, and the OUs the organization
+// stack's guardrails attach to, under the root, the first of them holding
+// every member account, so that the stacks naming the organization stack
+// are covered. The management account is the one a plan names, else the
+// one given.
 func Seed(docs []*plan.Document, management string) (world.Seed, error) {
 	seed := world.Seed{Organization: world.Organization{ManagementAccount: management,
 		EnabledPolicyTypes: []string{world.ServiceControlPolicy, world.ResourceControlPolicy}}, Quotas: testinfra.EstablishedQuotas}
 	accounts, used, created := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	policies := map[string]bool{}
+	policies, units := map[string]bool{}, map[string]bool{}
 	for _, d := range docs {
 		for id, roles := range d.AccountRoles {
 			accounts[id] = true
@@ -137,6 +140,10 @@ func Seed(docs []*plan.Document, management string) (world.Seed, error) {
 				created[fmt.Sprint(r.Outputs["arn"])] = true
 			case "aws:eks/accessEntry:AccessEntry":
 				used[fmt.Sprint(r.Inputs["principalArn"])] = true
+			case "aws:organizations/policyAttachment:PolicyAttachment":
+				if target := fmt.Sprint(r.Inputs["targetId"]); strings.HasPrefix(target, "ou-") {
+					units[target] = true
+				}
 			case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
 				if arn := fmt.Sprint(r.Inputs["policyArn"]); !strings.Contains(arn, ":iam::aws:policy/") {
 					policies[arn] = true
@@ -165,6 +172,13 @@ func Seed(docs []*plan.Document, management string) (world.Seed, error) {
 	seed.Organization.Accounts = slices.Sorted(maps.Keys(accounts))
 	seed.Organization.ID = "o-standin0001"
 	seed.Organization.RootID = "r-stan"
+	for i, ou := range slices.Sorted(maps.Keys(units)) {
+		unit := world.OrganizationalUnit{ID: ou, Parent: seed.Organization.RootID}
+		if i == 0 {
+			unit.Accounts = slices.DeleteFunc(slices.Clone(seed.Organization.Accounts), func(id string) bool { return id == seed.Organization.ManagementAccount })
+		}
+		seed.Organization.OrganizationalUnits = append(seed.Organization.OrganizationalUnits, unit)
+	}
 	return seed, nil
 }
 
