@@ -92,11 +92,7 @@ func TestACentralizedClusterMovesUpTwice(t *testing.T) {
 // usEast1 is a stack file of one centralized cluster in us-east-1, in a
 // directory of its own.
 func usEast1(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte("name: eks-multi-account\nruntime: go\n"), 0o644))
-	file := filepath.Join(dir, "Pulumi.zones.yaml")
-	require.NoError(t, os.WriteFile(file, []byte(`config:
+	return stackFile(t, "zones", `config:
   eks-multi-account:model: centralized
   eks-multi-account:defaults: {region: us-east-1, endpointAccess: {publicCidrs: [203.0.113.0/24]}}
   eks-multi-account:organization: {managementAccountId: "000011112222"}
@@ -106,7 +102,17 @@ func usEast1(t *testing.T) string {
       vpcCidr: 10.80.0.0/16
       availabilityZones: 3
       nodeGroups: [{name: general, instanceTypes: [m6i.large], minSize: 1, maxSize: 2, desiredSize: 1}]
-`), 0o644))
+`)
+}
+
+// stackFile writes the stack file of a stack of the root project, in a
+// directory of its own, and returns its path.
+func stackFile(t *testing.T, stack, text string) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte("name: eks-multi-account\nruntime: go\n"), 0o644))
+	file := filepath.Join(dir, "Pulumi."+stack+".yaml")
+	require.NoError(t, os.WriteFile(file, []byte(text), 0o644))
 	return file
 }
 

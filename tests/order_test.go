@@ -201,7 +201,34 @@ func (g *orderGraph) requirements(r plan.Resource) []requirement {
 	out = append(out, g.trustPrincipals(r)...)
 	out = append(out, g.natGateway(r)...)
 	out = append(out, g.nodeEgress(r)...)
+	out = append(out, g.rolePolicies(r)...)
 	return append(out, g.sharedSubnets(r)...)
+}
+
+// rolePolicies: a node group or Fargate profile waits for its role's policy
+// attachments, so that it is created once the role can do its job and
+// deleted before the policies are detached: EKS needs them to launch and to
+// drain the nodes (https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html,
+// https://docs.aws.amazon.com/eks/latest/userguide/pod-execution-role.html).
+func (g *orderGraph) rolePolicies(r plan.Resource) []requirement {
+	field := map[string]string{"aws:eks/nodeGroup:NodeGroup": "nodeRoleArn", "aws:eks/fargateProfile:FargateProfile": "podExecutionRoleArn"}[r.Type]
+	if field == "" {
+		return nil
+	}
+	role, ok := g.byURN[g.ids[str(r.Inputs[field])]]
+	if !ok {
+		return []requirement{{"", fmt.Sprintf("its %s is not a role of the plan", field)}}
+	}
+	var out []requirement
+	for _, a := range g.doc.Resources {
+		if a.Type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && a.Account == r.Account && a.Inputs["role"] == role.Inputs["name"] {
+			out = append(out, requirement{a.URN, "role " + role.Name + " needs " + str(a.Inputs["policyArn"]) + " while it runs"})
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, requirement{"", "role " + role.Name + " has no policy attachment"})
+	}
+	return out
 }
 
 // nodeEgress: nodes join their cluster only with egress (to the EKS API and
@@ -375,18 +402,24 @@ func TestEveryResourceWaitsForWhatItNames(t *testing.T) {
 }
 
 // TestTheOrderRuleSeesAMissingDependency keeps the rule honest: a plan in
-// which an access entry names its cluster by a plain string, and a cluster
-// uses another account's subnets before they are shared, is caught.
+// which an access entry names its cluster by a plain string, a cluster
+// uses another account's subnets before they are shared, and a node group
+// does not wait for its role's policies (as before they were its
+// dependencies), is caught.
 func TestTheOrderRuleSeesAMissingDependency(t *testing.T) {
 	doc := planStackFile(t, "../examples/decentralized/Pulumi.prod.yaml")
 	for i, r := range doc.Resources {
-		if r.Type == "aws:eks/addon:Addon" || (r.Type == "eks:index:Cluster" && str(r.Inputs["name"]) == "ml") {
+		switch {
+		case r.Type == "aws:eks/addon:Addon" || (r.Type == "eks:index:Cluster" && str(r.Inputs["name"]) == "ml"):
 			doc.Resources[i].Dependencies = nil
+		case r.Type == "aws:eks/nodeGroup:NodeGroup" && r.Name == "ml-ng-gpu":
+			doc.Resources[i].Dependencies = slices.DeleteFunc(r.Dependencies, func(urn string) bool { return strings.Contains(urn, "RolePolicyAttachment") })
 		}
 	}
 	v := newOrderGraph(doc).violations()
 	assert.Contains(t, v, "aws:eks/addon:Addon ml-vpc-cni (account 313131313131) does not wait for ml-eks: its clusterName names ml-eks")
 	assert.Contains(t, v, "eks:index:Cluster ml-eks (account 313131313131) does not wait for network-subnets-principal-313131313131: the share must name account 313131313131 first")
+	assert.Contains(t, v, "aws:eks/nodeGroup:NodeGroup ml-ng-gpu (account 313131313131) does not wait for ml-node-role-AmazonEKSWorkerNodePolicy: role ml-node-role needs arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy while it runs")
 }
 
 // str returns a plain value as a string, or "" when it is not one.

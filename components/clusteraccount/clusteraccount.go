@@ -185,7 +185,7 @@ func (b *builder) build(c *ClusterAccount) error {
 // the cluster's only instance role, so pulumi-eks creates no instance role
 // (and no access entry) of its own. EKS gives the node role its access
 // entry when the first node group is created.
-func (b *builder) cluster(net subnets, key *kms.Key, nodeRole *iam.Role) (*eks.Cluster, error) {
+func (b *builder) cluster(net subnets, key *kms.Key, nodeRole *serviceRole) (*eks.Cluster, error) {
 	a := b.args
 	mode := eks.AuthenticationModeApi
 	entries := map[string]eks.AccessEntryArgs{}
@@ -203,7 +203,7 @@ func (b *builder) cluster(net subnets, key *kms.Key, nodeRole *iam.Role) (*eks.C
 	}
 	instanceRoles := iam.RoleArray{}
 	if nodeRole != nil {
-		instanceRoles = append(instanceRoles, nodeRole)
+		instanceRoles = append(instanceRoles, nodeRole.Role)
 	}
 	noPublicIP, skip, useDefaultCNI := false, true, true
 	cluster, err := eks.NewCluster(b.ctx, naming.Child(b.name, "eks"), &eks.ClusterArgs{

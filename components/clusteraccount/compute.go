@@ -51,9 +51,24 @@ func managedPolicyARN(partition, name string) string {
 	return "arn:" + partition + ":iam::aws:policy/" + name
 }
 
+// serviceRole is a role an AWS service assumes, with the attachments of
+// its managed policies. What uses the role waits for them: it is created
+// once the role can do its job, and deleted before the policies are
+// detached, since EKS needs them to launch and to drain nodes
+// (https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html,
+// https://docs.aws.amazon.com/eks/latest/userguide/pod-execution-role.html).
+type serviceRole struct {
+	*iam.Role
+	attachments []pulumi.Resource
+}
+
+// dependsOn is the option that makes a user of the role wait for its
+// policies.
+func (r *serviceRole) dependsOn() pulumi.ResourceOption { return pulumi.DependsOn(r.attachments) }
+
 // nodeRole creates the role of the managed node groups, or returns nil
 // when there are none.
-func (b *builder) nodeRole() (*iam.Role, error) {
+func (b *builder) nodeRole() (*serviceRole, error) {
 	if len(b.args.NodeGroups) == 0 {
 		return nil, nil
 	}
@@ -64,7 +79,7 @@ func (b *builder) nodeRole() (*iam.Role, error) {
 // NodeGroup, with the node role, and the Fargate profiles with their pod
 // execution role, and returns the node groups and profiles. Each names the
 // cluster by clusterName, the cluster's own output.
-func (b *builder) compute(cluster *eks.Cluster, clusterName pulumi.StringOutput, nodeRole *iam.Role, net subnets) ([]pulumi.Resource, error) {
+func (b *builder) compute(cluster *eks.Cluster, clusterName pulumi.StringOutput, nodeRole *serviceRole, net subnets) ([]pulumi.Resource, error) {
 	a := b.args
 	var made []pulumi.Resource
 	sg := cluster.EksCluster.VpcConfig().ClusterSecurityGroupId().Elem()
@@ -102,7 +117,7 @@ func (b *builder) compute(cluster *eks.Cluster, clusterName pulumi.StringOutput,
 			SubnetIds:           net.routedIDs,
 			Selectors:           selectors,
 			Tags:                pulumi.ToStringMap(a.Tags),
-		}, b.opts()...)
+		}, b.opts(role.dependsOn())...)
 		if err != nil {
 			return nil, fmt.Errorf("creating Fargate profile %s: %w", fp.Name, err)
 		}
@@ -112,7 +127,7 @@ func (b *builder) compute(cluster *eks.Cluster, clusterName pulumi.StringOutput,
 }
 
 // serviceRole creates a role an AWS service assumes, with managed policies.
-func (b *builder) serviceRole(role, name string, trustDoc iampolicy.Document, policies []string) (*iam.Role, error) {
+func (b *builder) serviceRole(role, name string, trustDoc iampolicy.Document, policies []string) (*serviceRole, error) {
 	a := b.args
 	text, err := trustDoc.JSON()
 	if err != nil {
@@ -126,18 +141,21 @@ func (b *builder) serviceRole(role, name string, trustDoc iampolicy.Document, po
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", role, err)
 	}
+	out := &serviceRole{Role: r}
 	for _, p := range policies {
-		if _, err := iam.NewRolePolicyAttachment(b.ctx, naming.Child(b.name, role, p), &iam.RolePolicyAttachmentArgs{
+		attachment, err := iam.NewRolePolicyAttachment(b.ctx, naming.Child(b.name, role, p), &iam.RolePolicyAttachmentArgs{
 			Role: r.Name, PolicyArn: pulumi.String(managedPolicyARN(a.Account.Partition(), p)),
-		}, b.opts()...); err != nil {
+		}, b.opts()...)
+		if err != nil {
 			return nil, fmt.Errorf("attaching %s to %s: %w", p, role, err)
 		}
+		out.attachments = append(out.attachments, attachment)
 	}
-	return r, nil
+	return out, nil
 }
 
 // nodeGroup creates the launch template and the managed node group.
-func (b *builder) nodeGroup(ng NodeGroup, clusterName, version pulumi.StringOutput, role *iam.Role, clusterSG pulumi.StringOutput, net subnets) (*awseks.NodeGroup, error) {
+func (b *builder) nodeGroup(ng NodeGroup, clusterName, version pulumi.StringOutput, role *serviceRole, clusterSG pulumi.StringOutput, net subnets) (*awseks.NodeGroup, error) {
 	a := b.args
 	lt, err := ec2.NewLaunchTemplate(b.ctx, naming.Child(b.name, "lt", ng.Name), &ec2.LaunchTemplateArgs{
 		Description: pulumi.String(fmt.Sprintf("Nodes of %s/%s: IMDSv2 only, hop limit 1", a.ClusterName, ng.Name)),
@@ -182,7 +200,7 @@ func (b *builder) nodeGroup(ng NodeGroup, clusterName, version pulumi.StringOutp
 			Version: lt.LatestVersion.ApplyT(strconv.Itoa).(pulumi.StringOutput),
 		},
 		Tags: pulumi.ToStringMap(a.Tags),
-	}, b.opts()...)
+	}, b.opts(role.dependsOn())...)
 	if err != nil {
 		return nil, fmt.Errorf("creating node group %s: %w", ng.Name, err)
 	}

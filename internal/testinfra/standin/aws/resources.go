@@ -142,6 +142,12 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
+	if world.RunsOnARole(typ) {
+		time.Sleep(p.computeDelay())
+		if err := p.world.Update(func(s *world.State) error { return s.SettleCompute(p.caller, typ, o.ID) }); err != nil {
+			return nil, err
+		}
+	}
 	if typ == "aws:eks/cluster:Cluster" {
 		time.Sleep(p.clusterDelay)
 		if err := p.world.Update(func(s *world.State) error {
@@ -226,7 +232,22 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 // Delete implements pulumirpc.ResourceProviderServer.
 func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
 	typ := typeOf(req.GetType(), req.GetUrn())
+	if world.RunsOnARole(typ) {
+		// EKS drains the nodes, or stops the pods, before the node group
+		// or profile is gone.
+		if err := p.world.Update(func(s *world.State) error { s.StartDeleting(p.caller, typ, req.GetId()); return nil }); err != nil {
+			return nil, err
+		}
+		time.Sleep(p.computeDelay())
+		return &emptypb.Empty{}, p.world.Update(func(s *world.State) error { return s.FinishDeleting(p.caller, typ, req.GetId()) })
+	}
 	return &emptypb.Empty{}, p.world.Update(func(s *world.State) error {
 		return s.Delete(p.caller, typ, req.GetId())
 	})
 }
+
+// computeDelay is how long a node group's nodes, or a Fargate profile's
+// pods, take to start and to drain: two fifths of a cluster's creation,
+// as a node group's 4 minutes are of a cluster's 10 on AWS (the critical
+// path's durations, internal/critical).
+func (p *Provider) computeDelay() time.Duration { return p.clusterDelay * 2 / 5 }
