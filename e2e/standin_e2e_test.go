@@ -184,8 +184,10 @@ func fromEmptyToDestroyed(t *testing.T, file string, config map[string]string) {
 
 	editOneTenant(t, o, envStack, file)
 
+	kept := retainedBy(t, o.state(t), file)
+	require.NotEmpty(t, kept, "the example's data is kept")
 	o.destroy(t, envStack)
-	assert.ElementsMatch(t, afterOrg, created(o.state(t)), "destroying the stack leaves what the organization stack created, and nothing else")
+	assert.ElementsMatch(t, append(afterOrg, kept...), created(o.state(t)), "destroying the stack leaves what the organization stack created and the data it keeps, and nothing else")
 	assert.Empty(t, o.heldServers(t), "every API server of this world is free again")
 	for _, server := range held {
 		contents, err := server.Contents(context.Background())
@@ -193,6 +195,27 @@ func fromEmptyToDestroyed(t *testing.T, file string, config map[string]string) {
 		assert.Empty(t, contents, "what the stack created on the API server of %s is gone", server.Cluster)
 	}
 	o.destroy(t, orgStack)
+}
+
+// retainedBy lists, as created lists them, the objects of a world that a
+// stack file's plan keeps when it is deleted (RetainOnDelete).
+func retainedBy(t *testing.T, s *world.State, file string) []string {
+	t.Helper()
+	doc, err := drive.Plan(file)
+	require.NoError(t, err)
+	keep := map[string]bool{}
+	for _, r := range doc.Resources {
+		if r.RetainOnDelete {
+			keep[r.URN] = true
+		}
+	}
+	var out []string
+	for _, o := range s.Objects {
+		if keep[o.URN] && !o.Preexisting && !o.Implicit {
+			out = append(out, o.String())
+		}
+	}
+	return out
 }
 
 // heldServers returns the API servers this world's clusters hold.
@@ -363,14 +386,19 @@ func TestStacksOfOneOrganization(t *testing.T) {
 	o.up(t, prodStack)
 	require.True(t, o.state(t).Organization.RAMSharing)
 
+	kept := retainedBy(t, o.state(t), dev)
+	require.NotEmpty(t, kept, "dev's data is kept")
 	o.destroy(t, devStack)
 	s := o.state(t)
 	assert.True(t, s.Organization.RAMSharing, "sharing with the organization stays on")
 	left := created(s)
 	for _, obj := range afterDev {
-		if slices.Contains(afterOrg, obj) {
+		switch {
+		case slices.Contains(afterOrg, obj):
 			assert.Contains(t, left, obj, "the organization's %s stays", obj)
-		} else {
+		case slices.Contains(kept, obj):
+			assert.Contains(t, left, obj, "dev's data %s stays", obj)
+		default:
 			assert.NotContains(t, left, obj, "dev's %s goes", obj)
 		}
 	}

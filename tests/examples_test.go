@@ -8,13 +8,15 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
 	"github.com/eks-multi-account/eks-multi-account/examples/workloaddata"
+	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
 
 // TestExamplesGrantExactlyTheirOwnData runs the examples' programs on their
 // stack files: the workload account creates its bucket, table and database
-// subnet group with its own provider, and its service account's role may
-// use exactly those.
+// subnet group with its own provider, its service account's role may use
+// exactly those, and the data (bucket, its public access block, table)
+// outlives a destroy.
 func TestExamplesGrantExactlyTheirOwnData(t *testing.T) {
 	cases := []struct {
 		path, tenant, role string
@@ -38,6 +40,10 @@ func TestExamplesGrantExactlyTheirOwnData(t *testing.T) {
 				assert.Equal(t, w.AccountID, res, "the workload account owns its data")
 			}
 			assert.Equal(t, c.role, testkit.Input(grant, "role"))
+			for _, kept := range []mockengine.Resource{bucket, table, block} {
+				assert.True(t, kept.RetainOnDelete, "%s outlives the stack", kept.Name)
+			}
+			assert.False(t, grant.RetainOnDelete, "the grant goes with the tenant's role")
 
 			bucketARN, tableARN := bucket.Outputs["arn"].StringValue(), table.Outputs["arn"].StringValue()
 			doc := testkit.Policy(t, grant, "policy")

@@ -70,20 +70,24 @@ func Access(bucketARN, tableARN string) iampolicy.Document {
 }
 
 // New creates the bucket, the table, the subnet group and the grant, all
-// with the workload account's provider.
+// with the workload account's provider. The data outlives the stack: a
+// destroy (or a cluster's retirement) leaves the bucket, its public access
+// block and the table in the account (RetainOnDelete); a later stack takes
+// them back with pulumi import.
 func New(ctx *pulumi.Context, name string, a Args) error {
 	in := pulumi.Provider(a.Account.Provider)
+	keep := pulumi.RetainOnDelete(true)
 	bucket, err := s3.NewBucketV2(ctx, naming.Child(name, "bucket"), &s3.BucketV2Args{
 		Bucket: pulumi.String(fmt.Sprintf("%s-data-%s-%s", name, a.Account.ID, a.Account.Region)),
 		Tags:   pulumi.StringMap{"tenant": pulumi.String(name)},
-	}, in)
+	}, in, keep)
 	if err != nil {
 		return err
 	}
 	if _, err := s3.NewBucketPublicAccessBlock(ctx, naming.Child(name, "bucket-private"), &s3.BucketPublicAccessBlockArgs{
 		Bucket: bucket.ID(), BlockPublicAcls: pulumi.Bool(true), BlockPublicPolicy: pulumi.Bool(true),
 		IgnorePublicAcls: pulumi.Bool(true), RestrictPublicBuckets: pulumi.Bool(true),
-	}, in); err != nil {
+	}, in, keep); err != nil {
 		return err
 	}
 	table, err := dynamodb.NewTable(ctx, naming.Child(name, "table"), &dynamodb.TableArgs{
@@ -97,7 +101,7 @@ func New(ctx *pulumi.Context, name string, a Args) error {
 		},
 		ServerSideEncryption: &dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true)},
 		Tags:                 pulumi.StringMap{"tenant": pulumi.String(name)},
-	}, in)
+	}, in, keep)
 	if err != nil {
 		return err
 	}
