@@ -8,7 +8,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
-	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 	"github.com/eks-multi-account/eks-multi-account/stacks/guardrails"
 	"github.com/eks-multi-account/eks-multi-account/stacks/orgaccounts"
@@ -51,50 +50,12 @@ func readGuardedOutput(v any) (guardedOutput, bool) {
 	if !ok {
 		return guardedOutput{}, false
 	}
-	list := func(key string) ([]string, bool) {
-		items, ok := m[key].([]any)
-		out := make([]string, 0, len(items))
-		for _, item := range items {
-			s, isString := item.(string)
-			if !isString {
-				return nil, false
-			}
-			out = append(out, s)
-		}
-		return out, ok
-	}
-	accounts, ok := list("guardedAccounts")
+	accounts, ok := stringList(m, "guardedAccounts")
 	if !ok {
 		return guardedOutput{}, false
 	}
-	targets, _ := list("targetIds")
+	targets, _ := stringList(m, "targetIds")
 	return guardedOutput{accounts: accounts, targetIDs: targets}, true
-}
-
-// accountKey is an account a stack deploys into, with the key that names it.
-type accountKey struct {
-	key, id string
-}
-
-// deployedAccounts lists the accounts a configuration deploys into, in the
-// order of the file, each once under the first key that names it.
-func deployedAccounts(cfg *config.Config) []accountKey {
-	var out []accountKey
-	add := func(key, id string) {
-		if !slices.ContainsFunc(out, func(a accountKey) bool { return a.id == id }) {
-			out = append(out, accountKey{key: key, id: id})
-		}
-	}
-	if n := cfg.NetworkAccount; n != nil {
-		add("networkAccount.accountId", n.AccountID)
-	}
-	for i, c := range cfg.ClusterAccounts {
-		add(validate.Path(validate.Index("clusterAccounts", i), "accountId"), c.AccountID)
-	}
-	for i, w := range cfg.WorkloadAccounts {
-		add(validate.Path(validate.Index("workloadAccounts", i), "accountId"), w.AccountID)
-	}
-	return out
 }
 
 // CoverageError is the error of a stack with accounts the organization
@@ -139,9 +100,9 @@ func checkCoverage(ctx *pulumi.Context, cfg *config.Config) error {
 		return fmt.Errorf("organizationStack: organization stack %s has no %s.guardedAccounts output: is it an organization stack (model: organization), deployed with this version of the library?", stack, OrganizationOutput)
 	}
 	e := &CoverageError{OrganizationStack: stack, TargetIDs: guarded.targetIDs}
-	for _, a := range deployedAccounts(cfg) {
-		if !slices.Contains(guarded.accounts, a.id) {
-			e.Uncovered = append(e.Uncovered, fmt.Sprintf("%s %q", a.key, a.id))
+	for _, a := range cfg.DeployedAccounts() {
+		if !slices.Contains(guarded.accounts, a.ID) {
+			e.Uncovered = append(e.Uncovered, fmt.Sprintf("%s %q", a.Key, a.ID))
 		}
 	}
 	if len(e.Uncovered) > 0 {

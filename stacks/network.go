@@ -183,18 +183,23 @@ func ReadNetwork(v any) (n Network, ok bool) {
 		return Network{}, false
 	}
 	str := func(k string) string { s, _ := m[k].(string); return s }
-	list := func(k string) []string {
-		items, _ := m[k].([]any)
-		out := make([]string, 0, len(items))
-		for _, item := range items {
-			if s, ok := item.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
+	list := func(k string) []string { l, _ := stringList(m, k); return l }
 	return Network{AccountID: str("accountId"), Region: str("region"), VpcID: str("vpcId"),
 		PrivateSubnetIDs: list("privateSubnetIds"), PrivateSubnetZoneIDs: list("privateSubnetZoneIds"), SharedWith: list("sharedWith")}, true
+}
+
+// stringList reads a list of strings from a stack output as the backend
+// returns it (JSON values): the strings of m[key], and whether it is a
+// list at all.
+func stringList(m map[string]any, key string) ([]string, bool) {
+	items, ok := m[key].([]any)
+	out := make([]string, 0, len(items))
+	for _, item := range items {
+		if s, isString := item.(string); isString {
+			out = append(out, s)
+		}
+	}
+	return out, ok
 }
 
 // referencedNetwork is a network stack's subnets, read by stack reference.

@@ -71,14 +71,8 @@ func guardEveryAccount(e *mockengine.Engine, cfg *config.Config) {
 		return
 	}
 	var accounts []any
-	if n := cfg.NetworkAccount; n != nil {
-		accounts = append(accounts, n.AccountID)
-	}
-	for _, c := range cfg.ClusterAccounts {
-		accounts = append(accounts, c.AccountID)
-	}
-	for _, w := range cfg.WorkloadAccounts {
-		accounts = append(accounts, w.AccountID)
+	for _, a := range cfg.DeployedAccounts() {
+		accounts = append(accounts, a.ID)
 	}
 	e.SetStackOutputs(cfg.OrganizationStack, map[string]any{stacks.OrganizationOutput: map[string]any{"guardedAccounts": accounts, "targetIds": []any{"r-ab12"}}})
 }

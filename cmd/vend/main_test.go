@@ -59,14 +59,26 @@ func TestPlanWithoutABackendCreatesEveryStack(t *testing.T) {
 	assert.Equal(t, stdout, again, "two plans print the same bytes")
 }
 
-func TestInvalidRequestsExitTwoWithEveryProblem(t *testing.T) {
+// withExampleSettings writes a vending directory of the example's
+// vending.yaml and the given requests (file name to content).
+func withExampleSettings(t *testing.T, requests map[string]string) string {
+	t.Helper()
 	dir := t.TempDir()
 	data, err := os.ReadFile("../../examples/vending/vending.yaml")
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "vending.yaml"), data, 0o644))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "requests"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "requests", "a.yaml"), []byte("team: a\nenvironment: qa\naccountId: \"1234\"\n"), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "requests", "b.yaml"), []byte("team: b\nenvironment: dev\naccountId: \"222222222222\"\nblueprint: quantum\n"), 0o644))
+	for name, text := range requests {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "requests", name), []byte(text), 0o644))
+	}
+	return dir
+}
+
+func TestInvalidRequestsExitTwoWithEveryProblem(t *testing.T) {
+	dir := withExampleSettings(t, map[string]string{
+		"a.yaml": "team: a\nenvironment: qa\naccountId: \"1234\"\n",
+		"b.yaml": "team: b\nenvironment: dev\naccountId: \"222222222222\"\nblueprint: quantum\n",
+	})
 
 	code, stdout, stderr := runVend(t, "plan", dir)
 	assert.Equal(t, exitInvalid, code)
@@ -81,13 +93,7 @@ func TestInvalidRequestsExitTwoWithEveryProblem(t *testing.T) {
 }
 
 func TestARequestOutsideItsTeamsBoundsExitsTwo(t *testing.T) {
-	dir := t.TempDir()
-	data, err := os.ReadFile("../../examples/vending/vending.yaml")
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "vending.yaml"), data, 0o644))
-	require.NoError(t, os.Mkdir(filepath.Join(dir, "requests"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "requests", "vision-staging.yaml"),
-		[]byte("team: vision\nenvironment: staging\naccountId: \"414141414141\"\n"), 0o644))
+	dir := withExampleSettings(t, map[string]string{"vision-staging.yaml": "team: vision\nenvironment: staging\naccountId: \"414141414141\"\n"})
 
 	for _, command := range []string{"plan", "apply"} {
 		code, stdout, stderr := runVend(t, command, dir)

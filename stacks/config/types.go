@@ -5,7 +5,10 @@
 package config
 
 import (
+	"slices"
+
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/stacks/charts"
 	"github.com/eks-multi-account/eks-multi-account/stacks/gitops"
@@ -226,4 +229,32 @@ type WorkloadAccount struct {
 	// EndpointAccess overrides defaults.endpointAccess for this account's
 	// cluster (de-centralized).
 	EndpointAccess *clusteraccount.EndpointAccess `json:"endpointAccess,omitempty"`
+}
+
+// AccountKey is an account a stack deploys into, with the key that names
+// it (clusterAccounts[0].accountId).
+type AccountKey struct {
+	Key, ID string
+}
+
+// DeployedAccounts lists the accounts a configuration deploys into (its
+// network, cluster and workload accounts), in the order of the file, each
+// once under the first key that names it.
+func (c *Config) DeployedAccounts() []AccountKey {
+	var out []AccountKey
+	add := func(key, id string) {
+		if !slices.ContainsFunc(out, func(a AccountKey) bool { return a.ID == id }) {
+			out = append(out, AccountKey{Key: key, ID: id})
+		}
+	}
+	if n := c.NetworkAccount; n != nil {
+		add("networkAccount.accountId", n.AccountID)
+	}
+	for i, ca := range c.ClusterAccounts {
+		add(validate.Path(validate.Index("clusterAccounts", i), "accountId"), ca.AccountID)
+	}
+	for i, w := range c.WorkloadAccounts {
+		add(validate.Path(validate.Index("workloadAccounts", i), "accountId"), w.AccountID)
+	}
+	return out
 }

@@ -18,29 +18,42 @@ import (
 // (https://docs.aws.amazon.com/eks/latest/userguide/pod-execution-role.html):
 // on AWS the profile's pods then fail to start; the stand-in refuses the
 // profile itself, where the stack sees it.
-var (
-	nodeRolePolicies = [][]string{
-		{"AmazonEKSWorkerNodePolicy"},
-		{"AmazonEC2ContainerRegistryReadOnly", "AmazonEC2ContainerRegistryPullOnly"},
-	}
-	cniPolicy                = []string{"AmazonEKS_CNI_Policy"}
-	fargatePodRolePolicies   = [][]string{{"AmazonEKSFargatePodExecutionRolePolicy"}}
-	computeRoleField         = map[string]string{"aws:eks/nodeGroup:NodeGroup": "nodeRoleArn", "aws:eks/fargateProfile:FargateProfile": "podExecutionRoleArn"}
-	computeCreateAction      = map[string]string{"aws:eks/nodeGroup:NodeGroup": "CreateNodegroup", "aws:eks/fargateProfile:FargateProfile": "CreateFargateProfile"}
-	computeDeleteAction      = map[string]string{"aws:eks/nodeGroup:NodeGroup": "DeleteNodegroup", "aws:eks/fargateProfile:FargateProfile": "DeleteFargateProfile"}
-	computeCreateFailureCode = map[string]string{"aws:eks/nodeGroup:NodeGroup": "NodeCreationFailure", "aws:eks/fargateProfile:FargateProfile": "InvalidParameterException"}
-)
+var cniPolicy = []string{"AmazonEKS_CNI_Policy"}
+
+// computeKind is what EKS says and needs of one kind of compute.
+type computeKind struct {
+	// noun names it in EKS's messages; roleField is the input naming its
+	// role.
+	noun, roleField string
+	// create and remove are the API actions; createFailure is the error
+	// of a create whose role lacks a policy.
+	create, remove, createFailure string
+	// policies are the policies its role needs, each as its alternatives.
+	policies [][]string
+}
+
+var computeKinds = map[string]computeKind{
+	"aws:eks/nodeGroup:NodeGroup": {
+		noun: "Nodegroup", roleField: "nodeRoleArn", create: "CreateNodegroup", remove: "DeleteNodegroup", createFailure: "NodeCreationFailure",
+		policies: [][]string{{"AmazonEKSWorkerNodePolicy"}, {"AmazonEC2ContainerRegistryReadOnly", "AmazonEC2ContainerRegistryPullOnly"}},
+	},
+	"aws:eks/fargateProfile:FargateProfile": {
+		noun: "Fargate profile", roleField: "podExecutionRoleArn", create: "CreateFargateProfile", remove: "DeleteFargateProfile", createFailure: "InvalidParameterException",
+		policies: [][]string{{"AmazonEKSFargatePodExecutionRolePolicy"}},
+	},
+}
 
 // RunsOnARole reports whether objects of a type run on an IAM role EKS
 // needs policies on: managed node groups and Fargate profiles.
-func RunsOnARole(typ string) bool { return computeRoleField[typ] != "" }
+func RunsOnARole(typ string) bool { _, ok := computeKinds[typ]; return ok }
 
 // missingRolePolicies lists the policies a node group's or Fargate
 // profile's role lacks, each group of alternatives joined by " or ".
 func (s *State) missingRolePolicies(o *Object) []string {
-	role := s.roleByARN(o.Str(computeRoleField[o.Type]))
+	kind := computeKinds[o.Type]
+	role := s.roleByARN(o.Str(kind.roleField))
 	if role == nil {
-		return []string{"the role itself (" + o.Str(computeRoleField[o.Type]) + ")"}
+		return []string{"the role itself (" + o.Str(kind.roleField) + ")"}
 	}
 	var attached []string
 	for _, a := range s.Select("aws:iam/rolePolicyAttachment:RolePolicyAttachment", func(p *Object) bool {
@@ -51,12 +64,9 @@ func (s *State) missingRolePolicies(o *Object) []string {
 			attached = append(attached, policy[strings.LastIndex(policy, "/")+1:])
 		}
 	}
-	need := fargatePodRolePolicies
-	if o.Type == "aws:eks/nodeGroup:NodeGroup" {
-		need = nodeRolePolicies
-		if !s.cniHasItsOwnRole(o) {
-			need = append(slices.Clone(need), cniPolicy)
-		}
+	need := kind.policies
+	if o.Type == "aws:eks/nodeGroup:NodeGroup" && !s.cniHasItsOwnRole(o) {
+		need = append(slices.Clone(need), cniPolicy)
 	}
 	var missing []string
 	for _, alternatives := range need {
@@ -92,7 +102,8 @@ func (s *State) SettleCompute(c Caller, typ, id string) error {
 	if err := s.Delete(c, typ, id); err != nil {
 		return err
 	}
-	return refuse(computeCreateAction[typ], computeCreateFailureCode[typ], "%s %s failed: its role lacks %s", typeNoun(typ), o.ID, strings.Join(missing, ", "))
+	kind := computeKinds[typ]
+	return refuse(kind.create, kind.createFailure, "%s %s failed: its role lacks %s", kind.noun, o.ID, strings.Join(missing, ", "))
 }
 
 // StartDeleting marks a node group or Fargate profile DELETING, as EKS
@@ -113,15 +124,8 @@ func (s *State) FinishDeleting(c Caller, typ, id string) error {
 	}
 	if missing := s.missingRolePolicies(o); len(missing) > 0 {
 		o.set("status", "DELETE_FAILED")
-		return refuse(computeDeleteAction[typ], "DELETE_FAILED", "%s %s could not be deleted: its nodes could not be drained, its role lacks %s", typeNoun(typ), o.ID, strings.Join(missing, ", "))
+		kind := computeKinds[typ]
+		return refuse(kind.remove, "DELETE_FAILED", "%s %s could not be deleted: its nodes could not be drained, its role lacks %s", kind.noun, o.ID, strings.Join(missing, ", "))
 	}
 	return s.Delete(c, typ, id)
-}
-
-// typeNoun names a node group or Fargate profile as EKS's messages do.
-func typeNoun(typ string) string {
-	if typ == "aws:eks/nodeGroup:NodeGroup" {
-		return "Nodegroup"
-	}
-	return "Fargate profile"
 }
