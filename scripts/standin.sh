@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The stand-in world of the real-engine tier: the Pulumi CLI, the stand-in
 # pulumi-aws and pulumi-eks plugins built from this checkout, the real
-# pulumi-kubernetes plugin, and a pool of real kube-apiservers (one etcd,
-# one server and controller manager per stand-in EKS cluster).
+# pulumi-kubernetes plugin, a pool of real kube-apiservers (one etcd,
+# one server and controller manager per stand-in EKS cluster), and the
+# load-balancer controllers of the stand-in clusters (cmd/cloud-controllers).
 #
 #   bash scripts/standin.sh env    start what is not running (building what
 #                                  is missing), then print the shell exports
@@ -96,6 +97,15 @@ start_servers() {
   log "$SERVERS API servers up; logs in $DIR/logs and $DIR/server-*"
 }
 
+# start_controllers (re)starts the load-balancer controllers of the
+# stand-in clusters, this checkout's build, on the pool's servers.
+start_controllers() {
+  if running "$DIR/pids/cloud-controllers.pid"; then kill "$(cat "$DIR/pids/cloud-controllers.pid")" 2>/dev/null || true; fi
+  EKS_MA_STANDIN_APISERVERS="$DIR/apiservers.json" "$DIR/plugins/cloud-controllers" \
+    < /dev/null >> "$DIR/logs/cloud-controllers.log" 2>&1 &
+  echo "$!" > "$DIR/pids/cloud-controllers.pid"
+}
+
 # install_plugins builds the stand-ins from this checkout and installs them,
 # with the kubernetes provider, into the world's PULUMI_HOME.
 install_plugins() {
@@ -104,6 +114,7 @@ install_plugins() {
   local ldflags="-X github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/world.BuildID=$id"
   go build -ldflags "$ldflags" -o "$DIR/plugins/pulumi-resource-aws" ./internal/testinfra/standin/cmd/pulumi-resource-aws
   go build -ldflags "$ldflags" -o "$DIR/plugins/pulumi-resource-eks" ./internal/testinfra/standin/cmd/pulumi-resource-eks
+  go build -ldflags "$ldflags" -o "$DIR/plugins/cloud-controllers" ./internal/testinfra/standin/cmd/cloud-controllers
   export PULUMI_HOME="$DIR/pulumi-home" PULUMI_SKIP_UPDATE_CHECK=true
   "$PULUMI" plugin install resource aws "$AWS_VERSION" --file "$DIR/plugins/pulumi-resource-aws" --reinstall >/dev/null
   "$PULUMI" plugin install resource eks "$EKS_VERSION" --file "$DIR/plugins/pulumi-resource-eks" --reinstall >/dev/null
@@ -160,6 +171,7 @@ case "${1:-}" in
     install_plugins
     build_charts
     start_servers
+    start_controllers
     cat <<EXPORTS
 export PATH="$PULUMI_ROOT/bin:\$PATH"
 export PULUMI_HOME="$DIR/pulumi-home"
@@ -172,6 +184,7 @@ export EKS_MA_STANDIN_WORLD="$DIR/world"
 export EKS_MA_STANDIN_APISERVERS="$DIR/apiservers.json"
 export EKS_MA_STANDIN_BUILD_ID="$(cat "$DIR/build-id")"
 export EKS_MA_STANDIN_CHARTS="$DIR/charts"
+export EKS_MA_STANDIN_CLOCK_SCALE=60
 EXPORTS
     ;;
   stop)

@@ -47,6 +47,8 @@ type Provider struct {
 	world        *world.World
 	caller       world.Caller
 	clusterDelay time.Duration
+	// clockScale speeds up the retries of deletes (ClockScaleEnv).
+	clockScale float64
 }
 
 // New returns a provider reading its world and creation delay from the
@@ -69,7 +71,11 @@ func New() (*Provider, error) {
 			return nil, fmt.Errorf("%s: %w", ClusterDelayEnv, err)
 		}
 	}
-	return &Provider{world: w, clusterDelay: delay}, nil
+	scale, err := clockScale()
+	if err != nil {
+		return nil, err
+	}
+	return &Provider{world: w, clusterDelay: delay, clockScale: scale}, nil
 }
 
 // GetPluginInfo implements pulumirpc.ResourceProviderServer.

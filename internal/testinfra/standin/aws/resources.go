@@ -190,7 +190,8 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	}); err != nil {
 		return nil, err
 	}
-	if o == nil {
+	if o == nil || o.PendingDeletion() {
+		// pulumi-aws reads a key pending deletion as gone.
 		return &pulumirpc.ReadResponse{}, nil
 	}
 	props, err := p.outputs(o, unmarshal(req.GetInputs()))
@@ -241,8 +242,8 @@ func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emp
 		time.Sleep(p.computeDelay())
 		return &emptypb.Empty{}, p.world.Update(func(s *world.State) error { return s.FinishDeleting(p.caller, typ, req.GetId()) })
 	}
-	return &emptypb.Empty{}, p.world.Update(func(s *world.State) error {
-		return s.Delete(p.caller, typ, req.GetId())
+	return &emptypb.Empty{}, retrying(typ, p.clockScale, func() error {
+		return p.world.Update(func(s *world.State) error { return s.Delete(p.caller, typ, req.GetId()) })
 	})
 }
 

@@ -6,13 +6,16 @@
 package drive
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
@@ -43,6 +46,9 @@ type World struct {
 	APIServers string
 	// ClusterDelay is how long an EKS cluster takes to create.
 	ClusterDelay string
+	// ClockScale is how many times faster than AWS's the stand-in retries
+	// deletes.
+	ClockScale string
 }
 
 // FromEnv reads the world from the exports of `scripts/standin.sh env`.
@@ -53,6 +59,7 @@ func FromEnv() (World, error) {
 		PulumiHome:   os.Getenv("PULUMI_HOME"),
 		APIServers:   os.Getenv(world.PoolEnv),
 		ClusterDelay: os.Getenv(aws.ClusterDelayEnv),
+		ClockScale:   os.Getenv(aws.ClockScaleEnv),
 	}
 	if w.Dir == "" || w.PulumiRoot == "" || w.PulumiHome == "" || w.APIServers == "" {
 		return w, fmt.Errorf("the stand-in world is not set up: run eval \"$(bash scripts/standin.sh env)\"")
@@ -105,6 +112,11 @@ func Program(project string) pulumi.RunFunc {
 	return stacks.Program(stacks.Options{})
 }
 
+// InterfaceLinger is how long the tier's deleted clusters leave their
+// network interfaces in their subnets: seconds where AWS takes minutes,
+// long enough that a destroy meets them.
+const InterfaceLinger = 3 * time.Second
+
 // Seed is what an organization holds before the stacks of these plans
 // run: every account they name, the roles, users and customer managed
 // policies they use without creating them (each account's deploy role, the
@@ -117,7 +129,8 @@ func Program(project string) pulumi.RunFunc {
 // one given.
 func Seed(docs []*plan.Document, management string) (world.Seed, error) {
 	seed := world.Seed{Organization: world.Organization{ManagementAccount: management,
-		EnabledPolicyTypes: []string{world.ServiceControlPolicy, world.ResourceControlPolicy}}, Quotas: testinfra.EstablishedQuotas}
+		EnabledPolicyTypes: []string{world.ServiceControlPolicy, world.ResourceControlPolicy}}, Quotas: testinfra.EstablishedQuotas,
+		InterfaceLinger: InterfaceLinger}
 	accounts, used, created := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	policies, units := map[string]bool{}, map[string]bool{}
 	for _, d := range docs {
@@ -231,5 +244,24 @@ func (w World) Workspace() ([]auto.LocalWorkspaceOption, error) {
 	if w.ClusterDelay != "" {
 		env[aws.ClusterDelayEnv] = w.ClusterDelay
 	}
+	if w.ClockScale != "" {
+		env[aws.ClockScaleEnv] = w.ClockScale
+	}
 	return []auto.LocalWorkspaceOption{auto.Pulumi(cmd), auto.EnvVars(env)}, nil
+}
+
+// Leftovers writes what the world holds beyond what the organization held
+// before any stack, one object a line (account, type, ID, and what it
+// belongs to for what AWS made), then the KMS keys pending deletion.
+func Leftovers(s *world.State, out io.Writer) {
+	for _, o := range s.Leftovers() {
+		line := fmt.Sprintf("%s\t%s\t%s", o.Account, o.Type, o.ID)
+		if o.Implicit {
+			line += "\tmade by AWS for " + cmp.Or(o.Str("owner"), o.Str("cluster")+" "+o.Str("service"))
+		}
+		fmt.Fprintln(out, line)
+	}
+	for _, o := range s.PendingDeletion() {
+		fmt.Fprintf(out, "%s\t%s\t%s\tpending deletion until %s\n", o.Account, o.Type, o.ID, o.Str("deletionDate"))
+	}
 }

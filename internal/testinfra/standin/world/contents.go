@@ -1,6 +1,7 @@
 package world
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -54,6 +56,12 @@ func (s *APIServer) wipe(ctx context.Context) error {
 		if err != nil || len(left) == 0 {
 			return err
 		}
+		// With the cluster, the controllers that would remove the load
+		// balancers' finalizers are gone too; the load balancers stay in
+		// AWS (the world), as they do when an EKS cluster is deleted first.
+		if err := s.dropLoadBalancerFinalizers(ctx); err != nil {
+			return err
+		}
 		for _, item := range left {
 			// A namespace is gone once the controller manager has deleted
 			// what is in it; deleting it again while it terminates is
@@ -75,6 +83,17 @@ func (s *APIServer) wipe(ctx context.Context) error {
 	}
 }
 
+// Create creates an object in a collection (an API path), as the server's
+// administrator: what a tenant's Flux does, outside any stack's state.
+func (s *APIServer) Create(ctx context.Context, collection string, object any) error {
+	return s.send(ctx, http.MethodPost, collection, object, nil)
+}
+
+// Namespaces lists the namespaces that carry a label.
+func (s *APIServer) Namespaces(ctx context.Context, label string) ([]string, error) {
+	return s.names(ctx, "/api/v1/namespaces?labelSelector="+url.QueryEscape(label))
+}
+
 // names lists the names of the objects of a collection.
 func (s *APIServer) names(ctx context.Context, path string) ([]string, error) {
 	var list struct {
@@ -94,16 +113,43 @@ func (s *APIServer) names(ctx context.Context, path string) ([]string, error) {
 	return out, nil
 }
 
-// call sends one request as the server's administrator; a delete of what
-// is already gone succeeds.
+// call sends one request without a body as the server's administrator; a
+// delete of what is already gone succeeds.
 func (s *APIServer) call(ctx context.Context, method, path string, into any) error {
+	return s.send(ctx, method, path, nil, into)
+}
+
+// patch merges patch into an object (a JSON merge patch).
+func (s *APIServer) patch(ctx context.Context, path string, patch any) error {
+	return s.send(ctx, http.MethodPatch, path, patch, nil)
+}
+
+// send sends one request as the server's administrator, with body as JSON
+// (a merge patch for PATCH) unless it is nil; a delete of what is already
+// gone succeeds.
+func (s *APIServer) send(ctx context.Context, method, path string, body, into any) error {
 	client, err := s.client()
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, method, s.Endpoint+path, nil)
+	var content io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		content = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, s.Endpoint+path, content)
 	if err != nil {
 		return err
+	}
+	if body != nil {
+		kind := "application/json"
+		if method == http.MethodPatch {
+			kind = "application/merge-patch+json"
+		}
+		req.Header.Set("Content-Type", kind)
 	}
 	req.Header.Set("Authorization", "Bearer "+s.Token)
 	resp, err := client.Do(req)
@@ -111,7 +157,7 @@ func (s *APIServer) call(ctx context.Context, method, path string, into any) err
 		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	answer, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return err
 	}
@@ -119,9 +165,9 @@ func (s *APIServer) call(ctx context.Context, method, path string, into any) err
 	case method == http.MethodDelete && resp.StatusCode == http.StatusNotFound:
 		return nil
 	case resp.StatusCode/100 != 2:
-		return fmt.Errorf("%s %s%s: %s: %s", method, s.Endpoint, path, resp.Status, body)
+		return fmt.Errorf("%s %s%s: %s: %s", method, s.Endpoint, path, resp.Status, answer)
 	case into != nil:
-		return json.Unmarshal(body, into)
+		return json.Unmarshal(answer, into)
 	}
 	return nil
 }

@@ -54,6 +54,7 @@ func startFake(t *testing.T, token string, namespaces, crds []string) (*APIServe
 	f := &fakeAPIServer{token: token, objects: map[string][]string{
 		"/api/v1/namespaces": append(slices.Clone(systemNamespaces), namespaces...),
 		"/apis/apiextensions.k8s.io/v1/customresourcedefinitions": crds,
+		"/api/v1/services": nil,
 	}}
 	srv := httptest.NewTLSServer(f)
 	t.Cleanup(srv.Close)

@@ -81,7 +81,7 @@ var ec2Subnet = kind{
 		inSubnet := func(d *Object) bool {
 			return d.Str("subnetId") == o.ID || slices.Contains(d.Strs("subnetIds"), o.ID) || slices.Contains(clusterSubnets(d), o.ID)
 		}
-		for _, typ := range []string{"aws:ec2/natGateway:NatGateway", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:eks/fargateProfile:FargateProfile"} {
+		for _, typ := range []string{"aws:ec2/natGateway:NatGateway", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:eks/fargateProfile:FargateProfile", NetworkInterfaceType} {
 			if len(s.Select(typ, inSubnet)) > 0 {
 				return refuse("DeleteSubnet", "DependencyViolation", "The subnet '%s' has dependencies and cannot be deleted.", o.ID)
 			}
@@ -104,12 +104,13 @@ var ec2InternetGateway = kind{
 		// A gateway is detached before it is deleted, and EC2 refuses to
 		// detach it while public addresses are mapped in the VPC
 		// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DetachInternetGateway.html):
-		// a NAT gateway's.
+		// a NAT gateway's, an internet-facing load balancer's.
 		nats := s.Select("aws:ec2/natGateway:NatGateway", func(n *Object) bool {
 			subnet := s.first("aws:ec2/subnet:Subnet", func(x *Object) bool { return x.ID == n.Str("subnetId") })
 			return subnet != nil && subnet.Str("vpcId") == o.Str("vpcId")
 		})
-		if len(nats) > 0 {
+		public := s.Select(NetworkInterfaceType, func(e *Object) bool { return e.Str("vpcId") == o.Str("vpcId") && e.Str("publicIp") != "" })
+		if len(nats)+len(public) > 0 {
 			return refuse("DetachInternetGateway", "DependencyViolation", "Network %s has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.", o.Str("vpcId"))
 		}
 		return nil
@@ -228,10 +229,11 @@ var ec2SecurityGroup = kind{
 		return nil
 	},
 	remove: func(s *State, o *Object) error {
-		// A group that a network interface (a cluster's) or another group's
-		// rule uses cannot be deleted
+		// A group that a network interface (a cluster's, a load balancer's)
+		// or another group's rule uses cannot be deleted
 		// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html).
 		used := len(s.Select("aws:eks/cluster:Cluster", func(cl *Object) bool { return slices.Contains(clusterSecurityGroups(cl), o.ID) })) > 0 ||
+			len(s.Select(NetworkInterfaceType, func(e *Object) bool { return slices.Contains(e.Strs("securityGroups"), o.ID) })) > 0 ||
 			len(s.Select("aws:ec2/securityGroupRule:SecurityGroupRule", func(r *Object) bool {
 				return r.Str("sourceSecurityGroupId") == o.ID && r.Str("securityGroupId") != o.ID
 			})) > 0

@@ -39,7 +39,7 @@ var eksCluster = kind{
 		if err := s.checkClusterZones(c, name, clusterSubnets(o)); err != nil {
 			return err
 		}
-		if key := encryptionKey(o); key != "" && s.first("aws:kms/key:Key", func(k *Object) bool { return k.Str("arn") == key }) == nil {
+		if key := encryptionKey(o); key != "" && s.first("aws:kms/key:Key", func(k *Object) bool { return k.Str("arn") == key && !k.PendingDeletion() }) == nil {
 			return refuse("CreateCluster", "InvalidParameterException", "KMS key %s does not exist", key)
 		}
 		arn := fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", c.Partition(), c.Region, c.Account, name)
@@ -62,6 +62,7 @@ var eksCluster = kind{
 		o.set("createdAt", time.Now().UTC().Format(time.RFC3339))
 		vpc, _ := o.Inputs["vpcConfig"].(map[string]any)
 		o.set("vpcConfig", mergeMaps(vpc, map[string]any{"clusterSecurityGroupId": s.ec2ID("sg"), "vpcId": s.subnetVisible(c, clusterSubnets(o)[0]).Str("vpcId")}))
+		s.controlPlaneInterfaces(c, o)
 		// With bootstrapClusterCreatorAdminPermissions (the default), EKS
 		// gives the IAM principal that creates the cluster an access entry
 		// with the cluster admin policy
@@ -104,6 +105,11 @@ var eksCluster = kind{
 				return err
 			}
 		}
+		// Its network interfaces stay a while; load balancers made for its
+		// Services stay until deleted (deleting a cluster does not delete
+		// them: https://docs.aws.amazon.com/eks/latest/userguide/delete-cluster.html
+		// asks to delete every Service of type LoadBalancer first).
+		s.releaseInterfaces(o.Str("arn"), s.InterfaceLinger)
 		// What lives only on the cluster goes with it.
 		for _, typ := range []string{"aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "aws:eks/addon:Addon", "aws:eks/podIdentityAssociation:PodIdentityAssociation"} {
 			for _, x := range s.Select(typ, onCluster) {

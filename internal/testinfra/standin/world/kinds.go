@@ -21,6 +21,9 @@ type kind struct {
 	// remove checks what AWS refuses to delete, and does what AWS does
 	// along with the delete; nil deletes.
 	remove func(s *State, o *Object) error
+	// schedule, when set, is what a delete does instead of removing the
+	// object: AWS deletes it later.
+	schedule func(o *Object)
 }
 
 // kinds are the resource types the stand-in AWS implements: every one the
@@ -121,16 +124,21 @@ func (s *State) Update(c Caller, typ, id string, inputs map[string]any) (*Object
 // gone is not an error, as the providers treat it.
 func (s *State) Delete(c Caller, typ, id string) error {
 	o := s.Find(c, typ, id)
-	if o == nil {
+	if o == nil || o.PendingDeletion() {
 		return nil
 	}
 	if o.Preexisting {
 		return fmt.Errorf("%s existed before any stack; the stand-in AWS does not delete it", o)
 	}
-	if k := kinds[typ]; k.remove != nil {
+	k := kinds[typ]
+	if k.remove != nil {
 		if err := k.remove(s, o); err != nil {
 			return err
 		}
+	}
+	if k.schedule != nil {
+		k.schedule(o)
+		return nil
 	}
 	s.remove(o)
 	return nil

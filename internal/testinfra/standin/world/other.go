@@ -3,6 +3,7 @@ package world
 import (
 	"fmt"
 	"regexp"
+	"time"
 )
 
 // Organizations, KMS, DynamoDB, RDS and S3: the organization stack's
@@ -83,14 +84,39 @@ func policyKind(typ string) string {
 	return "service_control_policy"
 }
 
+// KMS never deletes a key at once: DeleteKey is ScheduleKeyDeletion, which
+// leaves the key PendingDeletion for a waiting period of 7 to 30 days (30
+// unless set) and deletes it at the end
+// (https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html).
+const (
+	keyPendingDeletion         = "PendingDeletion"
+	minKeyWindow, maxKeyWindow = 7, 30
+)
+
 var kmsKey = kind{
 	create: func(s *State, c Caller, o *Object) error {
+		if w, ok := o.Inputs["deletionWindowInDays"].(float64); ok && (w < minKeyWindow || w > maxKeyWindow) {
+			return refuse("CreateKey", "ValidationException", "deletionWindowInDays must be between %d and %d, not %v", minKeyWindow, maxKeyWindow, w)
+		}
 		o.ID = uuid(s.token(32))
 		o.set("keyId", o.ID)
 		o.set("arn", fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", c.Partition(), c.Region, c.Account, o.ID))
+		o.set("keyState", "Enabled")
 		return nil
 	},
+	schedule: func(o *Object) {
+		days := float64(maxKeyWindow)
+		if w, ok := o.Inputs["deletionWindowInDays"].(float64); ok {
+			days = w
+		}
+		o.set("keyState", keyPendingDeletion)
+		o.set("deletionDate", time.Now().UTC().Add(time.Duration(days)*24*time.Hour).Format(time.RFC3339))
+	},
 }
+
+// PendingDeletion reports whether AWS is to delete an object at the end of
+// a waiting period: a KMS key scheduled for deletion.
+func (o *Object) PendingDeletion() bool { return o.Str("keyState") == keyPendingDeletion }
 
 var dynamodbTable = kind{
 	replaceOn: []string{"name", "hashKey", "rangeKey"},

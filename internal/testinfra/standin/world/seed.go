@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Seed is what an organization holds before any stack runs: its accounts,
@@ -21,6 +22,9 @@ type Seed struct {
 	// Quotas are the Service Quotas values of every account of the seed, in
 	// every region, by quota code; the others are a new account's.
 	Quotas map[string]float64
+	// InterfaceLinger is how long a deleted cluster's network interfaces
+	// stay in its subnets.
+	InterfaceLinger time.Duration
 }
 
 // Plant puts a seed into an empty world.
@@ -28,7 +32,7 @@ func (s *State) Plant(seed Seed) error {
 	if len(s.Objects) > 0 {
 		return fmt.Errorf("the stand-in AWS already holds %d objects; plant a seed in an empty world", len(s.Objects))
 	}
-	s.Organization = seed.Organization
+	s.Organization, s.InterfaceLinger = seed.Organization, seed.InterfaceLinger
 	return s.addSeed(seed)
 }
 

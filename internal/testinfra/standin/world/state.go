@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // State is everything the stand-in AWS holds.
@@ -27,6 +28,9 @@ type State struct {
 	// ZoneOrders map an account's zone names in a region to zone IDs, by
 	// "account/region", where the tier set them (ZonesOf).
 	ZoneOrders map[string][]string `json:"zoneOrders,omitempty"`
+	// InterfaceLinger is how long a deleted cluster's control-plane network
+	// interfaces stay in its subnets; the tier sets it (AWS takes minutes).
+	InterfaceLinger time.Duration `json:"interfaceLinger,omitempty"`
 
 	// dir and pool are the world's directory and API servers.
 	dir  string

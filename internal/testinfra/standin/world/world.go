@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 )
 
 // Files of the world's directory.
@@ -113,6 +114,7 @@ func (w *World) load() (*State, error) {
 		}
 	}
 	s.dir, s.pool = w.dir, w.pool
+	s.expire(time.Now())
 	return s, nil
 }
 

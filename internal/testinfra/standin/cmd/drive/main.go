@@ -10,6 +10,10 @@
 // same organization, whose accounts and roles are planted in an empty
 // world along with the first's. The stack's state is kept beside the world.
 //
+// `drive leftovers` lists what the world holds beyond what the organization
+// held before any stack, by account, type and ID: after a destroy, what it
+// left behind.
+//
 // `drive plant` only plants: stack files, and vending directories (every
 // account and role of every stack vend would deploy), so that cmd/vend can
 // run against the world by hand (see examples/vending/README.md).
@@ -31,7 +35,8 @@ import (
 )
 
 const usage = `usage: drive preview|up|destroy Pulumi.<env>.yaml [Pulumi.<env>.yaml | VENDING_DIR ...]
-       drive plant Pulumi.<env>.yaml | VENDING_DIR ...`
+       drive plant Pulumi.<env>.yaml | VENDING_DIR ...
+       drive leftovers`
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
@@ -41,14 +46,17 @@ func main() {
 }
 
 func run(args []string) error {
-	if len(args) < 2 {
-		return fmt.Errorf("%s", usage)
-	}
-	op, files := args[0], args[1:]
 	w, err := drive.FromEnv()
 	if err != nil {
 		return err
 	}
+	if len(args) == 1 && args[0] == "leftovers" {
+		return leftovers(w)
+	}
+	if len(args) < 2 {
+		return fmt.Errorf("%s", usage)
+	}
+	op, files := args[0], args[1:]
 	if err := plant(w, files); err != nil || op == "plant" {
 		return err
 	}
@@ -91,5 +99,18 @@ func plant(w drive.World, files []string) error {
 			return err
 		}
 		return s.Join(seed)
+	})
+}
+
+// leftovers prints what the world holds beyond what the organization held
+// before any stack, by account, type and ID.
+func leftovers(w drive.World) error {
+	store, err := world.Open(w.Dir)
+	if err != nil {
+		return err
+	}
+	return store.View(func(s *world.State) error {
+		drive.Leftovers(s, os.Stdout)
+		return nil
 	})
 }
