@@ -72,18 +72,6 @@ func (m *decentralized) clusterArgs(i int, account providers.Account, eksProvide
 	return args
 }
 
-// gitopsArgs returns the GitOps args of a workload account, nil without.
-func gitopsArgs(w config.WorkloadAccount, k8s pulumi.ProviderResource, after []pulumi.Resource, c *config.Charts) *gitops.Args {
-	if w.GitOps == nil {
-		return nil
-	}
-	args := &gitops.Args{Spec: *w.GitOps, KubernetesProvider: k8s, ExistingNamespaces: []string{w.Namespace}, After: after}
-	if c != nil {
-		args.FluxSource, args.SkipAwait = c.Sources[gitops.FluxChart], c.SkipAwait
-	}
-	return args
-}
-
 // sharedAccounts are the workload accounts on shared networking, each with
 // its cluster.
 func (m *decentralized) sharedAccounts() []config.SharedAccount {
@@ -217,7 +205,42 @@ func (b *vendedBuilder) build(v *vendedCluster) error {
 		return err
 	}
 	out.cluster(w.Name, c)
+	ref := c.Ref()
+	platform, flux, err := b.platform(v, w, c)
+	if err != nil {
+		return err
+	}
+	ref.Platform = append(slices.Clone(ref.Platform), platform...)
+	t, err := workloadaccount.NewWorkloadAccount(ctx, w.Name, tenantArgs(m.cfg, b.i, ref, b.account), pulumi.Parent(v))
+	if err != nil {
+		return err
+	}
+	tenant := &Tenant{WorkloadAccount: t, Account: b.account}
+	if w.Networking == config.Shared {
+		tenant.Share = out.Shares[m.cfg.NetworkAccount.Name]
+	}
+	out.tenant(w.Name, tenant)
+	// The repositories wait for Flux and for the tenant's namespace.
+	if flux != nil {
+		g := &gitops.Args{Spec: *w.GitOps, KubernetesProvider: c.KubernetesProvider, ExistingNamespaces: []string{w.Namespace},
+			Flux: flux, After: []pulumi.Resource{t.NamespaceResource}}
+		if _, err := gitops.NewGitOps(ctx, w.Name, g, pulumi.Parent(v)); err != nil {
+			return err
+		}
+	}
+	v.ClusterArn = c.ClusterArn
+	return nil
+}
+
+// platform installs what the cluster's platform runs, after its nodes and
+// add-ons (Helm waits for the charts' pods): the blueprint's charts, and
+// Flux when the workload account bootstraps repositories. It returns them
+// all, which the tenant's namespace waits for so that a destroy deletes it
+// first, and Flux, nil without GitOps.
+func (b *vendedBuilder) platform(v *vendedCluster, w config.WorkloadAccount, c *clusteraccount.ClusterAccount) ([]pulumi.Resource, *gitops.Flux, error) {
+	m := b.m
 	bp, _ := m.blueprints.Get(w.Blueprint)
+	var out []pulumi.Resource
 	for _, chart := range bp.Charts {
 		release := &helmv3.ReleaseArgs{
 			Name:            pulumi.String(chart.Name),
@@ -233,27 +256,23 @@ func (b *vendedBuilder) build(v *vendedCluster) error {
 			}
 		}
 		charts.Locate(release, charts.Chart{Name: chart.Chart, Version: chart.Version, Repository: chart.Repository}, src)
-		if _, err := helmv3.NewRelease(ctx, naming.Child(w.Name, chart.Name), release,
-			pulumi.Parent(v), pulumi.Provider(c.KubernetesProvider), pulumi.DependsOn(c.Ready)); err != nil {
-			return fmt.Errorf("installing %s: %w", chart.Name, err)
+		r, err := helmv3.NewRelease(b.ctx, naming.Child(w.Name, chart.Name), release,
+			pulumi.Parent(v), pulumi.Provider(c.KubernetesProvider), pulumi.DependsOn(c.Ready))
+		if err != nil {
+			return nil, nil, fmt.Errorf("installing %s: %w", chart.Name, err)
 		}
+		out = append(out, r)
 	}
-	t, err := workloadaccount.NewWorkloadAccount(ctx, w.Name, tenantArgs(m.cfg, b.i, c.Ref(), b.account), pulumi.Parent(v))
+	if w.GitOps == nil {
+		return out, nil, nil
+	}
+	args := &gitops.FluxArgs{KubernetesProvider: c.KubernetesProvider, After: c.Ready}
+	if cfg := m.cfg.Charts; cfg != nil {
+		args.Source, args.SkipAwait = cfg.Sources[gitops.FluxChart], cfg.SkipAwait
+	}
+	flux, err := gitops.NewFlux(b.ctx, w.Name, args, pulumi.Parent(v))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	tenant := &Tenant{WorkloadAccount: t, Account: b.account}
-	if w.Networking == config.Shared {
-		tenant.Share = out.Shares[m.cfg.NetworkAccount.Name]
-	}
-	out.tenant(w.Name, tenant)
-	// Flux and the repositories wait for the tenant's namespace and for the
-	// cluster's nodes and add-ons: Helm waits for Flux's pods to run.
-	if g := gitopsArgs(w, c.KubernetesProvider, append([]pulumi.Resource{t.NamespaceResource}, c.Ready...), m.cfg.Charts); g != nil {
-		if _, err := gitops.NewGitOps(ctx, w.Name, g, pulumi.Parent(v)); err != nil {
-			return err
-		}
-	}
-	v.ClusterArn = c.ClusterArn
-	return nil
+	return append(out, flux.Platform...), flux, nil
 }

@@ -202,7 +202,46 @@ func (g *orderGraph) requirements(r plan.Resource) []requirement {
 	out = append(out, g.natGateway(r)...)
 	out = append(out, g.nodeEgress(r)...)
 	out = append(out, g.rolePolicies(r)...)
+	out = append(out, g.tenantNamespaces(r)...)
 	return append(out, g.sharedSubnets(r)...)
+}
+
+// tenantNamespaces: what must be deleted first waits for what it needs
+// while it goes. A tenant's or team's namespace waits for its cluster's
+// node groups and Fargate profiles, for the platform's charts on the
+// cluster (Flux's included), and for the cluster itself: a destroy deletes it, and waits until Kubernetes has
+// finished with it, while the controllers that remove its objects'
+// finalizers (the AWS Load Balancer Controller, which deletes a
+// LoadBalancer Service's load balancer, among them) still have nodes to
+// run on, and before the cluster, its security groups and subnets, which
+// a leftover load balancer would block
+// (https://docs.aws.amazon.com/eks/latest/userguide/delete-cluster.html).
+func (g *orderGraph) tenantNamespaces(r plan.Resource) []requirement {
+	if r.Type != "kubernetes:core/v1:Namespace" {
+		return nil
+	}
+	meta, _ := r.Inputs["metadata"].(map[string]any)
+	if labels, _ := meta["labels"].(map[string]any); labels["eks-multi-account/tenant"] == nil && labels["eks-multi-account/team"] == nil {
+		return nil
+	}
+	cluster := g.byURN[r.Provider].Parent
+	var out []requirement
+	for _, x := range g.doc.Resources {
+		onCluster := x.Parent == cluster || (x.Provider == r.Provider && x.Type == "kubernetes:helm.sh/v3:Release")
+		switch {
+		case !onCluster:
+		case x.Type == "aws:eks/nodeGroup:NodeGroup" || x.Type == "aws:eks/fargateProfile:FargateProfile":
+			out = append(out, requirement{x.URN, "its objects' finalizers need " + x.Name + "'s nodes to run their controllers while it is deleted"})
+		case x.Type == "kubernetes:helm.sh/v3:Release":
+			out = append(out, requirement{x.URN, "the platform's " + x.Name + " must outlive the tenants' namespaces"})
+		case x.Type == "eks:index:Cluster":
+			out = append(out, requirement{x.URN, "it is deleted before its cluster"})
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, requirement{"", "no node group or Fargate profile of its cluster found"})
+	}
+	return out
 }
 
 // rolePolicies: a node group or Fargate profile waits for its role's policy
@@ -403,9 +442,10 @@ func TestEveryResourceWaitsForWhatItNames(t *testing.T) {
 
 // TestTheOrderRuleSeesAMissingDependency keeps the rule honest: a plan in
 // which an access entry names its cluster by a plain string, a cluster
-// uses another account's subnets before they are shared, and a node group
-// does not wait for its role's policies (as before they were its
-// dependencies), is caught.
+// uses another account's subnets before they are shared, a node group
+// does not wait for its role's policies, and a tenant's namespace does not
+// wait for its cluster's node groups (each as before it was a
+// dependency), is caught.
 func TestTheOrderRuleSeesAMissingDependency(t *testing.T) {
 	doc := planStackFile(t, "../examples/decentralized/Pulumi.prod.yaml")
 	for i, r := range doc.Resources {
@@ -414,12 +454,15 @@ func TestTheOrderRuleSeesAMissingDependency(t *testing.T) {
 			doc.Resources[i].Dependencies = nil
 		case r.Type == "aws:eks/nodeGroup:NodeGroup" && r.Name == "ml-ng-gpu":
 			doc.Resources[i].Dependencies = slices.DeleteFunc(r.Dependencies, func(urn string) bool { return strings.Contains(urn, "RolePolicyAttachment") })
+		case r.Type == "kubernetes:core/v1:Namespace" && r.Name == "ml-ns":
+			doc.Resources[i].Dependencies = nil
 		}
 	}
 	v := newOrderGraph(doc).violations()
 	assert.Contains(t, v, "aws:eks/addon:Addon ml-vpc-cni (account 313131313131) does not wait for ml-eks: its clusterName names ml-eks")
 	assert.Contains(t, v, "eks:index:Cluster ml-eks (account 313131313131) does not wait for network-subnets-principal-313131313131: the share must name account 313131313131 first")
 	assert.Contains(t, v, "aws:eks/nodeGroup:NodeGroup ml-ng-gpu (account 313131313131) does not wait for ml-node-role-AmazonEKSWorkerNodePolicy: role ml-node-role needs arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy while it runs")
+	assert.Contains(t, v, "kubernetes:core/v1:Namespace ml-ns (account 313131313131) does not wait for ml-ng-gpu: its objects' finalizers need ml-ng-gpu's nodes to run their controllers while it is deleted")
 }
 
 // str returns a plain value as a string, or "" when it is not one.

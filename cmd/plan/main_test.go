@@ -279,12 +279,14 @@ func TestTheStacksOfTheOrganizationCheckedTogether(t *testing.T) {
 func TestCriticalPath(t *testing.T) {
 	code, out, errOut := planCmd(t, "--critical-path")
 	require.Equal(t, exitOK, code, errOut)
-	assert.Equal(t, `Critical path of eks-multi-account-centralized/prod: a first pulumi up takes at least 14:15
+	assert.Equal(t, `Critical path of eks-multi-account-centralized/prod: a first pulumi up takes at least 14:19
   0:00 -> 0:05  aws:ec2/vpc:Vpc  prod-b-vpc in 222233334444 (prod-b)
   0:05 -> 0:10  aws:ec2/subnet:Subnet  prod-b-private-0 in 222233334444 (prod-b)
   0:10 -> 10:10  eks:index:Cluster  prod-b-eks in 222233334444 (prod-b)  (pulumi-eks: one opaque step; the EKS cluster, its roles, security groups and OIDC provider are created inside it)
   10:10 -> 10:15  aws:ec2/launchTemplate:LaunchTemplate  prod-b-lt-general in 222233334444 (prod-b)
   10:15 -> 14:15  aws:eks/nodeGroup:NodeGroup  prod-b-ng-general in 222233334444 (prod-b)
+  14:15 -> 14:17  kubernetes:core/v1:Namespace  billing-ns in 222233334444 (prod-b)
+  14:17 -> 14:19  kubernetes:core/v1:ConfigMap  billing-invoicer-aws-config in 222233334444 (prod-b)
 Provider processes: 9 (6 aws, 1 eks, 2 kubernetes); the engine starts one plugin process per provider
 `, out)
 }

@@ -169,6 +169,7 @@ func (b *builder) build(c *ClusterAccount) error {
 		ClusterName:        clusterName,
 		Account:            a.Account,
 		KubernetesProvider: k8s,
+		Platform:           c.Ready,
 		OIDCIssuerURL:      issuer,
 		OIDCProviderARN:    c.OIDCProviderArn,
 		SharedChainingRole: chaining,

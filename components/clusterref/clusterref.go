@@ -35,6 +35,12 @@ type Cluster struct {
 	Account providers.Account
 	// KubernetesProvider creates objects inside the cluster. Required.
 	KubernetesProvider pulumi.ProviderResource
+	// Platform is what runs the cluster's controllers and must outlive its
+	// tenants' namespaces: node groups, Fargate profiles, add-ons, and the
+	// platform's charts. A tenant's namespace waits for it, so that a
+	// destroy deletes the namespace, and waits until Kubernetes has
+	// finished with it (finalizers included), before any of it. Optional.
+	Platform []pulumi.Resource
 	// OIDCIssuerURL is the cluster's OIDC issuer (https://oidc.eks...).
 	// Required for IRSA.
 	OIDCIssuerURL pulumi.StringInput

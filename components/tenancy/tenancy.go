@@ -28,6 +28,13 @@ const Type = "eks-multi-account:index:Tenancy"
 type Args struct {
 	// KubernetesProvider reaches the cluster. Required.
 	KubernetesProvider pulumi.ProviderResource
+	// Platform is what must outlive the namespace: the cluster's node
+	// groups, Fargate profiles and add-ons, and the platform's own charts.
+	// The namespace waits for them, so a destroy deletes it, and waits
+	// until Kubernetes has finished with it, while the controllers that
+	// remove its objects' finalizers (a load balancer's among them) still
+	// run. Optional.
+	Platform []pulumi.Resource
 	// Namespace is the tenant's namespace. Required.
 	Namespace Namespace
 	// ServiceAccounts are created in the namespace. Optional.
@@ -91,7 +98,7 @@ func NewTenancy(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 // build creates the objects as children of t.
 func (a *Args) build(ctx *pulumi.Context, name string, t *Tenancy) error {
 	in := []pulumi.ResourceOption{pulumi.Parent(t), pulumi.Provider(a.KubernetesProvider)}
-	ns, err := NewNamespace(ctx, name, a.Namespace, in...)
+	ns, err := NewNamespace(ctx, name, a.Namespace, append(slices.Clone(in), pulumi.DependsOn(a.Platform))...)
 	if err != nil {
 		return err
 	}

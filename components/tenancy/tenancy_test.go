@@ -3,10 +3,12 @@ package tenancy_test
 import (
 	"testing"
 
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eks-multi-account/eks-multi-account/components/clusterref"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 )
@@ -31,6 +33,15 @@ func args(k8s pulumi.ProviderResource) *tenancy.Args {
 }
 
 func runTenancy(t *testing.T, runner func(*testing.T, pulumi.RunFunc) testkit.Result, edit func(*tenancy.Args)) testkit.Result {
+	return runOnCluster(t, runner, func(_ *pulumi.Context, _ clusterref.Cluster, a *tenancy.Args) error {
+		edit(a)
+		return nil
+	})
+}
+
+// runOnCluster runs a tenancy of args on the cluster prod, after setup,
+// which may register what the tenancy needs and edit its args.
+func runOnCluster(t *testing.T, runner func(*testing.T, pulumi.RunFunc) testkit.Result, setup func(*pulumi.Context, clusterref.Cluster, *tenancy.Args) error) testkit.Result {
 	return runner(t, func(ctx *pulumi.Context) error {
 		acct, err := testkit.Account(ctx, "111122223333", "us-east-1")
 		if err != nil {
@@ -41,7 +52,9 @@ func runTenancy(t *testing.T, runner func(*testing.T, pulumi.RunFunc) testkit.Re
 			return err
 		}
 		a := args(cl.KubernetesProvider)
-		edit(a)
+		if err := setup(ctx, cl, a); err != nil {
+			return err
+		}
 		_, err = tenancy.NewTenancy(ctx, "payroll", a)
 		return err
 	})
@@ -130,4 +143,19 @@ func TestATenantsNamespaceEnforcesPodSecurity(t *testing.T) {
 	}
 	r := runTenancy(t, testkit.Run, func(a *tenancy.Args) { a.Namespace.PodSecurity = "privileged" })
 	testkit.RequireRejected(t, r, `Tenancy "payroll"`, `podSecurity: "privileged" is not one of [restricted baseline]`)
+}
+
+// The namespace waits for the platform it is given (the cluster's node
+// groups, add-ons, charts), so that a destroy deletes it first, while the
+// controllers that remove its objects' finalizers still run.
+func TestATenantsNamespaceWaitsForThePlatform(t *testing.T) {
+	r := runOnCluster(t, testkit.Run, func(ctx *pulumi.Context, cl clusterref.Cluster, a *tenancy.Args) error {
+		platform, err := corev1.NewNamespace(ctx, "load-balancer-controller", &corev1.NamespaceArgs{}, pulumi.Provider(cl.KubernetesProvider))
+		a.Platform = []pulumi.Resource{platform}
+		return err
+	})
+	require.NoError(t, r.Err)
+	rs := r.Resources()
+	platform := testkit.Named(t, rs, "kubernetes:core/v1:Namespace", "load-balancer-controller")
+	assert.Contains(t, testkit.Named(t, rs, "kubernetes:core/v1:Namespace", "payroll-ns").Dependencies, platform.URN)
 }

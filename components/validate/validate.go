@@ -166,6 +166,20 @@ func IsRegion(s string) bool { return regionPattern.MatchString(s) }
 // IsIAMRoleARN reports whether s is an IAM role ARN, with or without a path.
 func IsIAMRoleARN(s string) bool { return iamRoleARNPattern.MatchString(s) }
 
+// RoleOf records a problem at path when role is not an IAM role ARN of
+// account, which what names for the message (the management account, say).
+// An empty role is left to the caller, whose reason for requiring it
+// differs.
+func (ps *Problems) RoleOf(path, role, account, what string) {
+	switch {
+	case role == "":
+	case !IsIAMRoleARN(role):
+		ps.Add(path, role, "is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+	case strings.Split(role, ":")[4] != account:
+		ps.Addf(path, role, "is not a role of %s %s", what, account)
+	}
+}
+
 // RoleName returns a problem reason when name is not a valid IAM role name,
 // or "" when it is.
 func RoleName(name string) string {

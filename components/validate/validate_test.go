@@ -69,3 +69,18 @@ func TestPrincipalKeyIgnoresCaseAndPath(t *testing.T) {
 	assert.NotEqual(t, k, PrincipalKey("arn:aws:iam::111122223333:user/OrganizationAccountAccessRole"))
 	assert.Equal(t, "not-an-arn", PrincipalKey("not-an-arn"))
 }
+
+// RoleOf refuses a value that is not a role ARN, or a role of another
+// account, and leaves an empty one to the caller.
+func TestRoleOf(t *testing.T) {
+	var ps Problems
+	ps.RoleOf("a", "", "000011112222", "the management account")
+	ps.RoleOf("b", "arn:aws:iam::000011112222:role/path/Admin", "000011112222", "the management account")
+	require.NoError(t, ps.Err())
+	ps.RoleOf("c", "arn:aws:iam::000011112222:user/Admin", "000011112222", "the management account")
+	ps.RoleOf("d", "arn:aws:iam::999999999999:role/Admin", "000011112222", "the management account")
+	err := ps.Err()
+	assert.ErrorContains(t, err, `c: "arn:aws:iam::000011112222:user/Admin" is not an IAM role ARN`)
+	assert.ErrorContains(t, err, `d: "arn:aws:iam::999999999999:role/Admin" is not a role of the management account 000011112222`)
+	assert.Equal(t, 2, ps.Len())
+}

@@ -74,7 +74,9 @@ func (b *builder) opts(p pulumi.ProviderResource, more ...pulumi.ResourceOption)
 func (b *builder) build(c *WorkloadAccount) error {
 	a := b.args
 	b.parent = c
-	ns, err := tenancy.NewNamespace(b.ctx, b.name, a.namespaceSpec(), b.opts(a.Cluster.KubernetesProvider)...)
+	// The namespace waits for the cluster's platform, so that a destroy
+	// deletes it, and waits for Kubernetes to finish with it, first.
+	ns, err := tenancy.NewNamespace(b.ctx, b.name, a.namespaceSpec(), b.opts(a.Cluster.KubernetesProvider, pulumi.DependsOn(a.Cluster.Platform))...)
 	if err != nil {
 		return err
 	}

@@ -221,14 +221,10 @@ func (v *validator) organization() {
 		}
 		return
 	}
-	switch {
-	case o.ManagementRoleArn == "":
+	if o.ManagementRoleArn == "" {
 		v.ps.Add("organization.managementRoleArn", nil, "is required: the role assumed in the management account (OrganizationAccountAccessRole exists only in member accounts)")
-	case !validate.IsIAMRoleARN(o.ManagementRoleArn):
-		v.ps.Add("organization.managementRoleArn", o.ManagementRoleArn, "is not an IAM role ARN")
-	case !strings.Contains(o.ManagementRoleArn, "::"+o.ManagementAccountID+":"):
-		v.ps.Addf("organization.managementRoleArn", o.ManagementRoleArn, "is not a role in the management account %s", o.ManagementAccountID)
 	}
+	v.ps.RoleOf("organization.managementRoleArn", o.ManagementRoleArn, o.ManagementAccountID, "the management account")
 	if g := o.TagGuard; g != nil {
 		if len(g.TargetIDs) == 0 {
 			v.ps.Add("organization.tagGuard.targetIds", nil, "is required: the roots, OUs or accounts the policies attach to")

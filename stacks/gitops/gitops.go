@@ -1,7 +1,7 @@
-// Package gitops provides the GitOps component: Flux installed by Helm on a
-// de-centralized cluster, bootstrapped with several Git repositories
-// (platform, application, security teams), each confined to its team's
-// namespace. Every repository is reconciled as its namespace's
+// Package gitops provides the Flux and GitOps components: Flux installed by
+// Helm on a de-centralized cluster (Flux, part of the cluster's platform),
+// bootstrapped with several Git repositories (GitOps: platform,
+// application, security teams), each confined to its team's namespace. Every repository is reconciled as its namespace's
 // service account, which RBAC limits to that namespace, and the
 // kustomize-controller runs with --no-cross-namespace-refs,
 // --default-service-account and --no-remote-bases, so a team's repository
@@ -17,7 +17,6 @@ import (
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -25,7 +24,6 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
-	"github.com/eks-multi-account/eks-multi-account/stacks/charts"
 )
 
 // Type is the component's type token.
@@ -133,22 +131,18 @@ type Args struct {
 	// ExistingNamespaces already exist (a tenant's own namespace, say)
 	// and are not created again. Optional.
 	ExistingNamespaces []string
+	// Flux is the cluster's Flux, whose CRDs the repositories' objects are
+	// and which the teams' namespaces outlive on create and predecease on
+	// destroy. Required.
+	Flux *Flux
 	// After are resources everything the component creates waits for, such
-	// as the Namespace object of an existing namespace, and the cluster's
-	// node groups (Helm waits for Flux's pods, which need nodes). Give
-	// resources, not components: the Go SDK expands a dependency on a
-	// component to the children it has registered so far. Optional.
+	// as the Namespace object of an existing namespace. Give resources, not
+	// components: the Go SDK expands a dependency on a component to the
+	// children it has registered so far. Optional.
 	After []pulumi.Resource
-	// FluxVersion is the flux2 chart version. Optional; default 2.16.0.
-	FluxVersion string
-	// FluxSource is where the flux2 chart comes from instead of its public
-	// repository. Optional.
-	FluxSource charts.Source
-	// SkipAwait does not wait for Flux's pods to be ready. Optional.
-	SkipAwait bool
 }
 
-// GitOps is Flux and its repositories on one cluster.
+// GitOps is the repositories bootstrapped on one cluster's Flux.
 type GitOps struct {
 	pulumi.ResourceState
 
@@ -163,11 +157,14 @@ func (a *Args) Validate() error {
 	if a.KubernetesProvider == nil {
 		ps.Missing("kubernetesProvider")
 	}
+	if a.Flux == nil {
+		ps.Missing("flux")
+	}
 	a.Spec.Check("", &ps)
 	return ps.Err()
 }
 
-// NewGitOps installs Flux and bootstraps the repositories.
+// NewGitOps bootstraps the repositories on the cluster's Flux.
 func NewGitOps(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*GitOps, error) {
 	b := &builder{ctx: ctx, name: name, args: args}
 	return lifecycle.New(ctx, Type, name, args, b.build, opts...)
@@ -191,35 +188,6 @@ func (b *builder) opts(after ...pulumi.Resource) []pulumi.ResourceOption {
 func (b *builder) build(g *GitOps) error {
 	a := b.args
 	b.parent = g
-	version := a.FluxVersion
-	if version == "" {
-		version = DefaultFluxVersion
-	}
-	fluxNS, err := corev1.NewNamespace(b.ctx, naming.Child(b.name, FluxNamespace), &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(FluxNamespace)},
-	}, b.opts(a.After...)...)
-	if err != nil {
-		return fmt.Errorf("creating %s: %w", FluxNamespace, err)
-	}
-	release := &helmv3.ReleaseArgs{
-		Name:      pulumi.String("flux"),
-		Namespace: pulumi.String(FluxNamespace),
-		Values: pulumi.Map{
-			"kustomizeController":       pulumi.Map{"container": pulumi.Map{"additionalArgs": pulumi.ToStringArray(KustomizeControllerArgs)}},
-			"helmController":            pulumi.Map{"container": pulumi.Map{"additionalArgs": pulumi.ToStringArray(HelmControllerArgs)}},
-			"imageAutomationController": pulumi.Map{"create": pulumi.Bool(false)},
-			"imageReflectionController": pulumi.Map{"create": pulumi.Bool(false)},
-		},
-	}
-	if a.SkipAwait {
-		release.SkipAwait = pulumi.Bool(true)
-	}
-	charts.Locate(release, charts.Chart{Name: FluxChart, Version: version, Repository: FluxRepository}, a.FluxSource)
-	flux, err := helmv3.NewRelease(b.ctx, naming.Child(b.name, "flux"), release, b.opts(append(slices.Clone(a.After), fluxNS)...)...)
-	if err != nil {
-		return fmt.Errorf("installing Flux: %w", err)
-	}
-
 	var namespaces []string
 	confined := map[string]pulumi.Resource{}
 	for _, r := range a.Repositories {
@@ -231,7 +199,7 @@ func (b *builder) build(g *GitOps) error {
 			confined[r.Namespace] = rb
 			namespaces = append(namespaces, r.Namespace)
 		}
-		if err := b.repository(r, flux, confined[r.Namespace]); err != nil {
+		if err := b.repository(r, a.Flux.Release, confined[r.Namespace]); err != nil {
 			return err
 		}
 	}
@@ -241,9 +209,10 @@ func (b *builder) build(g *GitOps) error {
 
 // confine creates the team namespace (unless it exists), the reconciler
 // service account and its namespace-only role binding, and returns the
-// binding, which the repository's objects wait for.
+// binding, which the repository's objects wait for. A team namespace waits
+// for Flux, which must outlive it.
 func (b *builder) confine(r Repository) (pulumi.Resource, error) {
-	after := slices.Clone(b.args.After)
+	after := append(slices.Clone(b.args.After), b.args.Flux.Platform...)
 	if !slices.Contains(b.args.ExistingNamespaces, r.Namespace) {
 		ns, err := corev1.NewNamespace(b.ctx, naming.Child(b.name, "ns", r.Namespace), &corev1.NamespaceArgs{
 			Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(r.Namespace), Labels: pulumi.StringMap{"eks-multi-account/team": pulumi.String(r.Team)}},

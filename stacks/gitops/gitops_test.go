@@ -3,10 +3,12 @@ package gitops_test
 import (
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 	"github.com/eks-multi-account/eks-multi-account/stacks/gitops"
 )
@@ -21,9 +23,16 @@ func runGitOps(t *testing.T, repos []gitops.Repository) testkit.Result {
 		if err != nil {
 			return err
 		}
-		_, err = gitops.NewGitOps(ctx, "ml", &gitops.Args{
-			KubernetesProvider: cl.KubernetesProvider, Spec: gitops.Spec{Repositories: repos}, ExistingNamespaces: []string{"ml"},
-		})
+		args := &gitops.Args{KubernetesProvider: cl.KubernetesProvider, Spec: gitops.Spec{Repositories: repos}, ExistingNamespaces: []string{"ml"}}
+		// As the stacks do, Flux is installed only for a valid
+		// configuration.
+		var ps validate.Problems
+		if args.Spec.Check("", &ps); ps.Err() == nil {
+			if args.Flux, err = gitops.NewFlux(ctx, "ml", &gitops.FluxArgs{KubernetesProvider: cl.KubernetesProvider}); err != nil {
+				return err
+			}
+		}
+		_, err = gitops.NewGitOps(ctx, "ml", args)
 		return err
 	})
 }
@@ -53,6 +62,10 @@ func TestEachRepositoryIsConfinedToItsNamespace(t *testing.T) {
 	assert.Equal(t, []any{"--no-cross-namespace-refs=true", "--default-service-account=gitops-reconciler", "--no-remote-bases=true"},
 		testkit.Value(flux, "values", "kustomizeController", "container", "additionalArgs"))
 
+	fluxNS := testkit.Named(t, rs, "kubernetes:core/v1:Namespace", "ml-flux-system")
+	platformNS := testkit.Named(t, rs, "kubernetes:core/v1:Namespace", "ml-ns-platform")
+	assert.Subset(t, platformNS.Dependencies, []string{fluxNS.URN, flux.URN}, "a team's namespace outlives Flux on create, so it goes first on destroy")
+
 	rb := testkit.Named(t, rs, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "ml-rb-platform")
 	assert.Equal(t, "platform", testkit.Input(rb, "metadata", "namespace"))
 	assert.Equal(t, map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"}, testkit.Value(rb, "roleRef"))
@@ -73,4 +86,14 @@ func TestBadRepositories(t *testing.T) {
 	r := runGitOps(t, []gitops.Repository{{Name: "Platform", URL: "", Namespace: "platform", Team: "platform"}})
 	testkit.RequireRejected(t, r, `GitOps "ml"`, `repositories[0].name: "Platform" is not a valid name`,
 		`repositories[0].url: "" is not an https:// or ssh:// Git URL`, `repositories[0].branch: is required`, `repositories[0].path: "" is not a relative path inside the repository`)
+}
+
+// Flux's namespace and release keep the URNs they had as children of the
+// GitOps component of the same name, by alias: a stack deployed before
+// Flux was a component of its own does not replace them.
+func TestFluxKeepsItsURNsFromBeforeItWasAComponent(t *testing.T) {
+	flux := resource.URN("urn:pulumi:prod::eks-multi-account::eks-multi-account:index:VendedCluster$eks-multi-account:index:Flux::ml")
+	assert.Equal(t,
+		resource.URN("urn:pulumi:prod::eks-multi-account::eks-multi-account:index:VendedCluster$eks-multi-account:index:GitOps$kubernetes:core/v1:Namespace::ml-flux-system"),
+		gitops.GitOpsChildURN(flux, "kubernetes:core/v1:Namespace", "ml-flux-system"))
 }

@@ -71,14 +71,10 @@ func (s *Set) checkTeams(ps *validate.Problems) {
 	}
 	if org := st.Organization; org != nil {
 		key := at(SettingsFile, "organization.managementRoleArn")
-		switch role := org.ManagementRoleArn; {
-		case role == "" && usesOUs:
+		if org.ManagementRoleArn == "" && usesOUs {
 			ps.Add(key, nil, "is required: vend assumes it in the management account to read which accounts the teams' organizational units hold")
-		case role != "" && !validate.IsIAMRoleARN(role):
-			ps.Add(key, role, "is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
-		case role != "" && strings.Split(role, ":")[4] != org.ManagementAccountID:
-			ps.Addf(key, role, "is not a role of the management account %s", org.ManagementAccountID)
 		}
+		ps.RoleOf(key, org.ManagementRoleArn, org.ManagementAccountID, "the management account")
 	}
 }
 
