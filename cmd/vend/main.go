@@ -266,7 +266,8 @@ func schema(positional []string, stdout io.Writer) (int, error) {
 	return exitOK, err
 }
 
-// printResults prints what an apply did, one line per stack.
+// printResults prints what an apply did, one line per stack, and for a
+// retired stack one line per thing its destroy kept, with where.
 func printResults(stdout io.Writer, results []vend.Result) {
 	for _, r := range results {
 		state := "ok"
@@ -274,6 +275,9 @@ func printResults(stdout io.Writer, results []vend.Result) {
 			state = "failed"
 		}
 		fmt.Fprintf(stdout, "%s\t%s\t%s\n", r.Stack, r.Action, state)
+		for _, k := range r.Kept {
+			fmt.Fprintf(stdout, "%s\tkept\t%s\n", r.Stack, k)
+		}
 	}
 }
 

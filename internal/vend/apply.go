@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
@@ -37,6 +39,9 @@ type Result struct {
 	Action string
 	// Err is the engine's error, nil when the stack succeeded.
 	Err error
+	// Kept is, for a retired stack, what its destroy left in AWS on
+	// purpose: data retained on delete, KMS keys pending deletion.
+	Kept []Kept
 }
 
 // StackError is the error of an apply in which some stacks failed: the
@@ -216,6 +221,13 @@ func (v *vendor) retire(ctx context.Context, name string) Result {
 	start := time.Now()
 	v.out.say(name, "retiring")
 	s, err := v.stack(ctx, name, false)
+	var state apitype.UntypedDeployment
+	if err == nil {
+		state, err = s.Export(ctx)
+	}
+	if err == nil {
+		res.Kept, err = keptBy(state)
+	}
 	if err == nil {
 		_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
 	}
@@ -223,6 +235,11 @@ func (v *vendor) retire(ctx context.Context, name string) Result {
 		err = s.Workspace().RemoveStack(ctx, name)
 	}
 	res.Err = v.done(name, "retired", start, err)
+	if res.Err == nil {
+		for _, k := range res.Kept {
+			v.out.say(name, "kept %s", k)
+		}
+	}
 	return res
 }
 
@@ -316,12 +333,11 @@ func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) [
 		if err == nil {
 			rec, err = recordOf(v.set, st)
 		}
-		if err == nil {
-			err = setTags(ctx, s, rec)
-		}
 		for wait := time.Second; err == nil; wait = min(2*wait, 15*time.Second) {
-			err = v.up(ctx, s, st, d)
-			if !auto.IsConcurrentUpdateError(err) || time.Since(start) > v.opts.LockTimeout {
+			if err = setTags(ctx, s, rec); err == nil {
+				err = v.up(ctx, s, st, d)
+			}
+			if !anotherVendIsWriting(err) || time.Since(start) > v.opts.LockTimeout {
 				break
 			}
 			// Another vend is updating the stack: wait for it, then
@@ -338,6 +354,15 @@ func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) [
 		res.Err = v.done(name, past[res.Action], start, err)
 		return res
 	})
+}
+
+// anotherVendIsWriting reports whether an error says that another process
+// holds the stack: the engine's concurrent-update error, or, on a file
+// backend, a checkpoint read while the other process writes it (the CLI's
+// "failed to load checkpoint", seen once in the tier's two concurrent
+// applies of a new stack).
+func anotherVendIsWriting(err error) bool {
+	return err != nil && (auto.IsConcurrentUpdateError(err) || strings.Contains(err.Error(), "failed to load checkpoint"))
 }
 
 // setTags sets a stack's tags.
