@@ -257,10 +257,30 @@ func TestVendingThreeClusters(t *testing.T) {
 		assert.Equal(t, []string{"313131313131", "323232323232"}, v.sharedWith(t), "a kept stack keeps its share")
 		assert.Len(t, v.state(t).Select("aws:eks/cluster:Cluster", nil), 3)
 
+		// vision-dev's cluster is on the network account's shared subnets,
+		// beside vision-prod's; the tenants of every cluster have made
+		// load balancers in them.
+		const visionDev = "323232323232"
+		v.tenantLoadBalancers(t)
+		subnets := func() []string {
+			var out []string
+			for _, o := range v.state(t).Select("aws:ec2/subnet:Subnet", nil) {
+				out = append(out, o.String())
+			}
+			return out
+		}
+		before := subnets()
 		assert.Equal(t, vend.Retire, v.apply(t, true)["vision-dev"])
 		assert.Equal(t, []string{"313131313131"}, v.sharedWith(t), "the network share loses the retired account")
 		assert.Len(t, v.state(t).Select("aws:eks/cluster:Cluster", nil), 2)
 		assert.NotContains(t, v.updates(t), "vision-dev", "the stack is removed")
+		s := v.state(t)
+		for _, o := range s.Leftovers() {
+			assert.NotEqual(t, visionDev, o.Account, "retiring vision-dev leaves %s behind; the leftovers report:\n%s", o, report(s))
+		}
+		assert.Equal(t, before, subnets(), "the network stack's subnets are untouched")
+		assert.NotEmpty(t, s.Select("aws:lb/loadBalancer:LoadBalancer", nil), "the neighbours' load balancers stay")
+		assert.Regexp(t, `vision-dev\s+kept aws:kms/key:Key \S+ \(\S+\) in account 323232323232: pending deletion for 30 days`, v.log.String(), "the retirement says what it kept, and where")
 	})
 
 	t.Run("two applies at once, with a request that sorts first, move and repeat no block", func(t *testing.T) {
