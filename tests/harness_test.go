@@ -18,13 +18,16 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
 
-// stackFiles are every stack file shipped with the repository.
+// stackFiles are every stack file shipped with the repository: the
+// examples', and the pair that examples/compare puts side by side.
 func stackFiles(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob("../examples/*/Pulumi.*.yaml")
 	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	return files
+	pair, err := filepath.Glob("../examples/compare/*/Pulumi.*.yaml")
+	require.NoError(t, err)
+	require.Len(t, pair, 2)
+	return append(files, pair...)
 }
 
 // run is one stack run: its configuration and what the engine recorded.

@@ -21,6 +21,17 @@
 //	                    files (the stacks of one organization), also what
 //	                    they would do to each other
 //	--as-of=YYYY-MM-DD  the date EKS version support is judged by (default today)
+//	--cost              print what the plan costs a month at list prices, per
+//	                    account and stack, from the built-in dated rate
+//	                    table (with --json: the plan's cost section); with
+//	                    several stack files, each and their total
+//	--prices=FILE       amend the rate table with FILE's rates (negotiated
+//	                    prices, other regions); implies --cost
+//	--compare A B       put stack files side by side on the AWS guide's rows
+//	                    comparing the two models: clusters, VPCs, NAT gateways
+//	                    and transit gateway attachments, the monthly fixed
+//	                    cost, tenants, namespaces, node groups and
+//	                    cluster-admin principals per cluster
 //
 // Exit codes: 0 planned; 1 the plan failed, or --check found an error;
 // 2 bad usage or an invalid configuration (every problem on stderr with
@@ -41,6 +52,8 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/examples"
 	"github.com/eks-multi-account/eks-multi-account/internal/check"
+	"github.com/eks-multi-account/eks-multi-account/internal/compare"
+	"github.com/eks-multi-account/eks-multi-account/internal/cost"
 	"github.com/eks-multi-account/eks-multi-account/internal/critical"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 	"github.com/eks-multi-account/eks-multi-account/internal/render"
@@ -84,8 +97,10 @@ func (d *diagramFlag) Set(v string) error {
 }
 
 // usage is the command line, for usage errors.
-const usage = "usage: plan [--json] [--diagram[=mermaid|dot]] [--critical-path] [--check] [--as-of=YYYY-MM-DD] [Pulumi.<env>.yaml]\n" +
-	"       plan --check [--as-of=YYYY-MM-DD] Pulumi.<env>.yaml Pulumi.<env>.yaml ...   (stacks of one organization, checked together)"
+const usage = "usage: plan [--json] [--diagram[=mermaid|dot]] [--critical-path] [--check] [--cost [--prices=FILE]] [--as-of=YYYY-MM-DD] [Pulumi.<env>.yaml]\n" +
+	"       plan --check [--as-of=YYYY-MM-DD] Pulumi.<env>.yaml Pulumi.<env>.yaml ...   (stacks of one organization, checked together)\n" +
+	"       plan --cost [--json] [--prices=FILE] Pulumi.<env>.yaml Pulumi.<env>.yaml ...   (what the stacks cost together)\n" +
+	"       plan --compare [--json] [--prices=FILE] A/Pulumi.<env>.yaml B/Pulumi.<env>.yaml ...   (side by side on the guide's rows)"
 
 // run is the command, with its streams and whether stderr is a terminal
 // (for the progress line) passed in so that tests can drive it.
@@ -96,13 +111,23 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 	checkOnly := flags.Bool("check", false, "print only the checks' findings; exit 1 when one is an error")
 	criticalPath := flags.Bool("critical-path", false, "print the longest chain of resources waiting for each other, and the provider processes")
 	asOf := flags.String("as-of", time.Now().UTC().Format(time.DateOnly), "the date EKS version support is judged by")
+	withCost := flags.Bool("cost", false, "print what the plan costs a month at list prices")
+	prices := flags.String("prices", "", "a rate file amending the built-in rate table (implies --cost)")
+	compareThem := flags.Bool("compare", false, "put stack files side by side on the guide's rows")
 	var diagram diagramFlag
 	flags.Var(&diagram, "diagram", "print a diagram: mermaid (the default) or dot")
 	if err := flags.Parse(args); err != nil {
 		return exitInvalid
 	}
+	*withCost = *withCost || *prices != "" && !*compareThem
 	several := flags.NArg() > 1
-	if several && (!*checkOnly || *asJSON || *criticalPath || diagram.format != "") {
+	views := 0
+	for _, on := range []bool{*checkOnly, *withCost, *compareThem, *criticalPath, diagram.format != ""} {
+		if on {
+			views++
+		}
+	}
+	if views > 1 || several && !*checkOnly && !*withCost && !*compareThem || several && *checkOnly && *asJSON || *compareThem && !several {
 		fmt.Fprintln(stderr, usage)
 		return exitInvalid
 	}
@@ -110,6 +135,13 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "--as-of %q is not a date such as 2026-11-27\n", *asOf)
 		return exitInvalid
+	}
+	rates := cost.Builtin()
+	if *prices != "" {
+		if rates, err = rates.WithPricesFile(*prices); err != nil {
+			fmt.Fprintln(stderr, "--prices:", err)
+			return exitInvalid
+		}
 	}
 	paths := flags.Args()
 	if len(paths) == 0 {
@@ -122,11 +154,22 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 			return code
 		}
 		doc.Findings = check.Run(doc, day)
+		if *withCost || *compareThem {
+			doc.Cost = cost.Of(doc, rates)
+		}
 		docs = append(docs, doc)
 	}
 	var out bytes.Buffer
 	findings := docs[0].Findings
 	switch {
+	case *compareThem && *asJSON:
+		err = render.CompareJSON(&out, rowsOf(docs))
+	case *compareThem:
+		err = render.Compare(&out, rowsOf(docs))
+	case *withCost && *asJSON && several:
+		err = render.CostJSON(&out, docs)
+	case *withCost && !*asJSON:
+		err = render.Cost(&out, docs)
 	case several:
 		across := check.AcrossStacks(docs)
 		err = render.StacksFindings(&out, docs, across)
@@ -158,6 +201,15 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// rowsOf returns each plan's row of the comparison.
+func rowsOf(docs []*plan.Document) []compare.Row {
+	rows := make([]compare.Row, len(docs))
+	for i, d := range docs {
+		rows[i] = compare.Of(d)
+	}
+	return rows
 }
 
 // planStack plans the stack file at path (the bundled example for ""),

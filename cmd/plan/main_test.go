@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eks-multi-account/eks-multi-account/internal/compare"
+	"github.com/eks-multi-account/eks-multi-account/internal/cost"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 )
 
@@ -346,4 +349,122 @@ func TestCheck(t *testing.T) {
 	code, _, errOut = planCmd(t, "--check", "--as-of=tomorrow")
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, errOut, `--as-of "tomorrow" is not a date`)
+}
+
+// costOf runs plan --cost --json on a stack file and returns its cost.
+func costOf(t *testing.T, args ...string) *plan.Cost {
+	t.Helper()
+	code, out, errOut := planCmd(t, append([]string{"--cost", "--json"}, args...)...)
+	require.Equal(t, exitOK, code, errOut)
+	var doc plan.Document
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.NotNil(t, doc.Cost, "the plan's cost section")
+	return doc.Cost
+}
+
+// plan --cost on each shipped file: every line a reader can recompute from
+// the rate table (quantity × the table's price, per month for nodes and
+// keys), the total their sum, and every line the table cannot price
+// reported by name.
+func TestCostOfEachShippedFileRecomputesFromTheTable(t *testing.T) {
+	rates := cost.Builtin()
+	for _, file := range shipped(t) {
+		c := costOf(t, file)
+		assert.Equal(t, "USD", c.Currency)
+		assert.Equal(t, "2026-12-04", c.AsOf)
+		assert.Equal(t, 730, c.HoursPerMonth)
+		sum := 0.0
+		for _, it := range c.Items {
+			r, ok := rates.Price(it.Rate, it.Region)
+			require.True(t, ok, "%s: %s in %s", file, it.Rate, it.Region)
+			perUnit := r.Price
+			if it.Unit != "hours" && r.Unit == "hour" {
+				perUnit *= 730
+			}
+			assert.InDelta(t, perUnit, it.UnitPrice, 1e-9, "%s: %s", file, it.Item)
+			assert.InDelta(t, math.Round(it.Quantity*perUnit*100)/100, it.Monthly, 1e-9, "%s: %s", file, it.Item)
+			sum += it.Monthly
+		}
+		assert.InDelta(t, sum, c.Total, 1e-6, file)
+		for _, u := range c.Unpriced {
+			assert.Regexp(t, `^the rate table has no \S+ in \S+$`, u.Reason, file)
+		}
+	}
+}
+
+// The bundled example's cost in text: a table per account, each line's
+// quantity and unit price, and the stack's total.
+func TestCostInText(t *testing.T) {
+	code, out, errOut := planCmd(t, "--cost")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "Cost of eks-multi-account-centralized/prod a month, at list prices read 2026-12-04 (USD; 730 hours a month)")
+	assert.Regexp(t, `111122223333\s+us-east-1\s+m6i.large nodes, on demand\s+3 nodes\s+70.0800\s+210.24`, out)
+	assert.Regexp(t, `111122223333\s+us-east-1\s+NAT gateways\s+2190 hours\s+0.0450\s+98.55`, out)
+	assert.Regexp(t, `stack eks-multi-account-centralized/prod\s+787.48`, out)
+	assert.Contains(t, out, "Not included (usage): NAT gateway data processed (per GB);")
+	assert.NotContains(t, out, "NOT PRICED", "the bundled example is in us-east-1, which the table prices in full")
+}
+
+// Several stack files are priced together, and --prices fills in a region
+// the built-in table lacks.
+func TestCostOfSeveralStacksWithAPricesFile(t *testing.T) {
+	dev := "../../examples/centralized/Pulumi.dev.yaml"
+	code, out, errOut := planCmd(t, "--cost", "--json", "../../examples/centralized/Pulumi.prod.yaml", dev)
+	require.Equal(t, exitOK, code, errOut)
+	var both struct {
+		Stacks []struct {
+			Stack string     `json:"stack"`
+			Cost  *plan.Cost `json:"cost"`
+		} `json:"stacks"`
+		Total float64 `json:"total"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &both))
+	require.Len(t, both.Stacks, 2)
+	assert.InDelta(t, both.Stacks[0].Cost.Total+both.Stacks[1].Cost.Total, both.Total, 1e-6)
+	assert.NotEmpty(t, both.Stacks[1].Cost.Unpriced, "eu-west-1's NAT gateway and instances are not in the built-in table")
+
+	prices := filepath.Join(t.TempDir(), "prices.yaml")
+	require.NoError(t, os.WriteFile(prices, []byte(`rates:
+  - {rate: nat-gateway, unit: hour, price: 0.048, regions: [eu-west-1], source: negotiated, read: "2026-12-04"}
+  - {rate: instance/t3.large, unit: hour, price: 0.0912, regions: [eu-west-1], source: negotiated, read: "2026-12-04"}
+  - {rate: instance/t3a.large, unit: hour, price: 0.0821, regions: [eu-west-1], source: negotiated, read: "2026-12-04"}
+`), 0o600))
+	c := costOf(t, "--prices="+prices, dev)
+	assert.Empty(t, c.Unpriced)
+	assert.Contains(t, c.Items, plan.CostItem{Account: "121212121212", Region: "eu-west-1", Item: "t3.large nodes, spot at the on-demand rate (upper bound)",
+		Rate: "instance/t3.large", Quantity: 2, Unit: "nodes", UnitPrice: 0.0912 * 730, Monthly: 133.15, UpperBound: true})
+
+	require.NoError(t, os.WriteFile(prices, []byte("rates:\n  - {rate: nat-gateway, unit: hour, price: -1, regions: [eu-west-1], source: x, read: y}\n"), 0o600))
+	code, _, errOut = planCmd(t, "--cost", "--prices="+prices, dev)
+	assert.Equal(t, exitInvalid, code)
+	assert.Contains(t, errOut, "rates[0].price: -1 is negative")
+}
+
+// The shipped pair: the same four teams on one shared cluster and on a
+// cluster each. The comparison shows what the guide's table says in
+// words: four times the clusters, VPCs and NAT gateways, more than twice
+// the fixed cost, and one tenant per cluster instead of four.
+func TestCompareTheShippedPair(t *testing.T) {
+	pair := []string{"../../examples/compare/centralized/Pulumi.tenants.yaml", "../../examples/compare/decentralized/Pulumi.tenants.yaml"}
+	code, out, errOut := planCmd(t, append([]string{"--compare", "--json"}, pair...)...)
+	require.Equal(t, exitOK, code, errOut)
+	var got struct{ Compare []compare.Row }
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	require.Len(t, got.Compare, 2)
+	central, decentral := got.Compare[0], got.Compare[1]
+	assert.Equal(t, compare.Row{Project: "eks-multi-account-compare-centralized", Stack: "tenants", Model: "centralized",
+		Clusters: 1, VPCs: 1, NATGateways: 3, Monthly: central.Monthly, TenantsPerCluster: 4, MostNamespaces: 4, MostNodeGroups: 1, ClusterAdmins: 2}, central)
+	assert.Equal(t, compare.Row{Project: "eks-multi-account-compare-decentralized", Stack: "tenants", Model: "decentralized",
+		Clusters: 4, VPCs: 4, NATGateways: 12, Monthly: decentral.Monthly, TenantsPerCluster: 1, MostNamespaces: 1, MostNodeGroups: 1, ClusterAdmins: 2}, decentral)
+	for i, file := range pair {
+		assert.InDelta(t, costOf(t, file).Total, got.Compare[i].Monthly, 1e-9, "the monthly cost is plan --cost's total")
+	}
+	assert.Greater(t, decentral.Monthly, 2*central.Monthly)
+
+	code, out, errOut = planCmd(t, append([]string{"--compare"}, pair...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Regexp(t, `eks-multi-account-compare-centralized/tenants\s+centralized\s+1\s+1\s+3\s+0\s+1024.46\s+4\s+4\s+1\s+2`, out)
+
+	code, _, _ = planCmd(t, "--compare", pair[0])
+	assert.Equal(t, exitInvalid, code, "--compare needs two stack files")
 }

@@ -3,7 +3,7 @@
 // stack and one stack per request, run through the Automation API with the
 // same program `pulumi up` runs, on any Pulumi backend.
 //
-//	vend plan DIR [--backend URL] [--retire] [--json]
+//	vend plan DIR [--backend URL] [--retire] [--cost [--prices FILE]] [--json]
 //	vend apply DIR [--backend URL] [--parallel N] [--retire]
 //	vend list [DIR] [--backend URL] [--project P] [--json]
 //	vend upgrade DIR (--blueprint B | --all) --kubernetes V [--yes] [--backend URL] [--parallel N]
@@ -30,6 +30,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/eks-multi-account/eks-multi-account/internal/cost"
 	"github.com/eks-multi-account/eks-multi-account/internal/vend"
 	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
 )
@@ -42,7 +43,7 @@ const (
 )
 
 const usage = `usage:
-  vend plan DIR [--backend URL] [--retire] [--json]
+  vend plan DIR [--backend URL] [--retire] [--cost [--prices FILE]] [--json]
   vend apply DIR [--backend URL] [--parallel N] [--retire]
   vend list [DIR] [--backend URL] [--project P] [--json]
   vend upgrade DIR (--blueprint B | --all) --kubernetes V [--yes] [--backend URL] [--parallel N]
@@ -56,8 +57,9 @@ func main() {
 type command struct {
 	flags                          *flag.FlagSet
 	backend, project, blueprint, k string
+	prices                         string
 	parallel                       int
-	retire, asJSON, all, yes       bool
+	retire, asJSON, all, yes, cost bool
 }
 
 func newCommand(name string, stderr io.Writer) *command {
@@ -70,6 +72,8 @@ func newCommand(name string, stderr io.Writer) *command {
 	c.flags.IntVar(&c.parallel, "parallel", 4, "how many vended stacks to deploy at once")
 	c.flags.BoolVar(&c.retire, "retire", false, "destroy and remove the stacks whose requests are gone")
 	c.flags.BoolVar(&c.asJSON, "json", false, "print JSON")
+	c.flags.BoolVar(&c.cost, "cost", false, "plan: price the fleet and each request's share a month")
+	c.flags.StringVar(&c.prices, "prices", "", "plan: a rate file amending the built-in rate table (implies --cost)")
 	c.flags.BoolVar(&c.all, "all", false, "upgrade every request")
 	c.flags.BoolVar(&c.yes, "yes", false, "roll the upgrade out (without it, only print the waves)")
 	return c
@@ -143,6 +147,11 @@ func (c *command) plan(ctx context.Context, positional []string, stdout io.Write
 		return exitInvalid, err
 	}
 	opts := vend.PlanOptions{Retire: c.retire}
+	if c.cost || c.prices != "" {
+		if opts.Rates, err = c.rates(); err != nil {
+			return exitInvalid, err
+		}
+	}
 	if c.backend != "" {
 		o := c.options()
 		opts.Backend = &o
@@ -179,7 +188,49 @@ func (c *command) plan(ctx context.Context, positional []string, stdout io.Write
 	if p.UncheckedCoverage != "" {
 		fmt.Fprintf(stdout, "unchecked: whether organization stack %s's guardrails bind every vended account; each stack's preview reads its guardedAccounts output and fails for an account outside them\n", p.UncheckedCoverage)
 	}
+	if p.Cost != nil {
+		return exitOK, printFleetCost(stdout, p)
+	}
 	return exitOK, nil
+}
+
+// rates returns the rate table of --cost, amended by --prices.
+func (c *command) rates() (*cost.Table, error) {
+	rates := cost.Builtin()
+	if c.prices == "" {
+		return rates, nil
+	}
+	amended, err := rates.WithPricesFile(c.prices)
+	if err != nil {
+		return nil, fmt.Errorf("--prices: %w", err)
+	}
+	return amended, nil
+}
+
+// printFleetCost prints what the fleet costs a month: the network stack,
+// each request's stack and share, and the total.
+func printFleetCost(stdout io.Writer, p *vend.Plan) error {
+	fc := p.Cost
+	fmt.Fprintf(stdout, "\nCost a month at list prices read %s (%s), usage not included:\n", fc.AsOf, fc.Currency)
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "STACK\tMONTHLY\tSHARE\tNOT PRICED")
+	if n := p.Network; n != nil {
+		fmt.Fprintf(w, "network\t%.2f\t\t%d\n", n.Cost.Total, len(n.Cost.Unpriced))
+	}
+	for _, s := range p.Stacks {
+		if s.Cost != nil {
+			fmt.Fprintf(w, "%s\t%.2f\t%.2f\t%d\n", s.Name, s.Cost.Total, s.Share, len(s.Cost.Unpriced))
+		}
+	}
+	fmt.Fprintf(w, "fleet\t%.2f\t\t%d\n", fc.Total, fc.Unpriced)
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if fc.Unpriced > 0 {
+		_, err := fmt.Fprintln(stdout, "The totals leave out what is not priced, so they are lower bounds: --json lists each line, and --prices FILE gives the missing rates.")
+		return err
+	}
+	return nil
 }
 
 func (c *command) apply(ctx context.Context, positional []string, stdout io.Writer) (int, error) {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/eks-multi-account/eks-multi-account/internal/vend"
 )
 
 func runVend(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -151,4 +153,62 @@ cidrPool: 10.128.0.0/16
 	code, stdout, stderr = runVend(t, "upgrade", dir, "--all", "--kubernetes", "1.37")
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "a (requests/a.yaml): 1.36 -> 1.37")
+}
+
+// vend plan --cost prices the example fleet: the network stack and each
+// request's stack, each request's share (a request on shared networking
+// bears an even part of the network stack), the shares summing to the
+// fleet's total; with --prices giving the region's missing rates nothing is
+// left unpriced.
+func TestPlanCostSumsTheFleetAndEachRequestsShare(t *testing.T) {
+	prices := filepath.Join(t.TempDir(), "prices.yaml")
+	rate := `{unit: hour, regions: [us-west-2], source: test, read: "2026-12-04"`
+	require.NoError(t, os.WriteFile(prices, []byte(`rates:
+  - `+rate+`, rate: nat-gateway, price: 0.045}
+  - `+rate+`, rate: instance/m6i.large, price: 0.096}
+  - `+rate+`, rate: instance/m6a.large, price: 0.0864}
+  - `+rate+`, rate: instance/m6i.xlarge, price: 0.192}
+  - `+rate+`, rate: instance/g5.xlarge, price: 1.006}
+  - `+rate+`, rate: instance/g5.2xlarge, price: 1.212}
+  - `+rate+`, rate: instance/g6.xlarge, price: 0.8048}
+  - `+rate+`, rate: instance/c6i.2xlarge, price: 0.34}
+  - `+rate+`, rate: instance/c6a.2xlarge, price: 0.306}
+  - `+rate+`, rate: instance/c5.2xlarge, price: 0.34}
+  - `+rate+`, rate: instance/m6i.2xlarge, price: 0.384}
+  - `+rate+`, rate: instance/m6a.2xlarge, price: 0.3456}
+`), 0o600))
+
+	for _, args := range [][]string{{"--cost"}, {"--prices", prices}} {
+		code, stdout, stderr := runVend(t, append([]string{"plan", "../../examples/vending", "--json"}, args...)...)
+		require.Equal(t, exitOK, code, stderr)
+		var p vend.Plan
+		require.NoError(t, json.Unmarshal([]byte(stdout), &p))
+		require.NotNil(t, p.Cost)
+		require.NotNil(t, p.Network.Cost)
+		total, shares, unpriced, sharedUsers := p.Network.Cost.Total, 0.0, len(p.Network.Cost.Unpriced), 0
+		for _, s := range p.Stacks {
+			require.NotNil(t, s.Cost, s.Name)
+			total += s.Cost.Total
+			shares += s.Share
+			unpriced += len(s.Cost.Unpriced)
+			if s.VpcCIDR == "" {
+				sharedUsers++
+				assert.InDelta(t, s.Cost.Total+p.Network.Cost.Total/2, s.Share, 0.011, "%s bears half the network stack", s.Name)
+			} else {
+				assert.InDelta(t, s.Cost.Total, s.Share, 1e-9, "%s has a VPC of its own", s.Name)
+			}
+		}
+		assert.Equal(t, 2, sharedUsers)
+		assert.InDelta(t, total, p.Cost.Total, 0.011)
+		assert.InDelta(t, p.Cost.Total, shares, 0.02, "the shares add up to the fleet")
+		assert.Equal(t, unpriced, p.Cost.Unpriced)
+		if args[0] == "--prices" {
+			assert.Zero(t, p.Cost.Unpriced, "the prices file gives every missing rate")
+		} else {
+			assert.Positive(t, p.Cost.Unpriced, "the built-in table lacks us-west-2's NAT gateway and instances")
+		}
+	}
+	code, stdout, stderr := runVend(t, "plan", "../../examples/vending", "--cost")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Regexp(t, `(?m)^fleet\s+\d+\.\d\d\s+\d+$`, stdout)
 }

@@ -22,18 +22,6 @@ const Source = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-vers
 // the last row's release may have newer minors the table lacks.
 var AsOf = date("2026-12-03")
 
-// Hourly prices of a cluster's control plane, in USD per cluster hour, from
-// https://aws.amazon.com/eks/pricing/ ("Amazon EKS cluster: $0.10 per hour
-// for standard support, $0.60 per hour for extended support"), as of AsOf.
-const (
-	StandardSupportHourly = 0.10
-	ExtendedSupportHourly = 0.60
-)
-
-// HoursPerMonth is the month the monthly prices are quoted for (730 hours,
-// as AWS's pricing pages count it).
-const HoursPerMonth = 730
-
 // Release is one minor version on the calendar.
 type Release struct {
 	// Minor is the version as EKS names it: "1.35".
@@ -117,12 +105,6 @@ func NewestInStandardSupport(day time.Time) string {
 		}
 	}
 	return ""
-}
-
-// ExtendedSupportMonthlyExtra is what extended support costs a cluster on
-// top of standard support per month, in USD.
-func ExtendedSupportMonthlyExtra() float64 {
-	return (ExtendedSupportHourly - StandardSupportHourly) * HoursPerMonth
 }
 
 // ParseMinor returns the minor number of a "1.N" version, or an error that

@@ -57,7 +57,6 @@ func TestSupportOn(t *testing.T) {
 	} {
 		assert.Equal(t, c.want, eksversion.SupportOn(c.minor, day(c.day)), "%s on %s", c.minor, c.day)
 	}
-	assert.InDelta(t, 365.0, eksversion.ExtendedSupportMonthlyExtra(), 0.001)
 }
 
 func TestParseMinor(t *testing.T) {

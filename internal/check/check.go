@@ -15,6 +15,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/eksversion"
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
+	"github.com/eks-multi-account/eks-multi-account/internal/cost"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
@@ -342,9 +343,12 @@ func kubernetesSupport(c *checker) {
 			if target == "" {
 				target = "a newer minor (the calendar, read " + eksversion.AsOf.Format(time.DateOnly) + ", holds none in standard support then)"
 			}
-			c.add(Warning, "kubernetes-version", r, "Kubernetes %s of cluster %s left EKS standard support on %s: until %s extended support bills $%.2f per cluster hour instead of $%.2f (about $%.0f more a month); upgrade to %s",
-				v, name, release.StandardEnds.Format(time.DateOnly), release.ExtendedEnds.Format(time.DateOnly),
-				eksversion.ExtendedSupportHourly, eksversion.StandardSupportHourly, eksversion.ExtendedSupportMonthlyExtra(), target)
+			rates, price := cost.Builtin(), "more per cluster hour (the rate table has no price in "+r.Region+")"
+			if std, ext, ok := rates.ControlPlane(r.Region); ok {
+				price = fmt.Sprintf("$%.2f per cluster hour instead of $%.2f (about $%.0f more a month)", ext, std, (ext-std)*float64(rates.HoursPerMonth))
+			}
+			c.add(Warning, "kubernetes-version", r, "Kubernetes %s of cluster %s left EKS standard support on %s: until %s extended support bills %s; upgrade to %s",
+				v, name, release.StandardEnds.Format(time.DateOnly), release.ExtendedEnds.Format(time.DateOnly), price, target)
 		case eksversion.Ended:
 			c.add(Error, "kubernetes-version", r, "Kubernetes %s of cluster %s left EKS extended support on %s: EKS upgrades such a cluster itself", v, name, release.ExtendedEnds.Format(time.DateOnly))
 		}

@@ -53,6 +53,9 @@ type Document struct {
 	AccountRoles map[string][]string `json:"accountRoles"`
 	// Findings are what the checks found (see internal/check).
 	Findings []Finding `json:"findings"`
+	// Cost is what the plan's resources cost a month at list prices (see
+	// internal/cost), nil unless asked for.
+	Cost *Cost `json:"cost,omitempty"`
 	// Shortfalls are the quotas the stack's preflight found short of what
 	// it needs, against a new account's quotas: the plan cannot read the
 	// accounts' own, so the checks report them as warnings.
@@ -79,6 +82,61 @@ type Finding struct {
 	Account string `json:"account"`
 	// Message says what is wrong.
 	Message string `json:"message"`
+}
+
+// Cost prices a plan: what its resources cost a month, at list prices
+// from a dated rate table, per account and region.
+type Cost struct {
+	// Currency is the prices' currency: USD.
+	Currency string `json:"currency"`
+	// AsOf is the day the rate table was read.
+	AsOf string `json:"asOf"`
+	// HoursPerMonth is the month the hourly prices are multiplied by.
+	HoursPerMonth int `json:"hoursPerMonth"`
+	// Items are the priced lines, by account, region and item.
+	Items []CostItem `json:"items"`
+	// Total is the sum of the items' monthly costs.
+	Total float64 `json:"total"`
+	// Unpriced are the lines the rate table has no price for, by name;
+	// the total leaves them out, and is then a lower bound.
+	Unpriced []Unpriced `json:"unpriced"`
+	// NotIncluded names the usage charges no plan can know.
+	NotIncluded []string `json:"notIncluded"`
+}
+
+// CostItem is one priced line: monthly = quantity × unitPrice.
+type CostItem struct {
+	// Account is the account billed.
+	Account string `json:"account"`
+	// Region is the region the resources are in.
+	Region string `json:"region"`
+	// Item says what is priced ("EKS control plane, standard support").
+	Item string `json:"item"`
+	// Rate is the rate table's key for the price.
+	Rate string `json:"rate"`
+	// Quantity is in the item's own unit (Unit).
+	Quantity float64 `json:"quantity"`
+	// Unit is the quantity's unit: hours (a month's), keys or nodes.
+	Unit string `json:"unit"`
+	// UnitPrice is the price of one unit, per month for keys and nodes.
+	UnitPrice float64 `json:"unitPrice"`
+	// Monthly is the line's cost per month, rounded to the cent.
+	Monthly float64 `json:"monthly"`
+	// UpperBound is true when the line prices spot capacity at the
+	// on-demand rate: the bill will be lower.
+	UpperBound bool `json:"upperBound,omitempty"`
+}
+
+// Unpriced is a line the rate table has no price for.
+type Unpriced struct {
+	// Account is the account that would be billed.
+	Account string `json:"account"`
+	// Region is the region the resources are in.
+	Region string `json:"region"`
+	// Item says what is not priced.
+	Item string `json:"item"`
+	// Reason says why: the rate and region missing from the table.
+	Reason string `json:"reason"`
 }
 
 // Resource is one resource `pulumi up` would register.

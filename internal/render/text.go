@@ -256,9 +256,12 @@ func indentJSON(text, prefix string) string {
 }
 
 // JSON prints the plan as one indented JSON document.
-func JSON(w io.Writer, d *plan.Document) error {
+func JSON(w io.Writer, d *plan.Document) error { return encodeJSON(w, d) }
+
+// encodeJSON prints v as indented JSON, with <, > and & as they are.
+func encodeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(d)
+	return enc.Encode(v)
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
+	"github.com/eks-multi-account/eks-multi-account/internal/cost"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
@@ -30,6 +33,23 @@ type Plan struct {
 	// whose guardrails must bind every vended account: offline the plan
 	// cannot read it; each stack's preview does.
 	UncheckedCoverage string `json:"uncheckedCoverage,omitempty"`
+	// Cost is what the fleet costs a month, when asked for
+	// (PlanOptions.Rates).
+	Cost *FleetCost `json:"cost,omitempty"`
+}
+
+// FleetCost is what a vended fleet costs a month at list prices: the
+// network stack and every request's stack, each request's share, and
+// their sum.
+type FleetCost struct {
+	// Currency and AsOf are the rate table's.
+	Currency string `json:"currency"`
+	AsOf     string `json:"asOf"`
+	// Total is the fleet's: the network stack's and every request's.
+	Total float64 `json:"total"`
+	// Unpriced counts the lines the totals leave out (see each stack's
+	// cost), which make them lower bounds.
+	Unpriced int `json:"unpriced"`
 }
 
 // UncheckedRequest is a request a plan cannot check against its team's
@@ -60,6 +80,12 @@ type PlannedStack struct {
 	VpcCIDR string `json:"vpcCidr"`
 	// Resources is how many resources the stack's offline plan lists.
 	Resources int `json:"resources"`
+	// Cost is what the stack's own resources cost a month, when asked for.
+	Cost *plan.Cost `json:"cost,omitempty"`
+	// Share is the request's share of the fleet's monthly cost: its
+	// stack's, plus, on shared networking, an even part of the network
+	// stack's among the requests that use it.
+	Share float64 `json:"share,omitempty"`
 }
 
 // PlannedNetwork is the network stack of a plan.
@@ -70,6 +96,8 @@ type PlannedNetwork struct {
 	Principals []string `json:"principals"`
 	// Resources is how many resources its offline plan lists.
 	Resources int `json:"resources"`
+	// Cost is what the network stack costs a month, when asked for.
+	Cost *plan.Cost `json:"cost,omitempty"`
 }
 
 // PlanOptions say where the plan compares with.
@@ -80,6 +108,8 @@ type PlanOptions struct {
 	// Retire shows the stacks whose requests are gone as retired, not
 	// kept.
 	Retire bool
+	// Rates, when set, prices the fleet with this rate table.
+	Rates *cost.Table
 }
 
 // MakePlan renders every stack (an invalid set is an error with every
@@ -150,7 +180,52 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 			OrganizationalUnits: set.Settings.Teams[r.Team].OrganizationalUnits})
 	}
 	out.UncheckedCoverage = set.Settings.OrganizationStack
+	if opts.Rates != nil {
+		out.price(rendered, docs, opts.Rates)
+	}
 	return out, nil
+}
+
+// price sets what each planned stack costs, each request's share and the
+// fleet's total. A request on shared networking bears an even part of the
+// network stack's cost; without any, the network's cost is the fleet's
+// alone.
+func (p *Plan) price(rendered *vending.Stacks, docs map[string]*plan.Document, rates *cost.Table) {
+	fleet := &FleetCost{Currency: rates.Currency, AsOf: rates.AsOf.Format(time.DateOnly)}
+	add := func(c *plan.Cost) {
+		fleet.Total += c.Total
+		fleet.Unpriced += len(c.Unpriced)
+	}
+	shared, users := map[string]bool{}, 0
+	for _, st := range rendered.Vended {
+		if st.Request.Shared() {
+			shared[st.Name] = true
+			users++
+		}
+	}
+	networkPart := 0.0
+	if n := p.Network; n != nil {
+		n.Cost = cost.Of(docs[rendered.Network.Name], rates)
+		add(n.Cost)
+		if users > 0 {
+			networkPart = n.Cost.Total / float64(users)
+		}
+	}
+	for i := range p.Stacks {
+		s := &p.Stacks[i]
+		doc, ok := docs[s.Name]
+		if !ok {
+			continue // a stack whose request is gone: kept or retired
+		}
+		s.Cost = cost.Of(doc, rates)
+		add(s.Cost)
+		s.Share = s.Cost.Total
+		if shared[s.Name] {
+			s.Share = math.Round((s.Share+networkPart)*100) / 100
+		}
+	}
+	fleet.Total = math.Round(fleet.Total*100) / 100
+	p.Cost = fleet
 }
 
 // Documents plans every rendered stack offline with the planner's code,
