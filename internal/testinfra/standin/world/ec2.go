@@ -77,11 +77,12 @@ var ec2Subnet = kind{
 	remove: func(s *State, o *Object) error {
 		// A subnet with network interfaces in it cannot be deleted
 		// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSubnet.html):
-		// a NAT gateway's, a cluster's, a node group's.
+		// a NAT gateway's, a cluster's, a node group's, a transit gateway
+		// attachment's.
 		inSubnet := func(d *Object) bool {
 			return d.Str("subnetId") == o.ID || slices.Contains(d.Strs("subnetIds"), o.ID) || slices.Contains(clusterSubnets(d), o.ID)
 		}
-		for _, typ := range []string{"aws:ec2/natGateway:NatGateway", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:eks/fargateProfile:FargateProfile", NetworkInterfaceType} {
+		for _, typ := range []string{"aws:ec2/natGateway:NatGateway", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:eks/fargateProfile:FargateProfile", NetworkInterfaceType, TGWAttachmentType} {
 			if len(s.Select(typ, inSubnet)) > 0 {
 				return refuse("DeleteSubnet", "DependencyViolation", "The subnet '%s' has dependencies and cannot be deleted.", o.ID)
 			}
@@ -156,7 +157,7 @@ var ec2RouteTable = kind{
 		if s.Find(c, "aws:ec2/vpc:Vpc", o.Str("vpcId")) == nil {
 			return refuse("CreateRouteTable", "InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", o.Str("vpcId"))
 		}
-		if err := s.checkRoutes(c, o.Inputs["routes"]); err != nil {
+		if err := s.checkRoutes(c, o.Str("vpcId"), o.Inputs["routes"]); err != nil {
 			return err
 		}
 		o.ID = s.ec2ID("rtb")
@@ -164,8 +165,8 @@ var ec2RouteTable = kind{
 		o.set("ownerId", c.Account)
 		return nil
 	},
-	update: func(s *State, c Caller, _ *Object, inputs map[string]any) error {
-		return s.checkRoutes(c, inputs["routes"])
+	update: func(s *State, c Caller, o *Object, inputs map[string]any) error {
+		return s.checkRoutes(c, o.Str("vpcId"), inputs["routes"])
 	},
 	remove: func(s *State, o *Object) error {
 		if len(s.Select("aws:ec2/routeTableAssociation:RouteTableAssociation", func(a *Object) bool { return a.Str("routeTableId") == o.ID })) > 0 {
@@ -175,19 +176,30 @@ var ec2RouteTable = kind{
 	},
 }
 
-// checkRoutes refuses a route to a gateway that does not exist: EC2 checks
-// the target when it creates the route
-// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateRoute.html).
-func (s *State) checkRoutes(c Caller, routes any) error {
+// checkRoutes checks each of a route table's inline routes (checkRoute).
+func (s *State) checkRoutes(c Caller, vpcID string, routes any) error {
 	list, _ := routes.([]any)
 	for _, r := range list {
 		route, _ := r.(map[string]any)
-		if id, _ := route["gatewayId"].(string); id != "" && s.Find(c, "aws:ec2/internetGateway:InternetGateway", id) == nil {
-			return refuse("CreateRoute", "InvalidGatewayID.NotFound", "The gateway ID '%s' does not exist", id)
+		if err := s.checkRoute(c, vpcID, route); err != nil {
+			return err
 		}
-		if id, _ := route["natGatewayId"].(string); id != "" && s.Find(c, "aws:ec2/natGateway:NatGateway", id) == nil {
-			return refuse("CreateRoute", "InvalidNatGatewayID.NotFound", "The natGateway ID '%s' does not exist", id)
-		}
+	}
+	return nil
+}
+
+// checkRoute refuses a route of a VPC's route table to a target that does
+// not exist: EC2 checks the target when it creates the route
+// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateRoute.html).
+func (s *State) checkRoute(c Caller, vpcID string, route map[string]any) error {
+	if id, _ := route["gatewayId"].(string); id != "" && s.Find(c, "aws:ec2/internetGateway:InternetGateway", id) == nil {
+		return refuse("CreateRoute", "InvalidGatewayID.NotFound", "The gateway ID '%s' does not exist", id)
+	}
+	if id, _ := route["natGatewayId"].(string); id != "" && s.Find(c, "aws:ec2/natGateway:NatGateway", id) == nil {
+		return refuse("CreateRoute", "InvalidNatGatewayID.NotFound", "The natGateway ID '%s' does not exist", id)
+	}
+	if id, _ := route["transitGatewayId"].(string); id != "" {
+		return s.checkTransitGatewayRoute(vpcID, id)
 	}
 	return nil
 }

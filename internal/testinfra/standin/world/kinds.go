@@ -44,6 +44,14 @@ var kinds = map[string]kind{
 	"aws:ec2/securityGroup:SecurityGroup":                 ec2SecurityGroup,
 	"aws:ec2/securityGroupRule:SecurityGroupRule":         ec2SecurityGroupRule,
 	"aws:ec2/launchTemplate:LaunchTemplate":               ec2LaunchTemplate,
+	VPCRouteType:                                          ec2Route,
+
+	TransitGatewayType:        ec2TransitGateway,
+	TGWAttachmentType:         ec2TGWAttachment,
+	TGWAttachmentAccepterType: ec2TGWAttachmentAccepter,
+	TGWRouteTableType:         ec2TGWRouteTable,
+	TGWAssociationType:        ec2TGWAssociation,
+	TGWPropagationType:        ec2TGWPropagation,
 
 	"aws:eks/cluster:Cluster":                                 eksCluster,
 	"aws:eks/accessEntry:AccessEntry":                         eksAccessEntry,

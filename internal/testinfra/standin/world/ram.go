@@ -7,7 +7,8 @@ import (
 )
 
 // RAM as the library uses it: subnets shared from a cluster or network
-// account with the accounts that use them.
+// account with the accounts that use them, and the network account's
+// transit gateway shared with the accounts whose VPCs attach to it.
 //
 // "Until you enable sharing within the organization, you can specify only
 // individual AWS accounts" as principals, and "You must call this operation
@@ -46,7 +47,8 @@ var ramResourceAssociation = kind{
 			return refuse("AssociateResourceShare", "UnknownResourceException", "ResourceShare %s could not be found.", o.Str("resourceShareArn"))
 		}
 		arn := o.Str("resourceArn")
-		if s.first("aws:ec2/subnet:Subnet", func(x *Object) bool { return x.Account == c.Account && x.Str("arn") == arn }) == nil {
+		owned := func(x *Object) bool { return x.Account == c.Account && x.Str("arn") == arn }
+		if s.first("aws:ec2/subnet:Subnet", owned) == nil && s.first(TransitGatewayType, owned) == nil {
 			return refuse("AssociateResourceShare", "UnknownResourceException", "Resource %s could not be found.", arn)
 		}
 		o.ID = share.ID + "," + arn
