@@ -7,6 +7,7 @@ package check
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
@@ -61,6 +62,7 @@ var rules = []rule{
 	guardrailCoverage,
 	endpointOpenToTheInternet,
 	accountsPerStack,
+	overlappingRoutes,
 }
 
 // Run applies every check to a plan and returns the findings, an empty
@@ -318,6 +320,35 @@ func accountRootTrust(c *checker) {
 			for _, p := range s.Principal.AWS {
 				if accountRoot.MatchString(p) {
 					c.add(Error, "account-root-trust", r, "role %s trusts the account root %s instead of the source role", str(r.Inputs["name"]), p)
+				}
+			}
+		}
+	}
+}
+
+// overlappingRoutes warns about two VPCs that propagate overlapping blocks
+// into one transit gateway route table. AWS accepts them and routes by the
+// longest prefix, so one VPC's addresses silently reach the other: a
+// finding of ours, not a refusal. The finding is on the route table.
+func overlappingRoutes(c *checker) {
+	blocks := map[string]netip.Prefix{}
+	for _, v := range c.doc.Reachability.VPCs {
+		if p, err := netip.ParsePrefix(v.CIDR); err == nil {
+			blocks[v.Name] = p
+		}
+	}
+	for _, d := range c.doc.Reachability.Domains {
+		table := plan.Resource{Name: d.Name, Account: d.Account}
+		for _, r := range c.ofType("aws:ec2transitgateway/routeTable:RouteTable") {
+			if r.Name == d.Name && r.Account == d.Account {
+				table = r
+			}
+		}
+		for i, a := range d.Propagated {
+			for _, b := range d.Propagated[i+1:] {
+				if blocks[a].IsValid() && blocks[b].IsValid() && blocks[a].Overlaps(blocks[b]) {
+					c.add(Warning, "routing-overlap", table, "VPCs %s (%s) and %s (%s) propagate overlapping blocks into route table %s: the transit gateway sends the overlap to the longer prefix",
+						a, blocks[a], b, blocks[b], d.Name)
 				}
 			}
 		}

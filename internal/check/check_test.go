@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2transitgateway"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ram"
@@ -275,6 +277,34 @@ func TestEveryRule(t *testing.T) {
 		"kubernetes-version unknown": {version("1.99"), nothing, check.Warning, "prod-eks", "111122223333", "Kubernetes 1.99 of cluster prod is not on the EKS version calendar this library holds (read 2026-12-03)"},
 		"endpoint-open-to-the-internet": {[]string{"203.0.113.0/24", "0.0.0.0/0"}, nothing, check.Warning, "prod-eks", "111122223333",
 			"the public API endpoint of cluster prod is open to 0.0.0.0/0; name the blocks the deploying machines reach it from"},
+		"routing-overlap": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
+			in := pulumi.Provider(e.Clusters["prod"].Ref().Account.Provider)
+			tgw, err := ec2transitgateway.NewTransitGateway(ctx, "tgw", &ec2transitgateway.TransitGatewayArgs{}, in)
+			if err != nil {
+				return err
+			}
+			table, err := ec2transitgateway.NewRouteTable(ctx, "dev-rt", &ec2transitgateway.RouteTableArgs{TransitGatewayId: tgw.ID()}, in)
+			if err != nil {
+				return err
+			}
+			for _, v := range []struct{ name, block string }{{"a", "10.60.0.0/16"}, {"b", "10.60.128.0/20"}} {
+				name := v.name
+				vpc, err := ec2.NewVpc(ctx, name, &ec2.VpcArgs{CidrBlock: pulumi.String(v.block)}, in)
+				if err != nil {
+					return err
+				}
+				a, err := ec2transitgateway.NewVpcAttachment(ctx, name+"-tgw", &ec2transitgateway.VpcAttachmentArgs{
+					VpcId: vpc.ID(), TransitGatewayId: tgw.ID(), SubnetIds: pulumi.StringArray{}}, in)
+				if err != nil {
+					return err
+				}
+				if _, err := ec2transitgateway.NewRouteTablePropagation(ctx, name+"-into-dev", &ec2transitgateway.RouteTablePropagationArgs{
+					TransitGatewayRouteTableId: table.ID(), TransitGatewayAttachmentId: a.ID()}, in); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, check.Warning, "dev-rt", "111122223333", "VPCs a (10.60.0.0/16) and b (10.60.128.0/20) propagate overlapping blocks into route table dev-rt"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -45,6 +45,9 @@ type Document struct {
 	Resources []Resource `json:"resources"`
 	// Access lists the credential paths, by cluster, namespace and service account.
 	Access []Access `json:"access"`
+	// Reachability is which VPC reaches which over transit gateways,
+	// computed from the planned routing resources.
+	Reachability Reachability `json:"reachability"`
 	// Accounts names each account ID that the configuration names.
 	Accounts map[string]string `json:"accounts"`
 	// AccountRoles says, per account ID, what the configuration makes of
@@ -264,6 +267,7 @@ func Make(in Input) (*Document, error) {
 		doc.Resources = append(doc.Resources, res)
 	}
 	doc.Access = access(e.Resources())
+	doc.Reachability = Reach(doc.Resources)
 	if short != nil {
 		doc.Shortfalls = short.Shortfalls
 	}

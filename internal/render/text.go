@@ -101,6 +101,7 @@ func Text(w io.Writer, d *plan.Document) error {
 		}
 		p.f("\n")
 	}
+	p.reachability(d)
 	p.f("\n")
 	p.findings(d)
 	p.f("\n== Totals ==\n")
@@ -115,6 +116,27 @@ func Text(w io.Writer, d *plan.Document) error {
 		}
 	}
 	return p.err
+}
+
+// reachability prints which VPC reaches which over transit gateways, and
+// each routing domain, when the plan routes any VPC through one.
+func (p *printer) reachability(d *plan.Document) {
+	r := d.Reachability
+	if len(r.Domains) == 0 {
+		return
+	}
+	p.f("\n== Reachability over transit gateways ==\n")
+	for _, v := range r.VPCs {
+		reaches := strings.Join(v.Reaches, ", ")
+		if reaches == "" {
+			reaches = "nothing"
+		}
+		p.f("  %s (%s, %s in %s) reaches %s\n", v.Name, v.CIDR, v.Region, accountLabel(d.Accounts, v.Account), reaches)
+	}
+	for _, dom := range r.Domains {
+		p.f("  route table %s in %s: associated %s; propagated %s\n", dom.Name, accountLabel(d.Accounts, dom.Account),
+			strings.Join(dom.Associated, ", "), strings.Join(dom.Propagated, ", "))
+	}
 }
 
 // Findings prints only the checks' findings.
