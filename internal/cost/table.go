@@ -22,20 +22,26 @@ var builtin []byte
 // The rate table's keys. An instance type's hourly on-demand price is
 // under InstanceRate(type).
 const (
-	EKSStandardRate  = "eks-control-plane-standard"
-	EKSExtendedRate  = "eks-control-plane-extended"
-	KMSKeyRate       = "kms-key"
-	PublicIPv4Rate   = "public-ipv4"
-	NATGatewayRate   = "nat-gateway"
-	TGWAttachRate    = "transit-gateway-attachment"
-	instanceRatePfx  = "instance/"
-	unitHour         = "hour"
-	unitMonth        = "month"
-	defaultHoursPerM = 730
+	EKSStandardRate = "eks-control-plane-standard"
+	EKSExtendedRate = "eks-control-plane-extended"
+	KMSKeyRate      = "kms-key"
+	PublicIPv4Rate  = "public-ipv4"
+	NATGatewayRate  = "nat-gateway"
+	TGWAttachRate   = "transit-gateway-attachment"
 )
 
+// The units a rate is quoted in.
+const (
+	unitHour  = "hour"
+	unitMonth = "month"
+)
+
+// hoursPerMonth is the month of AWS's pricing pages, which a rate file may
+// change.
+const hoursPerMonth = 730
+
 // InstanceRate is the rate table's key of an instance type's price.
-func InstanceRate(instanceType string) string { return instanceRatePfx + instanceType }
+func InstanceRate(instanceType string) string { return "instance/" + instanceType }
 
 // Table is a rate table: list prices by rate and region, read on a day.
 type Table struct {
@@ -79,7 +85,7 @@ type file struct {
 // Builtin returns the built-in rate table, read once. It is shared: amend
 // it with WithPricesFile, which copies it.
 var Builtin = sync.OnceValue(func() *Table {
-	t, err := parse(builtin, "rates.yaml", &Table{Currency: "USD", HoursPerMonth: defaultHoursPerM, prices: map[string]map[string]Rate{}})
+	t, err := parse(builtin, "rates.yaml", &Table{Currency: "USD", HoursPerMonth: hoursPerMonth, prices: map[string]map[string]Rate{}})
 	if err != nil {
 		panic(err) // held by TestTheBuiltinTable
 	}

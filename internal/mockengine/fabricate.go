@@ -143,6 +143,10 @@ var outputsByType = map[string]outputsFunc{
 	"aws:ec2/routeTable:RouteTable":                       ec2("rtb", "route-table"),
 	"aws:ec2/routeTableAssociation:RouteTableAssociation": ec2("rtbassoc", ""),
 	"aws:ec2/securityGroup:SecurityGroup":                 ec2("sg", "security-group"),
+	// Transit gateways and their parts, as EC2 names them.
+	"aws:ec2transitgateway/transitGateway:TransitGateway": ec2("tgw", "transit-gateway"),
+	"aws:ec2transitgateway/vpcAttachment:VpcAttachment":   ec2("tgw-attach", "transit-gateway-attachment"),
+	"aws:ec2transitgateway/routeTable:RouteTable":         ec2("tgw-rtb", "transit-gateway-route-table"),
 	"aws:ec2/eip:Eip": func(f *fab) string {
 		id := f.ec2ID("eipalloc")
 		f.set("allocationId", id)
