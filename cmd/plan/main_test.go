@@ -388,6 +388,7 @@ func TestCostOfEachShippedFileRecomputesFromTheTable(t *testing.T) {
 		assert.InDelta(t, sum, c.Total, 1e-6, file)
 		for _, u := range c.Unpriced {
 			assert.Regexp(t, `^the rate table has no \S+ in \S+$`, u.Reason, file)
+			assert.NotEqual(t, "us-east-1", u.Region, "%s: the built-in table prices everything the examples use in us-east-1: %s", file, u.Item)
 		}
 	}
 }

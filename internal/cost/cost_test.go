@@ -13,6 +13,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/eksversion"
 	"github.com/eks-multi-account/eks-multi-account/internal/cost"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
+	"github.com/eks-multi-account/eks-multi-account/stacks/blueprints"
 )
 
 // regions are the regions the examples and blueprints use.
@@ -31,6 +32,19 @@ func TestTheBuiltinTable(t *testing.T) {
 			if assert.True(t, ok, "%s in %s", rate, region) {
 				assert.NotEmpty(t, r.Source, rate)
 				assert.NotEmpty(t, r.Read, rate)
+			}
+		}
+	}
+	// Every instance type a built-in blueprint uses has its us-east-1 price
+	// (the examples' are held by cmd/plan's test of every shipped file).
+	reg := blueprints.NewRegistry()
+	require.NotEmpty(t, reg.Names(), "the built-in blueprints")
+	for _, name := range reg.Names() {
+		bp, _ := reg.Get(name)
+		for _, ng := range bp.NodeGroups {
+			for _, typ := range ng.InstanceTypes {
+				_, ok := rates.Price(cost.InstanceRate(typ), "us-east-1")
+				assert.True(t, ok, "blueprint %s, node group %s: %s", name, ng.Name, typ)
 			}
 		}
 	}
