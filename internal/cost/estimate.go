@@ -58,15 +58,17 @@ func Of(doc *plan.Document, t *Table) *plan.Cost {
 		Items: []plan.CostItem{}, Unpriced: []plan.Unpriced{}, NotIncluded: NotIncluded}
 	type key struct{ account, region, item string }
 	items := map[key]*plan.CostItem{}
+	// unpriced holds each line the table cannot price once: three node
+	// groups of one type are one missing price.
+	unpriced := map[plan.Unpriced]bool{}
 	for _, l := range lines {
 		if l.unpriced != "" {
-			c.Unpriced = appendUnpriced(c.Unpriced, plan.Unpriced{Account: l.account, Region: l.region, Item: l.item, Reason: l.unpriced})
+			unpriced[plan.Unpriced{Account: l.account, Region: l.region, Item: l.item, Reason: l.unpriced}] = true
 			continue
 		}
 		r, ok := t.Price(l.rate, l.region)
 		if !ok {
-			c.Unpriced = appendUnpriced(c.Unpriced, plan.Unpriced{Account: l.account, Region: l.region, Item: l.item,
-				Reason: fmt.Sprintf("the rate table has no %s in %s", l.rate, l.region)})
+			unpriced[plan.Unpriced{Account: l.account, Region: l.region, Item: l.item, Reason: fmt.Sprintf("the rate table has no %s in %s", l.rate, l.region)}] = true
 			continue
 		}
 		k := key{l.account, l.region, l.item}
@@ -93,20 +95,13 @@ func Of(doc *plan.Document, t *Table) *plan.Cost {
 		c.Total += it.Monthly
 	}
 	c.Total = cents(c.Total)
-	return c
-}
-
-// appendUnpriced adds u unless the same account, region and item is
-// already there (three node groups of one type are one missing price).
-func appendUnpriced(us []plan.Unpriced, u plan.Unpriced) []plan.Unpriced {
-	if slices.Contains(us, u) {
-		return us
+	for u := range unpriced {
+		c.Unpriced = append(c.Unpriced, u)
 	}
-	us = append(us, u)
-	slices.SortFunc(us, func(a, b plan.Unpriced) int {
-		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Region, b.Region), cmp.Compare(a.Item, b.Item))
+	slices.SortFunc(c.Unpriced, func(a, b plan.Unpriced) int {
+		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Region, b.Region), cmp.Compare(a.Item, b.Item), cmp.Compare(a.Reason, b.Reason))
 	})
-	return us
+	return c
 }
 
 // unitPrice is a rate's price per unit of a line: per hour for hours, per

@@ -89,6 +89,10 @@ type network struct {
 	// propagated maps a route table to the attachments it learns.
 	associated map[string]string
 	propagated map[string][]string
+	// byVPC holds each VPC's accepted attachments; learnt, each route
+	// table's accepted propagated attachments.
+	byVPC  map[string][]attachment
+	learnt map[string][]attachment
 }
 
 // Reach computes the reachability of the resources of one plan, or of the
@@ -175,9 +179,20 @@ func index(rs []Resource) *network {
 	// An attachment from another account than its gateway's routes only
 	// once accepted: by an accepter, or by the gateway itself
 	// (autoAcceptSharedAttachments).
+	n.byVPC, n.learnt = map[string][]attachment{}, map[string][]attachment{}
 	for i, a := range n.attachments {
 		tgw, ok := gateways[a.tgw]
-		n.attachments[i].accepted = accepters[a.id] || ok && (tgw.Account == a.account || str(tgw.Inputs["autoAcceptSharedAttachments"]) == "enable")
+		a.accepted = accepters[a.id] || ok && (tgw.Account == a.account || str(tgw.Inputs["autoAcceptSharedAttachments"]) == "enable")
+		n.attachments[i] = a
+		if !a.accepted {
+			continue
+		}
+		n.byVPC[a.vpc] = append(n.byVPC[a.vpc], a)
+		for table, learnt := range n.propagated {
+			if slices.Contains(learnt, a.id) {
+				n.learnt[table] = append(n.learnt[table], a)
+			}
+		}
 	}
 	return n
 }
@@ -197,11 +212,8 @@ func (n *network) addRoute(table, block, tgw string) {
 // attachment of to's.
 func (n *network) forward(from, to string) bool {
 	dest := n.blocks[to]
-	for _, a := range n.attachments {
-		if a.vpc != from || !a.accepted || len(a.subnets) == 0 {
-			continue
-		}
-		leaves := true
+	for _, a := range n.byVPC[from] {
+		leaves := len(a.subnets) > 0
 		for _, subnet := range a.subnets {
 			r, ok := longest(n.routes[n.subnetTable[subnet]], dest, func(r vpcRoute) netip.Prefix { return r.block })
 			leaves = leaves && ok && r.tgw == a.tgw
@@ -213,13 +225,7 @@ func (n *network) forward(from, to string) bool {
 		if !ok {
 			continue
 		}
-		var learnt []attachment
-		for _, b := range n.attachments {
-			if b.tgw == a.tgw && b.accepted && slices.Contains(n.propagated[table], b.id) {
-				learnt = append(learnt, b)
-			}
-		}
-		if b, ok := longest(learnt, dest, func(b attachment) netip.Prefix { return n.blocks[b.vpc] }); ok && b.vpc == to {
+		if b, ok := longest(n.learnt[table], dest, func(b attachment) netip.Prefix { return n.blocks[b.vpc] }); ok && b.vpc == to && b.tgw == a.tgw {
 			return true
 		}
 	}
