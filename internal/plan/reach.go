@@ -93,6 +93,9 @@ type network struct {
 	// table's accepted propagated attachments.
 	byVPC  map[string][]attachment
 	learnt map[string][]attachment
+	// towards memoizes, per route table and destination VPC, the
+	// attachment the table's longest propagated match sends it to.
+	towards map[[2]string]*attachment
 }
 
 // Reach computes the reachability of the resources of one plan, or of the
@@ -179,7 +182,7 @@ func index(rs []Resource) *network {
 	// An attachment from another account than its gateway's routes only
 	// once accepted: by an accepter, or by the gateway itself
 	// (autoAcceptSharedAttachments).
-	n.byVPC, n.learnt = map[string][]attachment{}, map[string][]attachment{}
+	n.byVPC, n.learnt, n.towards = map[string][]attachment{}, map[string][]attachment{}, map[[2]string]*attachment{}
 	for i, a := range n.attachments {
 		tgw, ok := gateways[a.tgw]
 		a.accepted = accepters[a.id] || ok && (tgw.Account == a.account || str(tgw.Inputs["autoAcceptSharedAttachments"]) == "enable")
@@ -225,11 +228,27 @@ func (n *network) forward(from, to string) bool {
 		if !ok {
 			continue
 		}
-		if b, ok := longest(n.learnt[table], dest, func(b attachment) netip.Prefix { return n.blocks[b.vpc] }); ok && b.vpc == to && b.tgw == a.tgw {
+		if b := n.toward(table, to); b != nil && b.vpc == to && b.tgw == a.tgw {
 			return true
 		}
 	}
 	return false
+}
+
+// toward returns the attachment a gateway route table sends a VPC's block
+// to (its longest propagated match), nil for none; each answer is worked
+// out once.
+func (n *network) toward(table, vpc string) *attachment {
+	key := [2]string{table, vpc}
+	if b, ok := n.towards[key]; ok {
+		return b
+	}
+	var out *attachment
+	if b, ok := longest(n.learnt[table], n.blocks[vpc], func(b attachment) netip.Prefix { return n.blocks[b.vpc] }); ok {
+		out = &b
+	}
+	n.towards[key] = out
+	return out
 }
 
 // longest returns the item whose block is the longest that holds all of

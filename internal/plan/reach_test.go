@@ -64,7 +64,11 @@ const (
 
 // domains is the intent: a network VPC that every domain reaches, and a
 // dev and a prod domain with two dedicated VPCs each.
-func domains() *estate {
+func domains() *estate { return fleet(2) }
+
+// fleet is a network VPC and a dev and a prod domain of perDomain
+// dedicated VPCs each, routed to the pool and to the network VPC.
+func fleet(perDomain int) *estate {
 	const owner = "999988887777"
 	e := &estate{}
 	tgw := e.add("aws:ec2transitgateway/transitGateway:TransitGateway", "network-tgw", owner,
@@ -78,7 +82,7 @@ func domains() *estate {
 	for _, domain := range []struct {
 		table string
 		vpcs  []string
-	}{{dev, []string{"10.128.0.0/20", "10.128.16.0/20"}}, {prod, []string{"10.200.0.0/20", "10.200.16.0/20"}}} {
+	}{{dev, blocks(10<<24|128<<16, perDomain)}, {prod, blocks(10<<24|200<<16, perDomain)}} {
 		e.link(propagate, owner, domain.table, network)
 		for i, cidr := range domain.vpcs {
 			account := fmt.Sprintf("%012d", 100+len(e.rs))
@@ -89,6 +93,16 @@ func domains() *estate {
 		}
 	}
 	return e
+}
+
+// blocks returns n consecutive /20 blocks from the address base.
+func blocks(base uint32, n int) []string {
+	var out []string
+	for i := range n {
+		a := base + uint32(i)<<12
+		out = append(out, fmt.Sprintf("%d.%d.%d.0/20", a>>24, a>>16&0xff, a>>8&0xff))
+	}
+	return out
 }
 
 // reaches returns what each VPC reaches, by name.
@@ -160,4 +174,14 @@ func TestWithoutAGatewayNothingIsReached(t *testing.T) {
 	r := plan.Reach(e.rs)
 	assert.Equal(t, map[string][]string{"a": {}, "b": {}}, reaches(r))
 	assert.Empty(t, r.Domains)
+}
+
+// BenchmarkReach measures the evaluator over a vended fleet: the network
+// VPC and 250 dedicated VPCs in each of two domains.
+func BenchmarkReach(b *testing.B) {
+	rs := fleet(250).rs
+	b.ResetTimer()
+	for b.Loop() {
+		plan.Reach(rs)
+	}
 }
