@@ -212,3 +212,21 @@ func TestPlanCostSumsTheFleetAndEachRequestsShare(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	assert.Regexp(t, `(?m)^fleet\s+\d+\.\d\d\s+\d+$`, stdout)
 }
+
+// vend plan evaluates the fleet's reachability over every stack's planned
+// resources together: the network stack's VPC and each dedicated
+// request's. No stack routes through a transit gateway yet, so none
+// reaches another, and the plan says so rather than assume it.
+func TestPlanReportsTheFleetsReachability(t *testing.T) {
+	code, stdout, stderr := runVend(t, "plan", "../../examples/vending", "--json")
+	require.Equal(t, exitOK, code, stderr)
+	var p vend.Plan
+	require.NoError(t, json.Unmarshal([]byte(stdout), &p))
+	var names []string
+	for _, v := range p.Reachability.VPCs {
+		names = append(names, v.Name)
+		assert.Empty(t, v.Reaches, v.Name)
+	}
+	assert.ElementsMatch(t, []string{"network-vpc", "payments-prod-vpc", "risk-staging-vpc"}, names, "the network's VPC and each dedicated request's")
+	assert.Empty(t, p.Reachability.Domains)
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -36,6 +38,10 @@ type Plan struct {
 	// Cost is what the fleet costs a month, when asked for
 	// (PlanOptions.Rates).
 	Cost *FleetCost `json:"cost,omitempty"`
+	// Reachability is which of the fleet's VPCs reaches which over
+	// transit gateways, evaluated over the network stack's and every
+	// vended stack's planned resources together.
+	Reachability plan.Reachability `json:"reachability"`
 }
 
 // FleetCost is what a vended fleet costs a month at list prices: the
@@ -145,7 +151,7 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 	if err != nil {
 		return nil, err
 	}
-	out := &Plan{Stacks: []PlannedStack{}}
+	out := &Plan{Stacks: []PlannedStack{}, Reachability: fleetReachability(docs)}
 	if n := rendered.Network; n != nil {
 		network, _ := stacks.ReadNetwork(planned)
 		out.Network = &PlannedNetwork{Action: action(existing, n.Name, digestOf(n.Config, [2]string{}, networkView{})),
@@ -226,6 +232,17 @@ func (p *Plan) price(rendered *vending.Stacks, docs map[string]*plan.Document, r
 	}
 	fleet.Total = math.Round(fleet.Total*100) / 100
 	p.Cost = fleet
+}
+
+// fleetReachability evaluates the reachability of every planned stack's
+// resources together, in stack name order: IDs join a vended stack's
+// attachment to the network stack's gateway.
+func fleetReachability(docs map[string]*plan.Document) plan.Reachability {
+	var rs []plan.Resource
+	for _, name := range slices.Sorted(maps.Keys(docs)) {
+		rs = append(rs, docs[name].Resources...)
+	}
+	return plan.Reach(rs)
 }
 
 // Documents plans every rendered stack offline with the planner's code,
