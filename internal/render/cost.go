@@ -49,7 +49,7 @@ func costTable(w io.Writer, d *plan.Document) error {
 	c := d.Cost
 	subtotal := 0.0
 	for i, it := range c.Items {
-		row(it.Account, it.Region, it.Item, fmt.Sprintf("%g %s", it.Quantity, it.Unit), fmt.Sprintf("%10.4f", it.UnitPrice), fmt.Sprintf("%10.2f", it.Monthly))
+		row(it.Account, it.Region, it.Item, quantity(it), fmt.Sprintf("%10.4f", it.UnitPrice), fmt.Sprintf("%10.2f", it.Monthly))
 		subtotal += it.Monthly
 		if i == len(c.Items)-1 || c.Items[i+1].Account != it.Account {
 			row("", "", "account "+accountLabel(d.Accounts, it.Account), "", "", fmt.Sprintf("%10.2f", subtotal))
@@ -58,6 +58,16 @@ func costTable(w io.Writer, d *plan.Document) error {
 	}
 	row("", "", "stack "+d.Project+"/"+d.Stack+lowerBound(len(c.Unpriced) > 0), "", "", fmt.Sprintf("%10.2f", c.Total))
 	return tw.Flush()
+}
+
+// quantity writes an item's quantity with its unit, singular for one: "2190
+// hours", "1 key".
+func quantity(it plan.CostItem) string {
+	unit := it.Unit
+	if it.Quantity == 1 {
+		unit = strings.TrimSuffix(unit, "s")
+	}
+	return fmt.Sprintf("%g %s", it.Quantity, unit)
 }
 
 // lowerBound marks a total that leaves unpriced lines out.
