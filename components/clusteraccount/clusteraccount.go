@@ -49,6 +49,11 @@ type ClusterAccount struct {
 	PrivateSubnetArns pulumi.StringArrayOutput `pulumi:"privateSubnetArns"`
 	// PublicSubnetIDs hold internet-facing load balancers.
 	PublicSubnetIDs pulumi.StringArrayOutput `pulumi:"publicSubnetIds"`
+	// PrivateRouteTableIDs are the route tables of the private subnets the
+	// component created, one per zone in PrivateSubnetIDs' order, for
+	// routes to other networks (a transit gateway, a peering). Empty when
+	// the subnets were given (ExistingNetwork): their owner routes them.
+	PrivateRouteTableIDs pulumi.StringArrayOutput `pulumi:"privateRouteTableIds"`
 	// Kubeconfig reaches the cluster by assuming the deploy role (secret).
 	Kubeconfig pulumi.StringOutput `pulumi:"kubeconfig"`
 	// SharedChainingRoleArn is the shared Pod Identity chaining role, or
@@ -156,6 +161,7 @@ func (b *builder) build(c *ClusterAccount) error {
 		return a.Account.OIDCProviderARN(trust.IssuerHostPath(u))
 	}).(pulumi.StringOutput)
 	c.VpcID, c.PrivateSubnetIDs, c.PrivateSubnetArns, c.PublicSubnetIDs = net.vpcID, net.privateIDs, net.privateARNs, net.publicIDs
+	c.PrivateRouteTableIDs = net.privateRouteTableIDs
 	c.Kubeconfig = pulumi.ToSecret(cluster.KubeconfigJson).(pulumi.StringOutput)
 	c.KubernetesProvider = k8s
 	c.PrivateSubnets = net.private

@@ -49,7 +49,7 @@ func baseArgs(account providers.Account, eksProvider pulumi.ProviderResource) *c
 
 type outputs struct {
 	issuer, oidcARN, clusterARN, chainARN any
-	privateARNs                           any
+	privateARNs, privateRouteTables       any
 }
 
 func runCluster(t *testing.T, runner func(*testing.T, pulumi.RunFunc) testkit.Result, edit func(*clusteraccount.Args)) (testkit.Result, outputs) {
@@ -73,7 +73,8 @@ func runCluster(t *testing.T, runner func(*testing.T, pulumi.RunFunc) testkit.Re
 		for _, o := range []struct {
 			dst *any
 			out pulumi.Output
-		}{{&out.issuer, c.OIDCIssuerURL}, {&out.oidcARN, c.OIDCProviderArn}, {&out.clusterARN, c.ClusterArn}, {&out.chainARN, c.SharedChainingRoleArn}, {&out.privateARNs, c.PrivateSubnetArns}} {
+		}{{&out.issuer, c.OIDCIssuerURL}, {&out.oidcARN, c.OIDCProviderArn}, {&out.clusterARN, c.ClusterArn}, {&out.chainARN, c.SharedChainingRoleArn}, {&out.privateARNs, c.PrivateSubnetArns},
+			{&out.privateRouteTables, c.PrivateRouteTableIDs}} {
 			if *o.dst, _, err = testkit.Await(ctx, o.out); err != nil {
 				return err
 			}
@@ -287,6 +288,31 @@ func TestSingleNATGateway(t *testing.T) {
 		rt := testkit.Named(t, r.Resources(), "aws:ec2/routeTable:RouteTable", fmt.Sprintf("prod-private-rt-%d", i))
 		assert.Equal(t, nats[0].ID, testkit.Value(rt, "routes").([]any)[0].(map[string]any)["natGatewayId"])
 	}
+}
+
+// The private subnets' route tables are an output, one per zone in the
+// subnets' order, for routes to other networks; the subnets of another
+// owner are routed by it, so the output is then empty.
+func TestThePrivateRouteTablesAreAnOutput(t *testing.T) {
+	r, out := runCluster(t, testkit.Run, func(*clusteraccount.Args) {})
+	require.NoError(t, r.Err)
+	rs := r.Resources()
+	var want []string
+	for i := range 3 {
+		table := testkit.Named(t, rs, "aws:ec2/routeTable:RouteTable", fmt.Sprintf("prod-private-rt-%d", i))
+		want = append(want, string(table.ID))
+		subnet := testkit.Named(t, rs, "aws:ec2/subnet:Subnet", fmt.Sprintf("prod-private-%d", i))
+		assoc := testkit.Named(t, rs, "aws:ec2/routeTableAssociation:RouteTableAssociation", fmt.Sprintf("prod-private-%d-rt", i))
+		assert.Equal(t, table.ID, testkit.Input(assoc, "routeTableId"), "zone %d's table routes zone %d's subnet", i, i)
+		assert.Equal(t, subnet.ID, testkit.Input(assoc, "subnetId"))
+	}
+	assert.Equal(t, want, out.privateRouteTables)
+
+	_, out = runCluster(t, testkit.Run, func(a *clusteraccount.Args) {
+		a.VpcCIDR = ""
+		a.ExistingNetwork = &clusteraccount.ExistingNetwork{VpcID: pulumi.String("vpc-0shared"), PrivateSubnetIDs: pulumi.ToStringArray([]string{"subnet-0a"})}
+	})
+	assert.Equal(t, []string{}, out.privateRouteTables)
 }
 
 func TestExistingNetworkCreatesNoVPC(t *testing.T) {

@@ -14,6 +14,9 @@ type subnets struct {
 	// gateway: what nodes run in.
 	routedIDs pulumi.StringArrayOutput
 	publicIDs pulumi.StringArrayOutput
+	// privateRouteTableIDs are the created private subnets' route tables;
+	// empty for subnets the caller named.
+	privateRouteTableIDs pulumi.StringArrayOutput
 	// private lists each created private subnet, for sharing by RAM.
 	private []network.Subnet
 }
@@ -42,6 +45,8 @@ func (b *builder) network() (subnets, error) {
 			routedIDs:   n.PrivateSubnetIDs.ToStringArrayOutput(),
 			publicIDs:   pulumi.StringArray{}.ToStringArrayOutput(),
 			privateARNs: pulumi.StringArray{}.ToStringArrayOutput(),
+			// The route tables are the subnets' owner's.
+			privateRouteTableIDs: pulumi.StringArray{}.ToStringArrayOutput(),
 		}
 		if n.PublicSubnetIDs != nil {
 			out.publicIDs = n.PublicSubnetIDs.ToStringArrayOutput()
@@ -59,5 +64,7 @@ func (b *builder) network() (subnets, error) {
 		privateARNs: vpc.PrivateARNs(),
 		publicIDs:   vpc.PublicIDs,
 		private:     vpc.Private,
+
+		privateRouteTableIDs: vpc.PrivateRouteTableIDs,
 	}, nil
 }

@@ -63,6 +63,10 @@ type Network struct {
 	RoutedPrivateIDs pulumi.StringArrayOutput
 	// PublicIDs are the public subnets, one per zone.
 	PublicIDs pulumi.StringArrayOutput
+	// PrivateRouteTableIDs are the private subnets' route tables, one per
+	// zone, in PrivateIDs' order: where routes to other networks (a
+	// transit gateway, a peering) go.
+	PrivateRouteTableIDs pulumi.StringArrayOutput
 	// Private lists each private subnet with its ARN, for sharing by RAM;
 	// its ID is the routed one.
 	Private []Subnet
@@ -161,7 +165,7 @@ func (b *builder) build() (*Network, error) {
 	}
 
 	out := &Network{VpcID: vpc.ID().ToStringOutput(), ZoneIDs: zones}
-	var privateIDs, routedIDs, publicIDs pulumi.StringArray
+	var privateIDs, routedIDs, publicIDs, privateTables pulumi.StringArray
 	var nat *ec2.NatGateway
 	for i := 0; i < azs; i++ {
 		zone := zones[i]
@@ -192,6 +196,7 @@ func (b *builder) build() (*Network, error) {
 		routedID := pulumi.All(private.ID(), routed.ID()).ApplyT(func(v []any) string { return string(v[0].(pulumi.ID)) }).(pulumi.StringOutput)
 		privateIDs = append(privateIDs, private.ID())
 		routedIDs = append(routedIDs, routedID)
+		privateTables = append(privateTables, privateRT.ID())
 		// Participants run nodes in the shared subnets too: they get the
 		// routed IDs.
 		out.Private = append(out.Private, Subnet{ID: routedID, ARN: private.Arn})
@@ -199,6 +204,7 @@ func (b *builder) build() (*Network, error) {
 	out.PrivateIDs = privateIDs.ToStringArrayOutput()
 	out.RoutedPrivateIDs = routedIDs.ToStringArrayOutput()
 	out.PublicIDs = publicIDs.ToStringArrayOutput()
+	out.PrivateRouteTableIDs = privateTables.ToStringArrayOutput()
 	return out, nil
 }
 
