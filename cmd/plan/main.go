@@ -136,9 +136,9 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 		fmt.Fprintf(stderr, "--as-of %q is not a date such as 2026-11-27\n", *asOf)
 		return exitInvalid
 	}
-	rates := cost.Builtin()
-	if *prices != "" {
-		if rates, err = rates.WithPricesFile(*prices); err != nil {
+	var rates *cost.Table
+	if *withCost || *compareThem {
+		if rates, err = cost.Load(*prices); err != nil {
 			fmt.Fprintln(stderr, "--prices:", err)
 			return exitInvalid
 		}
@@ -154,7 +154,7 @@ func run(args []string, stdout, stderr io.Writer, tty bool) int {
 			return code
 		}
 		doc.Findings = check.Run(doc, day)
-		if *withCost || *compareThem {
+		if rates != nil {
 			doc.Cost = cost.Of(doc, rates)
 		}
 		docs = append(docs, doc)

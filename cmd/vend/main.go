@@ -148,8 +148,8 @@ func (c *command) plan(ctx context.Context, positional []string, stdout io.Write
 	}
 	opts := vend.PlanOptions{Retire: c.retire}
 	if c.cost || c.prices != "" {
-		if opts.Rates, err = c.rates(); err != nil {
-			return exitInvalid, err
+		if opts.Rates, err = cost.Load(c.prices); err != nil {
+			return exitInvalid, fmt.Errorf("--prices: %w", err)
 		}
 	}
 	if c.backend != "" {
@@ -192,19 +192,6 @@ func (c *command) plan(ctx context.Context, positional []string, stdout io.Write
 		return exitOK, printFleetCost(stdout, p)
 	}
 	return exitOK, nil
-}
-
-// rates returns the rate table of --cost, amended by --prices.
-func (c *command) rates() (*cost.Table, error) {
-	rates := cost.Builtin()
-	if c.prices == "" {
-		return rates, nil
-	}
-	amended, err := rates.WithPricesFile(c.prices)
-	if err != nil {
-		return nil, fmt.Errorf("--prices: %w", err)
-	}
-	return amended, nil
 }
 
 // printFleetCost prints what the fleet costs a month: the network stack,

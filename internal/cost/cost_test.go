@@ -176,7 +176,7 @@ func TestAPricesFileAmendsTheTable(t *testing.T) {
 rates:
   - {rate: instance/m6i.large, unit: hour, price: 0.05, regions: [eu-west-1, us-east-1], source: our EDP, read: "2027-01-15"}
 `), 0o600))
-	amended, err := cost.Builtin().WithPricesFile(path)
+	amended, err := cost.Load(path)
 	require.NoError(t, err)
 	assert.Equal(t, "2027-01-15", amended.AsOf.Format(time.DateOnly))
 	r, ok := amended.Price(cost.InstanceRate("m6i.large"), "eu-west-1")
@@ -192,7 +192,7 @@ rates:
   - {rate: nat-gateway, unit: day, price: 1, regions: [eu-west-1], source: x, read: y}
   - {rate: kms-key, unit: month, price: 1, regions: [eu-west-1]}
 `), 0o600))
-	_, err = cost.Builtin().WithPricesFile(path)
+	_, err = cost.Load(path)
 	require.Error(t, err)
 	for _, want := range []string{`currency: "EUR" is not the rate table's USD`, `rates[0].unit: "day" is not hour or month`, "rates[1]: source and read are required"} {
 		assert.ErrorContains(t, err, want)

@@ -83,7 +83,7 @@ type file struct {
 }
 
 // Builtin returns the built-in rate table, read once. It is shared: amend
-// it with WithPricesFile, which copies it.
+// it with Load, which copies it.
 var Builtin = sync.OnceValue(func() *Table {
 	t, err := parse(builtin, "rates.yaml", &Table{Currency: "USD", HoursPerMonth: hoursPerMonth, prices: map[string]map[string]Rate{}})
 	if err != nil {
@@ -92,16 +92,20 @@ var Builtin = sync.OnceValue(func() *Table {
 	return t
 })
 
-// WithPricesFile returns the table amended by the rate file at path: each
-// of its rates replaces the table's for the same rate and region, or adds
+// Load returns the rate table of a command's --prices: the built-in one,
+// amended by the rate file at path unless path is "". Each of the file's
+// rates replaces the built-in one for the same rate and region, or adds
 // one; its asOf, when set, replaces the table's. The file must be in the
 // table's currency.
-func (t *Table) WithPricesFile(path string) (*Table, error) {
+func Load(path string) (*Table, error) {
+	if path == "" {
+		return Builtin(), nil
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return parse(data, path, t.clone())
+	return parse(data, path, Builtin().clone())
 }
 
 // clone returns a copy of the table that can be amended.
