@@ -6,21 +6,15 @@ package compare
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
+	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 )
 
 // Resource types the comparison counts.
 const (
-	clusterType       = "eks:index:Cluster"
-	vpcType           = "aws:ec2/vpc:Vpc"
-	natGatewayType    = "aws:ec2/natGateway:NatGateway"
-	tgwAttachmentType = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
-	namespaceType     = "kubernetes:core/v1:Namespace"
-	nodeGroupType     = "aws:eks/nodeGroup:NodeGroup"
-	adminPolicyType   = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
-	// tenantParents are the components whose namespace is a tenant's.
-	workloadAccountType = "eks-multi-account:index:WorkloadAccount"
-	tenancyType         = "eks-multi-account:index:Tenancy"
+	namespaceType   = "kubernetes:core/v1:Namespace"
+	adminPolicyType = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
 	// clusterAdminPolicy is EKS's access policy that makes a principal a
 	// cluster administrator, when its scope is the cluster.
 	clusterAdminPolicy = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
@@ -78,7 +72,7 @@ func Of(doc *plan.Document) Row {
 	}
 	for _, r := range doc.Resources {
 		switch r.Type {
-		case clusterType:
+		case plan.ClusterType:
 			row.Clusters++
 			name := str(r.Inputs["name"])
 			if bootstrap, ok := r.Inputs["bootstrapClusterCreatorAdminPermissions"].(bool); !ok || bootstrap {
@@ -94,18 +88,18 @@ func Of(doc *plan.Document) Row {
 					}
 				}
 			}
-		case vpcType:
+		case plan.VPCType:
 			row.VPCs++
-		case natGatewayType:
+		case plan.NATGatewayType:
 			row.NATGateways++
-		case tgwAttachmentType:
+		case plan.TGWAttachmentType:
 			row.TransitGatewayAttachments++
 		case namespaceType:
 			namespaces[r.Cluster]++
-			if t := resource.URN(r.Parent).Type(); t == workloadAccountType || t == tenancyType {
+			if t := resource.URN(r.Parent).Type(); t == workloadaccount.Type || t == tenancy.Type {
 				tenants[r.Cluster]++
 			}
-		case nodeGroupType:
+		case plan.NodeGroupType:
 			nodeGroups[str(r.Inputs["clusterName"])]++
 		case adminPolicyType:
 			if isClusterAdmin(r.Inputs) {

@@ -24,14 +24,10 @@ var NotIncluded = []string{
 	"nodes the autoscaler adds above desiredSize",
 }
 
-// Resource types the estimate prices.
+// Resource types the estimate prices, beside the plan package's.
 const (
-	clusterType    = "eks:index:Cluster"
-	nodeGroupType  = "aws:eks/nodeGroup:NodeGroup"
-	natGatewayType = "aws:ec2/natGateway:NatGateway"
-	eipType        = "aws:ec2/eip:Eip"
-	kmsKeyType     = "aws:kms/key:Key"
-	tgwAttachType  = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
+	eipType    = "aws:ec2/eip:Eip"
+	kmsKeyType = "aws:kms/key:Key"
 )
 
 // line is one priceable thing before lines of the same kind are summed.
@@ -50,10 +46,6 @@ type line struct {
 // Of prices what doc creates with table t: one item per account, region
 // and kind of thing, in that order.
 func Of(doc *plan.Document, t *Table) *plan.Cost {
-	var lines []line
-	for _, r := range doc.Resources {
-		lines = append(lines, linesOf(r, t)...)
-	}
 	c := &plan.Cost{Currency: t.Currency, AsOf: t.AsOf.Format(time.DateOnly), HoursPerMonth: t.HoursPerMonth,
 		Items: []plan.CostItem{}, Unpriced: []plan.Unpriced{}, NotIncluded: NotIncluded}
 	type key struct{ account, region, item string }
@@ -61,7 +53,11 @@ func Of(doc *plan.Document, t *Table) *plan.Cost {
 	// unpriced holds each line the table cannot price once: three node
 	// groups of one type are one missing price.
 	unpriced := map[plan.Unpriced]bool{}
-	for _, l := range lines {
+	for _, r := range doc.Resources {
+		l, ok := lineOf(r, t)
+		if !ok {
+			continue
+		}
 		if l.unpriced != "" {
 			unpriced[plan.Unpriced{Account: l.account, Region: l.region, Item: l.item, Reason: l.unpriced}] = true
 			continue
@@ -117,26 +113,27 @@ func unitPrice(r Rate, unit string, hoursPerMonth int) float64 {
 // cents rounds an amount to the cent.
 func cents(v float64) float64 { return math.Round(v*100) / 100 }
 
-// linesOf returns what one resource of the plan costs, unpriced.
-func linesOf(r plan.Resource, t *Table) []line {
+// lineOf returns what one resource of the plan costs, unpriced, and
+// whether it costs anything.
+func lineOf(r plan.Resource, t *Table) (line, bool) {
 	at := line{account: r.Account, region: r.Region}
 	switch r.Type {
-	case clusterType:
-		return []line{controlPlane(at, str(r.Inputs["version"]), t.AsOf)}
-	case natGatewayType:
+	case plan.ClusterType:
+		return controlPlane(at, str(r.Inputs["version"]), t.AsOf), true
+	case plan.NATGatewayType:
 		at.item, at.rate, at.count, at.unit = "NAT gateways", NATGatewayRate, 1, "hours"
 	case eipType:
 		at.item, at.rate, at.count, at.unit = "public IPv4 addresses (NAT)", PublicIPv4Rate, 1, "hours"
 	case kmsKeyType:
 		at.item, at.rate, at.count, at.unit = "KMS keys", KMSKeyRate, 1, "keys"
-	case tgwAttachType:
+	case plan.TGWAttachmentType:
 		at.item, at.rate, at.count, at.unit = "transit gateway attachments", TGWAttachRate, 1, "hours"
-	case nodeGroupType:
-		return []line{nodes(at, r, t)}
+	case plan.NodeGroupType:
+		return nodes(at, r, t), true
 	default:
-		return nil
+		return line{}, false
 	}
-	return []line{at}
+	return at, true
 }
 
 // controlPlane prices a cluster's control plane by where its version

@@ -48,14 +48,22 @@ type RoutingDomain struct {
 	Propagated []string `json:"propagated"`
 }
 
+// Resource types the plan's readers (the reachability evaluator, the cost
+// estimate, the comparison of models) look for.
+const (
+	ClusterType       = "eks:index:Cluster"
+	NodeGroupType     = "aws:eks/nodeGroup:NodeGroup"
+	NATGatewayType    = "aws:ec2/natGateway:NatGateway"
+	VPCType           = "aws:ec2/vpc:Vpc"
+	TGWAttachmentType = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
+)
+
 // Transit gateway and VPC routing resource types.
 const (
-	vpcType           = "aws:ec2/vpc:Vpc"
 	routeTableType    = "aws:ec2/routeTable:RouteTable"
 	routeType         = "aws:ec2/route:Route"
 	rtAssociationType = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 	tgwType           = "aws:ec2transitgateway/transitGateway:TransitGateway"
-	tgwAttachmentType = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
 	tgwAccepterType   = "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter"
 	tgwRouteTableType = "aws:ec2transitgateway/routeTable:RouteTable"
 	tgwAssociateType  = "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation"
@@ -69,11 +77,10 @@ type vpcRoute struct {
 	tgw string
 }
 
-// attachment is a VPC attachment, and whether its gateway takes it.
+// attachment is a VPC attachment.
 type attachment struct {
 	id, account, vpc, tgw string
 	subnets               []string
-	accepted              bool
 }
 
 // network indexes a plan's routing resources by ID.
@@ -86,9 +93,9 @@ type network struct {
 	routes      map[string][]vpcRoute
 	subnetTable map[string]string
 	// associated maps an attachment to its transit gateway route table;
-	// propagated maps a route table to the attachments it learns.
+	// propagated holds, per route table, the attachments it learns.
 	associated map[string]string
-	propagated map[string][]string
+	propagated map[string]map[string]bool
 	// byVPC holds each VPC's accepted attachments; learnt, each route
 	// table's accepted propagated attachments.
 	byVPC  map[string][]attachment
@@ -127,7 +134,7 @@ func Reach(rs []Resource) Reachability {
 			if n.associated[a.id] == table {
 				d.Associated = append(d.Associated, n.vpcs[a.vpc].Name)
 			}
-			if slices.Contains(n.propagated[table], a.id) {
+			if n.propagated[table][a.id] {
 				d.Propagated = append(d.Propagated, n.vpcs[a.vpc].Name)
 			}
 		}
@@ -144,12 +151,12 @@ func Reach(rs []Resource) Reachability {
 // index reads the routing resources.
 func index(rs []Resource) *network {
 	n := &network{vpcs: map[string]Resource{}, blocks: map[string]netip.Prefix{}, routes: map[string][]vpcRoute{},
-		subnetTable: map[string]string{}, associated: map[string]string{}, propagated: map[string][]string{}}
+		subnetTable: map[string]string{}, associated: map[string]string{}, propagated: map[string]map[string]bool{}}
 	gateways, accepters := map[string]Resource{}, map[string]bool{}
 	for _, r := range rs {
 		id := str(r.Outputs["id"])
 		switch r.Type {
-		case vpcType:
+		case VPCType:
 			if block, err := netip.ParsePrefix(str(r.Inputs["cidrBlock"])); err == nil {
 				n.vpcs[id], n.blocks[id] = r, block
 			}
@@ -166,7 +173,7 @@ func index(rs []Resource) *network {
 			gateways[id] = r
 		case tgwAccepterType:
 			accepters[str(r.Inputs["transitGatewayAttachmentId"])] = true
-		case tgwAttachmentType:
+		case TGWAttachmentType:
 			var subnets []string
 			for _, s := range list(r.Inputs["subnetIds"]) {
 				subnets = append(subnets, str(s))
@@ -176,23 +183,25 @@ func index(rs []Resource) *network {
 			n.associated[str(r.Inputs["transitGatewayAttachmentId"])] = str(r.Inputs["transitGatewayRouteTableId"])
 		case tgwPropagateType:
 			table := str(r.Inputs["transitGatewayRouteTableId"])
-			n.propagated[table] = append(n.propagated[table], str(r.Inputs["transitGatewayAttachmentId"]))
+			if n.propagated[table] == nil {
+				n.propagated[table] = map[string]bool{}
+			}
+			n.propagated[table][str(r.Inputs["transitGatewayAttachmentId"])] = true
 		}
 	}
 	// An attachment from another account than its gateway's routes only
 	// once accepted: by an accepter, or by the gateway itself
 	// (autoAcceptSharedAttachments).
 	n.byVPC, n.learnt, n.towards = map[string][]attachment{}, map[string][]attachment{}, map[[2]string]*attachment{}
-	for i, a := range n.attachments {
+	for _, a := range n.attachments {
 		tgw, ok := gateways[a.tgw]
-		a.accepted = accepters[a.id] || ok && (tgw.Account == a.account || str(tgw.Inputs["autoAcceptSharedAttachments"]) == "enable")
-		n.attachments[i] = a
-		if !a.accepted {
+		accepted := accepters[a.id] || ok && (tgw.Account == a.account || str(tgw.Inputs["autoAcceptSharedAttachments"]) == "enable")
+		if !accepted {
 			continue
 		}
 		n.byVPC[a.vpc] = append(n.byVPC[a.vpc], a)
 		for table, learnt := range n.propagated {
-			if slices.Contains(learnt, a.id) {
+			if learnt[a.id] {
 				n.learnt[table] = append(n.learnt[table], a)
 			}
 		}
