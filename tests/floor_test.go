@@ -7,6 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2transitgateway"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -204,6 +205,7 @@ var typedStates = map[string]func() pulumi.Resource{
 	"aws:ec2/internetGateway:InternetGateway":             func() pulumi.Resource { return &ec2.InternetGateway{} },
 	"aws:ec2/launchTemplate:LaunchTemplate":               func() pulumi.Resource { return &ec2.LaunchTemplate{} },
 	"aws:ec2/natGateway:NatGateway":                       func() pulumi.Resource { return &ec2.NatGateway{} },
+	"aws:ec2/route:Route":                                 func() pulumi.Resource { return &ec2.Route{} },
 	"aws:ec2/routeTable:RouteTable":                       func() pulumi.Resource { return &ec2.RouteTable{} },
 	"aws:ec2/routeTableAssociation:RouteTableAssociation": func() pulumi.Resource { return &ec2.RouteTableAssociation{} },
 	"aws:ec2/subnet:Subnet":                               func() pulumi.Resource { return &ec2.Subnet{} },
@@ -226,6 +228,18 @@ var typedStates = map[string]func() pulumi.Resource{
 	"aws:ram/resourceShare:ResourceShare":                   func() pulumi.Resource { return &ram.ResourceShare{} },
 	"aws:ram/sharingWithOrganization:SharingWithOrganization": func() pulumi.Resource {
 		return &ram.SharingWithOrganization{}
+	},
+	"aws:ec2transitgateway/transitGateway:TransitGateway": func() pulumi.Resource { return &ec2transitgateway.TransitGateway{} },
+	"aws:ec2transitgateway/vpcAttachment:VpcAttachment":   func() pulumi.Resource { return &ec2transitgateway.VpcAttachment{} },
+	"aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter": func() pulumi.Resource {
+		return &ec2transitgateway.VpcAttachmentAccepter{}
+	},
+	"aws:ec2transitgateway/routeTable:RouteTable": func() pulumi.Resource { return &ec2transitgateway.RouteTable{} },
+	"aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": func() pulumi.Resource {
+		return &ec2transitgateway.RouteTableAssociation{}
+	},
+	"aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": func() pulumi.Resource {
+		return &ec2transitgateway.RouteTablePropagation{}
 	},
 	"aws:organizations/policy:Policy":                     func() pulumi.Resource { return &organizations.Policy{} },
 	"aws:organizations/policyAttachment:PolicyAttachment": func() pulumi.Resource { return &organizations.PolicyAttachment{} },

@@ -102,7 +102,8 @@ func TestClusterAccountCreatesEverythingInTheClusterAccount(t *testing.T) {
 	add("eks:index:Cluster", "prod-eks")
 	add("aws:ec2/vpc:Vpc", "prod-vpc")
 	add("aws:ec2/internetGateway:InternetGateway", "prod-igw")
-	add("aws:ec2/routeTable:RouteTable", "prod-public-rt", "prod-private-rt-0", "prod-private-rt-1", "prod-private-rt-2")
+	add("aws:ec2/routeTable:RouteTable", "prod-public-rt", "prod-private-routes-0", "prod-private-routes-1", "prod-private-routes-2")
+	add("aws:ec2/route:Route", "prod-private-egress-0", "prod-private-egress-1", "prod-private-egress-2")
 	for i := 0; i < 3; i++ {
 		add("aws:ec2/subnet:Subnet", fmt.Sprintf("prod-public-%d", i), fmt.Sprintf("prod-private-%d", i))
 		add("aws:ec2/routeTableAssociation:RouteTableAssociation", fmt.Sprintf("prod-public-%d-rt", i), fmt.Sprintf("prod-private-%d-rt", i))
@@ -285,8 +286,11 @@ func TestSingleNATGateway(t *testing.T) {
 	nats := testkit.OfType(r.Resources(), "aws:ec2/natGateway:NatGateway")
 	require.Len(t, nats, 1)
 	for i := 0; i < 2; i++ {
-		rt := testkit.Named(t, r.Resources(), "aws:ec2/routeTable:RouteTable", fmt.Sprintf("prod-private-rt-%d", i))
-		assert.Equal(t, nats[0].ID, testkit.Value(rt, "routes").([]any)[0].(map[string]any)["natGatewayId"])
+		rt := testkit.Named(t, r.Resources(), "aws:ec2/routeTable:RouteTable", fmt.Sprintf("prod-private-routes-%d", i))
+		egress := testkit.Named(t, r.Resources(), "aws:ec2/route:Route", fmt.Sprintf("prod-private-egress-%d", i))
+		assert.Equal(t, rt.ID, testkit.Input(egress, "routeTableId"))
+		assert.Equal(t, "0.0.0.0/0", testkit.Input(egress, "destinationCidrBlock"))
+		assert.Equal(t, nats[0].ID, testkit.Input(egress, "natGatewayId"))
 	}
 }
 
@@ -299,7 +303,8 @@ func TestThePrivateRouteTablesAreAnOutput(t *testing.T) {
 	rs := r.Resources()
 	var want []string
 	for i := range 3 {
-		table := testkit.Named(t, rs, "aws:ec2/routeTable:RouteTable", fmt.Sprintf("prod-private-rt-%d", i))
+		table := testkit.Named(t, rs, "aws:ec2/routeTable:RouteTable", fmt.Sprintf("prod-private-routes-%d", i))
+		assert.False(t, table.Inputs.HasValue("routes"), "the table lists no routes inline, so that routes others add stay")
 		want = append(want, string(table.ID))
 		subnet := testkit.Named(t, rs, "aws:ec2/subnet:Subnet", fmt.Sprintf("prod-private-%d", i))
 		assoc := testkit.Named(t, rs, "aws:ec2/routeTableAssociation:RouteTableAssociation", fmt.Sprintf("prod-private-%d-rt", i))

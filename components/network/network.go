@@ -58,7 +58,7 @@ type Network struct {
 	// PrivateIDs are the private subnets, one per zone.
 	PrivateIDs pulumi.StringArrayOutput
 	// RoutedPrivateIDs are the same subnets, known once each is associated
-	// with its route table and that table's NAT gateway exists: nodes in
+	// with its route table and that table's egress route exists: nodes in
 	// them need egress to join their cluster.
 	RoutedPrivateIDs pulumi.StringArrayOutput
 	// PublicIDs are the public subnets, one per zone.
@@ -170,7 +170,7 @@ func (b *builder) build() (*Network, error) {
 	for i := 0; i < azs; i++ {
 		zone := zones[i]
 		public, _, err := b.subnet(fmt.Sprintf("public-%d", i), vpc, layout.Public[i].String(), zone,
-			withTag(clusterTags, PublicELBTag), publicRT)
+			withTag(clusterTags, PublicELBTag), &routeTable{RouteTable: publicRT})
 		if err != nil {
 			return nil, err
 		}
@@ -180,13 +180,9 @@ func (b *builder) build() (*Network, error) {
 				return nil, err
 			}
 		}
-		privateRT, err := ec2.NewRouteTable(b.ctx, naming.Child(b.name, fmt.Sprintf("private-rt-%d", i)), &ec2.RouteTableArgs{
-			VpcId:  vpc.ID(),
-			Routes: ec2.RouteTableRouteArray{&ec2.RouteTableRouteArgs{CidrBlock: pulumi.String("0.0.0.0/0"), NatGatewayId: nat.ID()}},
-			Tags:   b.tags("private-"+zone, nil),
-		}, b.opts()...)
+		privateRT, err := b.privateRouteTable(i, zone, vpc, nat)
 		if err != nil {
-			return nil, fmt.Errorf("creating private route table: %w", err)
+			return nil, err
 		}
 		private, routed, err := b.subnet(fmt.Sprintf("private-%d", i), vpc, layout.Private[i].String(), zone,
 			withTag(clusterTags, InternalELBTag), privateRT)
@@ -208,6 +204,44 @@ func (b *builder) build() (*Network, error) {
 	return out, nil
 }
 
+// privateRouteTable creates the route table of zone i's private subnet,
+// with its egress through the NAT gateway as a route of its own: other
+// programs add routes to the table (to a transit gateway), and a route
+// table that lists routes inline owns them all, removing any other on its
+// next update (the provider's note on aws.ec2.RouteTable: "you cannot use
+// a Route Table with in-line routes in conjunction with any Route
+// resources"). The table is named private-routes-<i>, not private-rt-<i>
+// as tables with the inline route were: a deployed stack gets a new table
+// with the route, its subnet moves to it once the route exists, and the
+// old table goes; re-declaring the route on the old table would fail
+// (CreateRoute: RouteAlreadyExists). It returns the table once its egress
+// route exists.
+func (b *builder) privateRouteTable(i int, zone string, vpc *ec2.Vpc, nat *ec2.NatGateway) (*routeTable, error) {
+	rt, err := ec2.NewRouteTable(b.ctx, naming.Child(b.name, "private-routes", fmt.Sprint(i)), &ec2.RouteTableArgs{
+		VpcId: vpc.ID(),
+		Tags:  b.tags("private-"+zone, nil),
+	}, b.opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("creating private route table: %w", err)
+	}
+	egress, err := ec2.NewRoute(b.ctx, naming.Child(b.name, "private-egress", fmt.Sprint(i)), &ec2.RouteArgs{
+		RouteTableId:         rt.ID(),
+		DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
+		NatGatewayId:         nat.ID(),
+	}, b.opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("creating private egress route: %w", err)
+	}
+	return &routeTable{RouteTable: rt, ready: egress}, nil
+}
+
+// routeTable is a route table and the route a subnet waits for before it
+// moves to it, nil for none.
+type routeTable struct {
+	*ec2.RouteTable
+	ready pulumi.Resource
+}
+
 // withTag returns tags plus key=1.
 func withTag(tags map[string]string, key string) map[string]string {
 	out := map[string]string{key: "1"}
@@ -218,7 +252,7 @@ func withTag(tags map[string]string, key string) map[string]string {
 }
 
 // subnet creates one subnet and associates it with its route table.
-func (b *builder) subnet(role string, vpc *ec2.Vpc, cidr, zoneID string, tags map[string]string, rt *ec2.RouteTable) (*ec2.Subnet, *ec2.RouteTableAssociation, error) {
+func (b *builder) subnet(role string, vpc *ec2.Vpc, cidr, zoneID string, tags map[string]string, rt *routeTable) (*ec2.Subnet, *ec2.RouteTableAssociation, error) {
 	s, err := ec2.NewSubnet(b.ctx, naming.Child(b.name, role), &ec2.SubnetArgs{
 		VpcId:              vpc.ID(),
 		CidrBlock:          pulumi.String(cidr),
@@ -228,9 +262,13 @@ func (b *builder) subnet(role string, vpc *ec2.Vpc, cidr, zoneID string, tags ma
 	if err != nil {
 		return nil, nil, fmt.Errorf("creating subnet %s: %w", role, err)
 	}
+	opts := b.opts()
+	if rt.ready != nil {
+		opts = append(opts, pulumi.DependsOn([]pulumi.Resource{rt.ready}))
+	}
 	assoc, err := ec2.NewRouteTableAssociation(b.ctx, naming.Child(b.name, role, "rt"), &ec2.RouteTableAssociationArgs{
 		SubnetId: s.ID(), RouteTableId: rt.ID(),
-	}, b.opts()...)
+	}, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("associating subnet %s: %w", role, err)
 	}

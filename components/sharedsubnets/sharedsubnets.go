@@ -15,15 +15,14 @@ package sharedsubnets
 import (
 	"fmt"
 	"regexp"
-	"strings"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ram"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/ramshare"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
 
@@ -59,8 +58,8 @@ type SharedSubnets struct {
 	// Principals are who the subnets are shared with.
 	Principals pulumi.StringArrayOutput `pulumi:"principals"`
 
-	// principals holds each principal's association, by principal.
-	principals map[string]*ram.PrincipalAssociation
+	// share holds each principal's association.
+	share *ramshare.Share
 }
 
 // SharedWith returns the subnet IDs as a participant may use them: known
@@ -70,7 +69,7 @@ type SharedSubnets struct {
 // the subnets are shared with its account. It fails for a principal the
 // share does not have.
 func (s *SharedSubnets) SharedWith(principal string) (pulumi.StringArrayOutput, error) {
-	assoc, ok := s.principals[principal]
+	assoc, ok := s.share.Principal(principal)
 	if !ok {
 		return pulumi.StringArrayOutput{}, fmt.Errorf("the subnets are not shared with %s", principal)
 	}
@@ -130,51 +129,29 @@ func NewSharedSubnets(ctx *pulumi.Context, name string, args *Args, opts ...pulu
 
 // build creates the share and its associations as children of c.
 func (a *Args) build(ctx *pulumi.Context, name string, c *SharedSubnets) error {
-	owner := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(a.Owner.Provider)}
 	shareName := a.ShareName
 	if shareName == "" {
 		shareName = name
 	}
-	share, err := ram.NewResourceShare(ctx, naming.Child(name, "share"), &ram.ResourceShareArgs{
-		Name:                    pulumi.String(shareName),
-		AllowExternalPrincipals: pulumi.Bool(false),
-		Tags:                    pulumi.ToStringMap(a.Tags),
-	}, owner...)
+	share, err := ramshare.New(ctx, name, shareName, a.Tags, pulumi.Parent(c), pulumi.Provider(a.Owner.Provider))
 	if err != nil {
-		return fmt.Errorf("creating resource share: %w", err)
+		return err
 	}
 	// Each subnet's ID is handed on once the subnet is in the share.
 	var ids pulumi.StringArray
 	for i, s := range a.Subnets {
-		assoc, err := ram.NewResourceAssociation(ctx, naming.Child(name, "subnet", fmt.Sprint(i)), &ram.ResourceAssociationArgs{
-			ResourceShareArn: share.Arn,
-			ResourceArn:      s.ARN,
-		}, owner...)
+		assoc, err := share.Add(naming.Child("subnet", fmt.Sprint(i)), s.ARN)
 		if err != nil {
-			return fmt.Errorf("associating subnet %d: %w", i, err)
+			return err
 		}
 		ids = append(ids, pulumi.All(s.ID.ToStringOutput(), assoc.ID()).ApplyT(func(v []any) string { return v[0].(string) }).(pulumi.StringOutput))
 	}
-	c.principals = map[string]*ram.PrincipalAssociation{}
-	for _, p := range a.Principals {
-		assoc, err := ram.NewPrincipalAssociation(ctx, naming.Child(name, "principal", principalKey(p)), &ram.PrincipalAssociationArgs{
-			ResourceShareArn: share.Arn,
-			Principal:        pulumi.String(p),
-		}, owner...)
-		if err != nil {
-			return fmt.Errorf("associating principal %s: %w", p, err)
-		}
-		c.principals[p] = assoc
+	if err := share.Grant(a.Principals); err != nil {
+		return err
 	}
+	c.share = share
 	c.ShareArn = share.Arn
 	c.SubnetIDs = ids.ToStringArrayOutput()
 	c.Principals = pulumi.ToStringArray(a.Principals).ToStringArrayOutput()
 	return nil
-}
-
-// principalKey names a principal in logical names: the account ID, or the
-// OU or organization ID at the end of its ARN (ARNs hold "::", which URNs
-// cannot).
-func principalKey(p string) string {
-	return p[strings.LastIndex(p, "/")+1:]
 }
