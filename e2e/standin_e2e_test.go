@@ -262,6 +262,27 @@ func planAgreesWithReality(t *testing.T, s *world.State, file, stack string) {
 		}
 	}
 	assert.ElementsMatch(t, want, got, "the plan of %s and what the stand-in AWS holds", file)
+	assert.Equal(t, doc.Reachability.VPCs, deployedReachability(s).VPCs, "the plan's reachability and that of what the stand-in AWS holds")
+}
+
+// deployedReachability is the reachability of what the stand-in AWS holds,
+// every stack's objects together, by the plan's evaluator: each object as
+// a planned resource named by its URN, its ID and computed values its
+// outputs.
+func deployedReachability(s *world.State) plan.Reachability {
+	var rs []plan.Resource
+	for _, o := range s.Objects {
+		if o.URN == "" {
+			continue
+		}
+		outputs := map[string]any{"id": o.ID}
+		for k, v := range o.Computed {
+			outputs[k] = v
+		}
+		rs = append(rs, plan.Resource{Type: o.Type, Name: o.URN[strings.LastIndex(o.URN, "::")+2:], Account: o.Account, Region: o.Region,
+			Inputs: o.Inputs, Outputs: outputs})
+	}
+	return plan.Reach(rs)
 }
 
 // pulumiEKSChildren are the AWS resources pulumi-eks v2.8.1 creates inside

@@ -164,9 +164,25 @@ func (v *vendingDir) updates(t *testing.T) map[string]int {
 // sharedWith lists the accounts the network account's share holds.
 func (v *vendingDir) sharedWith(t *testing.T) []string {
 	t.Helper()
+	return v.principals(t, "network-subnets")
+}
+
+// routedWith lists the accounts the network stack's transit gateway is
+// shared with.
+func (v *vendingDir) routedWith(t *testing.T) []string {
+	t.Helper()
+	return v.principals(t, "network-routing-tgw")
+}
+
+// principals lists the principals of the network stack's share named
+// share, sorted.
+func (v *vendingDir) principals(t *testing.T, share string) []string {
+	t.Helper()
 	var out []string
 	for _, a := range v.state(t).Select("aws:ram/principalAssociation:PrincipalAssociation", nil) {
-		out = append(out, a.Str("principal"))
+		if strings.Contains(a.URN, "::"+share+"-principal-") {
+			out = append(out, a.Str("principal"))
+		}
 	}
 	slices.Sort(out)
 	return out
@@ -189,6 +205,21 @@ func TestVendingThreeClusters(t *testing.T) {
 	requireServedByThisCheckout(t, s)
 	assert.Len(t, s.Select("aws:eks/cluster:Cluster", nil), 3)
 	assert.Equal(t, []string{"313131313131", "323232323232"}, v.sharedWith(t), "the share's principals are the shared-networking accounts")
+	assert.Equal(t, []string{"414141414141"}, v.routedWith(t), "the transit gateway's are the dedicated VPCs' accounts")
+	// payments-prod's dedicated VPC is attached to the network stack's
+	// transit gateway, in the prod domain: what the stand-in holds reaches
+	// as vend plan said it would.
+	set, err := vending.Load(v.dir, nil)
+	require.NoError(t, err)
+	planned, err := vend.MakePlan(context.Background(), set, vend.PlanOptions{})
+	require.NoError(t, err)
+	deployed := deployedReachability(s)
+	assert.Equal(t, planned.Reachability.VPCs, deployed.VPCs, "vend plan's reachability and that of what the stand-in AWS holds")
+	reaches := map[string][]string{}
+	for _, vpc := range deployed.VPCs {
+		reaches[vpc.Name] = vpc.Reaches
+	}
+	assert.Equal(t, map[string][]string{"network-vpc": {"payments-prod-vpc"}, "payments-prod-vpc": {"network-vpc"}}, reaches)
 
 	before := v.updates(t)
 	assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Unchanged, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false))
@@ -227,8 +258,15 @@ func TestVendingThreeClusters(t *testing.T) {
 		assert.Contains(t, err.Error(), "EntityAlreadyExists", "the engine's error")
 		assert.Equal(t, vend.Update, actions(results)["payments-prod"], "the others go on")
 
+		assert.Equal(t, []string{"414141414141", "626262626262"}, v.routedWith(t), "zzz-dev's dedicated VPC is routed too")
 		require.NoError(t, os.Remove(filepath.Join(v.dir, "requests", "zzz-dev.yaml")))
 		assert.Equal(t, vend.Retire, v.apply(t, true)["zzz-dev"], "the failed stack is retired")
+		assert.Equal(t, []string{"414141414141"}, v.routedWith(t), "the transit gateway's share loses the retired account")
+		s := v.state(t)
+		for _, o := range s.Leftovers() {
+			assert.NotEqual(t, "626262626262", o.Account, "retiring zzz-dev leaves %s behind; the leftovers report:\n%s", o, report(s))
+			assert.NotContains(t, o.URN, "zzz-dev", "retiring zzz-dev leaves %s of its routing in the network account", o)
+		}
 	})
 
 	t.Run("two upgrades in a row, each wave by wave", func(t *testing.T) {
@@ -306,6 +344,7 @@ func TestVendingThreeClusters(t *testing.T) {
 		assert.NotEmpty(t, now["aaa-dev"]["vend:vpcCidr"])
 		assert.NotEqual(t, now["payments-prod"]["vend:vpcCidr"], now["aaa-dev"]["vend:vpcCidr"], "no block is given twice")
 		assert.Equal(t, []string{"313131313131"}, v.sharedWith(t))
+		assert.Equal(t, []string{"414141414141", "616161616161"}, v.routedWith(t), "aaa-dev's dedicated VPC is routed")
 		assert.Equal(t, map[string]string{"network": vend.Unchanged, "aaa-dev": vend.Unchanged, "payments-prod": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false))
 	})
 

@@ -15,6 +15,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/routing"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/stacks/blueprints"
@@ -140,7 +141,7 @@ func (m *decentralized) apply(ctx *pulumi.Context, acc *accounts) (*Estate, erro
 	if err != nil {
 		return nil, err
 	}
-	network, err := m.applyNetwork(ctx, acc, out)
+	networks, err := m.applyNetwork(ctx, acc, out)
 	if err != nil {
 		return nil, err
 	}
@@ -151,11 +152,11 @@ func (m *decentralized) apply(ctx *pulumi.Context, acc *accounts) (*Estate, erro
 		}
 		var subnets *clusteraccount.ExistingNetwork
 		if w.Networking == config.Shared {
-			if subnets, err = network.sharedWith(w.AccountID); err != nil {
+			if subnets, err = networks.sharedWith(w.AccountID); err != nil {
 				return nil, err
 			}
 		}
-		b := &vendedBuilder{ctx: ctx, m: m, i: i, account: account, eksProvider: eksProvider, shared: subnets, out: out}
+		b := &vendedBuilder{ctx: ctx, m: m, i: i, account: account, eksProvider: eksProvider, shared: subnets, network: networks, out: out}
 		if _, err := lifecycle.Group(ctx, VendedClusterType, w.Name, b.build); err != nil {
 			return nil, err
 		}
@@ -163,19 +164,74 @@ func (m *decentralized) apply(ctx *pulumi.Context, acc *accounts) (*Estate, erro
 	return out, nil
 }
 
-// applyNetwork returns where the workload accounts on shared networking
-// find their subnets: the network stack's, read by stack reference, or the
-// network account's VPC, created here and shared with them; nil when no
-// account uses shared networking.
-func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, out *Estate) (subnetSource, error) {
-	n, shares := m.cfg.NetworkAccount, m.sharedAccounts()
-	if n == nil || len(shares) == 0 {
+// applyNetwork returns where the workload accounts find the network
+// account's subnets and transit gateway: the network stack's, read by
+// stack reference when an account needs either, or the network account's
+// VPC and transit gateway, created here (wherever a network account is,
+// it owns a transit gateway), its subnets shared with the accounts on
+// shared networking and its gateway with the accounts of routed dedicated
+// VPCs; nil without a network account.
+func (m *decentralized) applyNetwork(ctx *pulumi.Context, acc *accounts, out *Estate) (networkSource, error) {
+	n, shares, routed := m.cfg.NetworkAccount, m.sharedAccounts(), m.routedAccounts()
+	switch {
+	case n == nil:
+		return nil, nil
+	case m.cfg.NetworkStack == "":
+		return applySharedNetwork(ctx, acc, networkPlan{account: n, shares: shares, routed: routed, tags: m.cfg.Defaults.Tags}, out)
+	case len(shares) == 0 && len(routed) == 0:
 		return nil, nil
 	}
-	if m.cfg.NetworkStack != "" {
-		return readNetworkStack(ctx, m.cfg.NetworkStack, n)
+	return readNetworkStack(ctx, m.cfg.NetworkStack, n, func() (providers.Account, error) { return acc.get(n.AccountID, n.Region, "") })
+}
+
+// routedAccounts are the accounts whose dedicated VPCs attach to the
+// network account's transit gateway.
+func (m *decentralized) routedAccounts() []string {
+	var out []string
+	for _, w := range m.cfg.WorkloadAccounts {
+		if m.cfg.Routed(w) {
+			out = append(out, w.AccountID)
+		}
 	}
-	return applySharedNetwork(ctx, acc, n, shares, m.cfg.Defaults.Tags, out)
+	return out
+}
+
+// destinations are the blocks workload account i's VPC sends to the
+// transit gateway: its routeTo, else the network VPC's and those of the
+// other routed VPCs of its domain.
+func (m *decentralized) destinations(i int) []string {
+	w := m.cfg.WorkloadAccounts[i]
+	if len(w.RouteTo) > 0 {
+		return w.RouteTo
+	}
+	out := []string{m.cfg.NetworkAccount.VpcCIDR}
+	for j, o := range m.cfg.WorkloadAccounts {
+		if j != i && m.cfg.Routed(o) && o.RoutingDomain == w.RoutingDomain {
+			out = append(out, o.VpcCIDR)
+		}
+	}
+	return out
+}
+
+// spoke attaches workload account i's dedicated VPC to the network
+// account's transit gateway in its routing domain, and routes it.
+func (b *vendedBuilder) spoke(v *vendedCluster, c *clusteraccount.ClusterAccount) error {
+	w := b.m.cfg.WorkloadAccounts[b.i]
+	hub, err := b.network.hubFor(w.AccountID, w.RoutingDomain)
+	if err != nil {
+		return err
+	}
+	var tables []pulumi.StringInput
+	for i := range w.AvailabilityZones {
+		tables = append(tables, c.PrivateRouteTableIDs.Index(pulumi.Int(i)))
+	}
+	_, err = routing.NewSpoke(b.ctx, naming.Child(w.Name, "tgw"), &routing.SpokeArgs{
+		Account: b.account, Network: hub.network, TransitGatewayID: hub.transitGatewayID,
+		VpcID: c.VpcID, CIDR: w.VpcCIDR, SubnetIDs: c.PrivateSubnetIDs, RouteTableIDs: tables,
+		Destinations: b.m.destinations(b.i), DomainTableID: hub.domainTableID, HubTableID: hub.hubTableID,
+		HubRouteTableIDs: hub.hubRouteTableIDs, HubGatewayID: hub.hubGatewayID, Tags: b.m.cfg.Defaults.Tags,
+	}, pulumi.Parent(v))
+	return err
 }
 
 // vendedCluster groups one workload account's cluster, charts, namespace
@@ -194,6 +250,7 @@ type vendedBuilder struct {
 	account     providers.Account
 	eksProvider pulumi.ProviderResource
 	shared      *clusteraccount.ExistingNetwork
+	network     networkSource
 	out         *Estate
 }
 
@@ -205,6 +262,11 @@ func (b *vendedBuilder) build(v *vendedCluster) error {
 		return err
 	}
 	out.cluster(w.Name, c)
+	if m.cfg.Routed(w) {
+		if err := b.spoke(v, c); err != nil {
+			return err
+		}
+	}
 	ref := c.Ref()
 	platform, flux, err := b.platform(v, w, c)
 	if err != nil {

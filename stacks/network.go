@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -11,6 +12,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
 	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/routing"
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
@@ -41,7 +43,11 @@ func (m *networkModel) validate(ps *validate.Problems) { m.cfg.Validate(ps) }
 func (m *networkModel) apply(ctx *pulumi.Context, acc *accounts) (*Estate, error) {
 	out := newEstate()
 	n := m.cfg.NetworkAccount
-	shared, err := applySharedNetwork(ctx, acc, n, m.cfg.ShareWith, m.cfg.Defaults.Tags, out)
+	var routed []string
+	for _, r := range m.cfg.RouteWith {
+		routed = append(routed, r.AccountID)
+	}
+	shared, err := applySharedNetwork(ctx, acc, networkPlan{account: n, shares: m.cfg.ShareWith, routed: routed, tags: m.cfg.Defaults.Tags}, out)
 	if err != nil {
 		return nil, err
 	}
@@ -49,11 +55,19 @@ func (m *networkModel) apply(ctx *pulumi.Context, acc *accounts) (*Estate, error
 		"accountId":        pulumi.String(n.AccountID),
 		"region":           pulumi.String(n.Region),
 		"vpcId":            shared.vpcID,
+		"vpcCidr":          pulumi.String(n.VpcCIDR),
 		"privateSubnetIds": shared.subnetIDs,
 		// The zone IDs of the private subnets, in their order: a vended
 		// cluster checks them against the zones where EKS runs clusters.
 		"privateSubnetZoneIds": pulumi.ToStringArray(shared.zoneIDs),
 		"sharedWith":           shared.accounts(),
+		// What a vended dedicated VPC attaches to and routes through.
+		"transitGatewayId":     shared.hub.TransitGatewayID,
+		"routingDomains":       shared.hub.DomainTableIDs,
+		"hubRouteTableId":      shared.hub.HubTableID,
+		"hubGatewayId":         shared.hub.AttachedGatewayID,
+		"privateRouteTableIds": shared.routeTables,
+		"routedWith":           shared.routedAccounts(),
 	}
 	return out, nil
 }
@@ -71,6 +85,13 @@ func networkArgs(n *config.NetworkAccount, account providers.Account, shares []c
 	}
 }
 
+// networkSource is where a de-centralized stack's workload accounts find
+// the network account's subnets and transit gateway.
+type networkSource interface {
+	subnetSource
+	hubSource
+}
+
 // subnetSource is where workload accounts on shared networking find the
 // subnets shared with them.
 type subnetSource interface {
@@ -79,14 +100,86 @@ type subnetSource interface {
 	sharedWith(account string) (*clusteraccount.ExistingNetwork, error)
 }
 
-// sharedNetwork is the network account's VPC and the share of its private
-// subnets, created by this stack.
+// hubSource is where dedicated VPCs find the transit gateway they attach
+// to.
+type hubSource interface {
+	// hubFor describes the hub to a VPC of an account in a routing domain,
+	// or fails for an account the gateway is not shared with.
+	hubFor(account, domain string) (*hubEnd, error)
+}
+
+// hubEnd is what a spoke needs of its hub.
+type hubEnd struct {
+	// network is the account owning the gateway; cidr its VPC's block.
+	network providers.Account
+	cidr    string
+	// transitGatewayID is the gateway as shared with the spoke's account.
+	transitGatewayID pulumi.StringInput
+	// domainTableID and hubTableID are the domain's and the hub's route
+	// tables; hubGatewayID the target of the hub VPC's routes.
+	domainTableID, hubTableID, hubGatewayID pulumi.StringInput
+	// hubRouteTableIDs are the network VPC's private route tables.
+	hubRouteTableIDs []pulumi.StringInput
+}
+
+// networkPlan is what the network account's stack part creates: its VPC,
+// the share of its subnets with the accounts of shares, and its transit
+// gateway, shared with the accounts of routed.
+type networkPlan struct {
+	account *config.NetworkAccount
+	shares  []config.SharedAccount
+	routed  []string
+	tags    map[string]string
+}
+
+// sharedNetwork is the network account's VPC, the share of its private
+// subnets and its routing hub, created by this stack.
 type sharedNetwork struct {
-	vpcID      pulumi.StringOutput
-	subnetIDs  pulumi.StringArrayOutput
-	zoneIDs    []string
-	share      *sharedsubnets.SharedSubnets
-	principals []string
+	plan        networkPlan
+	account     providers.Account
+	vpcID       pulumi.StringOutput
+	subnetIDs   pulumi.StringArrayOutput
+	zoneIDs     []string
+	share       *sharedsubnets.SharedSubnets
+	principals  []string
+	hub         *routing.Hub
+	routeTables pulumi.StringArrayOutput
+}
+
+// hubFor describes the hub to an account's VPC in a domain.
+func (n *sharedNetwork) hubFor(account, domain string) (*hubEnd, error) {
+	tgw := n.hub.TransitGatewayID
+	if account != n.account.ID {
+		var err error
+		if tgw, err = n.hub.SharedWith(account); err != nil {
+			return nil, err
+		}
+	}
+	table, ok := n.hub.DomainTableID(domain)
+	if !ok {
+		return nil, fmt.Errorf("the network account has no routing domain %s", domain)
+	}
+	end := &hubEnd{network: n.account, cidr: n.plan.account.VpcCIDR, transitGatewayID: tgw, domainTableID: table,
+		hubTableID: n.hub.HubTableID, hubGatewayID: n.hub.AttachedGatewayID}
+	for i := range n.plan.account.AvailabilityZones {
+		end.hubRouteTableIDs = append(end.hubRouteTableIDs, n.routeTables.Index(pulumi.Int(i)))
+	}
+	return end, nil
+}
+
+// routedAccounts lists the accounts the gateway is shared with, known once
+// each is associated.
+func (n *sharedNetwork) routedAccounts() pulumi.StringArrayOutput {
+	var waits []any
+	for _, p := range n.plan.routed {
+		if id, err := n.hub.SharedWith(p); err == nil { // the network account's own needs no share
+			waits = append(waits, id)
+		}
+	}
+	accounts := append([]string{}, n.plan.routed...)
+	slices.Sort(accounts)
+	accounts = slices.Compact(accounts)
+	return pulumi.All(waits...).ApplyT(func([]any) []string { return accounts }).(pulumi.StringArrayOutput)
 }
 
 // sharedWith describes the subnets shared with an account, as outputs that
@@ -117,31 +210,36 @@ func (n *sharedNetwork) accounts() pulumi.StringArrayOutput {
 	return pulumi.All(waits...).ApplyT(func([]any) []string { return principals }).(pulumi.StringArrayOutput)
 }
 
-// applySharedNetwork creates the network account's VPC and shares its
-// private subnets with the accounts.
-func applySharedNetwork(ctx *pulumi.Context, acc *accounts, n *config.NetworkAccount, shares []config.SharedAccount, tags map[string]string, out *Estate) (*sharedNetwork, error) {
+// applySharedNetwork creates the network account's VPC, shares its private
+// subnets with the accounts of the plan's shares, and creates its transit
+// gateway and routing domains.
+func applySharedNetwork(ctx *pulumi.Context, acc *accounts, plan networkPlan, out *Estate) (*sharedNetwork, error) {
+	n := plan.account
 	account, err := acc.get(n.AccountID, n.Region, "")
 	if err != nil {
 		return nil, err
 	}
 	var principals []string
-	for _, s := range shares {
+	for _, s := range plan.shares {
 		principals = append(principals, s.AccountID)
 	}
-	var shared *sharedNetwork
+	shared := &sharedNetwork{plan: plan, account: account, principals: principals}
 	_, err = lifecycle.Group(ctx, NetworkAccountType, n.Name, func(na *networkAccount) error {
-		vpc, err := network.New(ctx, n.Name, networkArgs(n, account, shares, tags), na)
+		vpc, err := network.New(ctx, n.Name, networkArgs(n, account, plan.shares, plan.tags), na)
 		if err != nil {
 			return err
 		}
-		shared = &sharedNetwork{vpcID: vpc.VpcID, subnetIDs: vpc.PrivateIDs, zoneIDs: vpc.ZoneIDs, principals: principals}
+		shared.vpcID, shared.subnetIDs, shared.zoneIDs, shared.routeTables = vpc.VpcID, vpc.PrivateIDs, vpc.ZoneIDs, vpc.PrivateRouteTableIDs
 		na.VpcID = vpc.VpcID
+		if shared.hub, err = newHub(ctx, plan, account, vpc, na); err != nil {
+			return err
+		}
 		if len(principals) == 0 {
 			na.ShareArn = pulumi.String("").ToStringOutput()
 			return nil
 		}
 		share, err := sharedsubnets.NewSharedSubnets(ctx, naming.Child(n.Name, "subnets"), &sharedsubnets.Args{
-			Owner: account, Subnets: vpc.Private, Principals: principals, Tags: tags,
+			Owner: account, Subnets: vpc.Private, Principals: principals, Tags: plan.tags,
 		}, pulumi.Parent(na))
 		if err != nil {
 			return err
@@ -151,6 +249,22 @@ func applySharedNetwork(ctx *pulumi.Context, acc *accounts, n *config.NetworkAcc
 		return nil
 	})
 	return shared, err
+}
+
+// newHub creates the network account's transit gateway, with a route table
+// per routing domain (one with flat routing), shared with the routed
+// accounts, the network VPC attached in its private subnets.
+func newHub(ctx *pulumi.Context, plan networkPlan, account providers.Account, vpc *network.Network, parent pulumi.Resource) (*routing.Hub, error) {
+	var principals []string
+	for _, p := range plan.routed {
+		if p != account.ID && !slices.Contains(principals, p) {
+			principals = append(principals, p)
+		}
+	}
+	return routing.NewHub(ctx, naming.Child(plan.account.Name, "routing"), &routing.HubArgs{
+		Owner: account, VpcID: vpc.VpcID, SubnetIDs: vpc.RoutedPrivateIDs,
+		Domains: plan.account.RoutingDomains, Principals: principals, Tags: plan.tags,
+	}, pulumi.Parent(parent))
 }
 
 // networkAccount groups the network account's VPC and share.
@@ -173,6 +287,18 @@ type Network struct {
 	PrivateSubnetZoneIDs []string
 	// SharedWith lists the accounts whose associations all exist.
 	SharedWith []string
+	// VpcCIDR is the VPC's block.
+	VpcCIDR string
+	// TransitGatewayID is the routing hub's gateway; RoutingDomains its
+	// route tables by domain, HubRouteTableID the network VPC's, and
+	// HubGatewayID the gateway once the network VPC is attached.
+	TransitGatewayID, HubRouteTableID, HubGatewayID string
+	RoutingDomains                                  map[string]string
+	// PrivateRouteTableIDs are the private subnets' route tables, in
+	// their order.
+	PrivateRouteTableIDs []string
+	// RoutedWith lists the accounts the gateway is shared with.
+	RoutedWith []string
 }
 
 // ReadNetwork decodes a network stack's output as the backend returns it
@@ -184,8 +310,16 @@ func ReadNetwork(v any) (n Network, ok bool) {
 	}
 	str := func(k string) string { s, _ := m[k].(string); return s }
 	list := func(k string) []string { l, _ := stringList(m, k); return l }
+	domains := map[string]string{}
+	if d, isMap := m["routingDomains"].(map[string]any); isMap {
+		for k, v := range d {
+			domains[k], _ = v.(string)
+		}
+	}
 	return Network{AccountID: str("accountId"), Region: str("region"), VpcID: str("vpcId"),
-		PrivateSubnetIDs: list("privateSubnetIds"), PrivateSubnetZoneIDs: list("privateSubnetZoneIds"), SharedWith: list("sharedWith")}, true
+		PrivateSubnetIDs: list("privateSubnetIds"), PrivateSubnetZoneIDs: list("privateSubnetZoneIds"), SharedWith: list("sharedWith"),
+		VpcCIDR: str("vpcCidr"), TransitGatewayID: str("transitGatewayId"), HubRouteTableID: str("hubRouteTableId"), HubGatewayID: str("hubGatewayId"),
+		RoutingDomains: domains, PrivateRouteTableIDs: list("privateRouteTableIds"), RoutedWith: list("routedWith")}, true
 }
 
 // stringList reads a list of strings from a stack output as the backend
@@ -202,16 +336,20 @@ func stringList(m map[string]any, key string) ([]string, bool) {
 	return out, ok
 }
 
-// referencedNetwork is a network stack's subnets, read by stack reference.
+// referencedNetwork is a network stack's subnets and routing hub, read by
+// stack reference.
 type referencedNetwork struct {
 	stack string
+	// account gives the network account's provider, made only for a
+	// stack that routes through the hub.
+	account func() (providers.Account, error)
 	Network
 }
 
 // readNetworkStack reads the network stack's output, which must be the
 // network account's: a vended stack fails fast rather than create a
 // cluster in subnets that are not there.
-func readNetworkStack(ctx *pulumi.Context, stack string, n *config.NetworkAccount) (*referencedNetwork, error) {
+func readNetworkStack(ctx *pulumi.Context, stack string, n *config.NetworkAccount, account func() (providers.Account, error)) (*referencedNetwork, error) {
 	ref, err := pulumi.NewStackReference(ctx, stack, nil)
 	if err != nil {
 		return nil, err
@@ -236,7 +374,33 @@ func readNetworkStack(ctx *pulumi.Context, stack string, n *config.NetworkAccoun
 	if err := network.CheckClusterZones(out.Region, out.PrivateSubnetZoneIDs, "network stack "+stack); err != nil {
 		return nil, err
 	}
-	return &referencedNetwork{stack: stack, Network: out}, nil
+	return &referencedNetwork{stack: stack, account: account, Network: out}, nil
+}
+
+// hubFor fails for an account the network stack does not yet list in
+// routedWith: its gateway is not shared with the account, so its
+// attachment would be refused.
+func (n *referencedNetwork) hubFor(account, domain string) (*hubEnd, error) {
+	switch {
+	case n.TransitGatewayID == "":
+		return nil, fmt.Errorf("network stack %s exports no transitGatewayId: update it with this version of the library first", n.stack)
+	case account != n.AccountID && !slices.Contains(n.RoutedWith, account):
+		return nil, fmt.Errorf("account %s is not in network stack %s's routedWith output %v: its transit gateway is not shared with the account yet; update the network stack first", account, n.stack, n.RoutedWith)
+	}
+	table, ok := n.RoutingDomains[domain]
+	if !ok {
+		return nil, fmt.Errorf("network stack %s has no routing domain %s (it has %v): update the network stack first", n.stack, domain, slices.Sorted(maps.Keys(n.RoutingDomains)))
+	}
+	owner, err := n.account()
+	if err != nil {
+		return nil, err
+	}
+	end := &hubEnd{network: owner, cidr: n.VpcCIDR, transitGatewayID: pulumi.String(n.TransitGatewayID), domainTableID: pulumi.String(table),
+		hubTableID: pulumi.String(n.HubRouteTableID), hubGatewayID: pulumi.String(n.HubGatewayID)}
+	for _, id := range n.PrivateRouteTableIDs {
+		end.hubRouteTableIDs = append(end.hubRouteTableIDs, pulumi.String(id))
+	}
+	return end, nil
 }
 
 // sharedWith fails for an account the network stack does not yet list:

@@ -51,7 +51,7 @@ func (m *decentralized) preflight(ctx *pulumi.Context, acc *accounts) error {
 		}
 		demands = append(demands, d)
 	}
-	if n := m.cfg.NetworkAccount; n != nil && m.cfg.NetworkStack == "" && len(m.sharedAccounts()) > 0 {
+	if n := m.cfg.NetworkAccount; n != nil && m.cfg.NetworkStack == "" {
 		d, err := networkDemand(acc, n)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -54,15 +55,34 @@ func TestANetworkStackSharesItsSubnetsWithExactlyItsAccounts(t *testing.T) {
 	}
 	slices.Sort(principals)
 	assert.Equal(t, []string{"313131313131", "535353535353"}, principals)
-	assert.Len(t, testkit.OfType(resources, "aws:ram/resourceShare:ResourceShare"), 1, "one share")
+	var shares []string
+	for _, r := range testkit.OfType(resources, "aws:ram/resourceShare:ResourceShare") {
+		shares = append(shares, r.Name)
+	}
+	assert.ElementsMatch(t, []string{"network-subnets-share", "network-routing-tgw-share"}, shares, "one share of the subnets, one of the transit gateway")
 
 	vpc := testkit.OfType(resources, "aws:ec2/vpc:Vpc")
 	require.Len(t, vpc, 1)
+	tgw := testkit.OfType(resources, "aws:ec2transitgateway/transitGateway:TransitGateway")
+	require.Len(t, tgw, 1, "the network account owns a transit gateway")
+	tables := map[string]any{}
+	for _, r := range testkit.OfType(resources, "aws:ec2transitgateway/routeTable:RouteTable") {
+		tables[r.Name] = r.ID
+	}
+	var privateTables []any
+	for i := range 3 {
+		privateTables = append(privateTables, testkit.Named(t, resources, "aws:ec2/routeTable:RouteTable", fmt.Sprintf("network-private-routes-%d", i)).ID)
+	}
 	assert.Equal(t, map[string]any{
-		"accountId": "999988887777", "region": "us-west-2", "vpcId": vpc[0].ID,
+		"accountId": "999988887777", "region": "us-west-2", "vpcId": vpc[0].ID, "vpcCidr": "10.10.0.0/16",
 		"privateSubnetIds": out["privateSubnetIds"], "sharedWith": []any{"313131313131", "535353535353"},
 		"privateSubnetZoneIds": []any{"usw2-az1", "usw2-az2", "usw2-az3"},
-	}, out, "the zone IDs of the private subnets, in their order")
+		"transitGatewayId":     tgw[0].ID, "hubGatewayId": tgw[0].ID,
+		"routingDomains":       map[string]any{"default": tables["network-routing-tgw-rt-default"]},
+		"hubRouteTableId":      tables["network-routing-tgw-rt-hub"],
+		"privateRouteTableIds": privateTables,
+		"routedWith":           []any{},
+	}, out, "the zone IDs of the private subnets, in their order, and the routing hub")
 	var private []string
 	for _, r := range testkit.OfType(resources, "aws:ec2/subnet:Subnet") {
 		if testkit.Input(r, "tags", "kubernetes.io/role/internal-elb") == "1" {

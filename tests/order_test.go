@@ -203,6 +203,7 @@ func (g *orderGraph) requirements(r plan.Resource) []requirement {
 	out = append(out, g.nodeEgress(r)...)
 	out = append(out, g.rolePolicies(r)...)
 	out = append(out, g.tenantNamespaces(r)...)
+	out = append(out, g.transitGateways(r)...)
 	return append(out, g.sharedSubnets(r)...)
 }
 
@@ -367,12 +368,19 @@ func (g *orderGraph) shared(s plan.Resource) bool {
 // sharing returns the associations that share subnet s with r's account,
 // or a requirement no resource meets when there are none.
 func (g *orderGraph) sharing(r plan.Resource, s plan.Resource) []requirement {
+	return g.sharedBy(r, str(s.Outputs["arn"]), "subnet "+s.Name, s.Account)
+}
+
+// sharedBy returns the associations that share the resource arn (what, of
+// account owner) with r's account: the resource's and the account's, or a
+// requirement no resource meets when either is missing.
+func (g *orderGraph) sharedBy(r plan.Resource, arn, what, owner string) []requirement {
 	var out []requirement
 	for _, ra := range g.doc.Resources {
-		if ra.Type != "aws:ram/resourceAssociation:ResourceAssociation" || ra.Inputs["resourceArn"] != s.Outputs["arn"] {
+		if ra.Type != "aws:ram/resourceAssociation:ResourceAssociation" || ra.Inputs["resourceArn"] != arn {
 			continue
 		}
-		out = append(out, requirement{ra.URN, "subnet " + s.Name + " must be in the share first"})
+		out = append(out, requirement{ra.URN, what + " must be in the share first"})
 		for _, pa := range g.doc.Resources {
 			if pa.Type == "aws:ram/principalAssociation:PrincipalAssociation" && pa.Inputs["resourceShareArn"] == ra.Inputs["resourceShareArn"] &&
 				pa.Inputs["principal"] == r.Account {
@@ -381,9 +389,67 @@ func (g *orderGraph) sharing(r plan.Resource, s plan.Resource) []requirement {
 		}
 	}
 	if len(out) < 2 {
-		out = append(out, requirement{"", "subnet " + s.Name + " of account " + s.Account + " is not shared with account " + r.Account})
+		out = append(out, requirement{"", what + " of account " + owner + " is not shared with account " + r.Account})
 	}
 	return out
+}
+
+// transitGateways: EC2 answers an attachment to another account's transit
+// gateway as if the gateway did not exist until RAM shares it with the
+// attachment's account; a route through a gateway is refused until the
+// route table's VPC has an attachment to it that is available, which an
+// attachment from another account than the gateway's is once its
+// accepter has accepted it; and an accepter accepts an attachment that
+// exists.
+func (g *orderGraph) transitGateways(r plan.Resource) []requirement {
+	switch r.Type {
+	case plan.TGWAttachmentType:
+		tgw, ok := g.byID(str(r.Inputs["transitGatewayId"]))
+		if ok && tgw.Account != r.Account {
+			return g.sharedBy(r, str(tgw.Outputs["arn"]), "transit gateway "+tgw.Name, tgw.Account)
+		}
+	case "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter":
+		for _, a := range g.doc.Resources {
+			if a.Type == plan.TGWAttachmentType && a.Outputs["id"] == r.Inputs["transitGatewayAttachmentId"] {
+				return []requirement{{a.URN, "it accepts attachment " + a.Name}}
+			}
+		}
+	case "aws:ec2/route:Route":
+		gateway := str(r.Inputs["transitGatewayId"])
+		table, ok := g.byID(str(r.Inputs["routeTableId"]))
+		if gateway == "" || !ok {
+			return nil
+		}
+		for _, a := range g.doc.Resources {
+			if a.Type != plan.TGWAttachmentType || a.Inputs["vpcId"] != table.Inputs["vpcId"] || a.Inputs["transitGatewayId"] != gateway {
+				continue
+			}
+			out := []requirement{{a.URN, "its VPC's attachment " + a.Name + " must exist first"}}
+			if tgw, ok := g.byID(gateway); ok && tgw.Account != a.Account {
+				accepted := requirement{"", "attachment " + a.Name + " to another account's gateway is never accepted"}
+				for _, acc := range g.doc.Resources {
+					if acc.Type == "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter" && acc.Inputs["transitGatewayAttachmentId"] == a.Outputs["id"] {
+						accepted = requirement{acc.URN, "attachment " + a.Name + " must be accepted first"}
+					}
+				}
+				out = append(out, accepted)
+			}
+			return out
+		}
+		return []requirement{{"", "the VPC of route table " + table.Name + " has no attachment to " + gateway}}
+	}
+	return nil
+}
+
+// byID returns the resource whose ID is id (not an accepter, whose ID is
+// the attachment's).
+func (g *orderGraph) byID(id string) (plan.Resource, bool) {
+	for _, r := range g.doc.Resources {
+		if r.Outputs["id"] == id && id != "" && r.Type != "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter" {
+			return r, true
+		}
+	}
+	return plan.Resource{}, false
 }
 
 // violations lists every requirement of every resource that its
@@ -443,9 +509,10 @@ func TestEveryResourceWaitsForWhatItNames(t *testing.T) {
 // TestTheOrderRuleSeesAMissingDependency keeps the rule honest: a plan in
 // which an access entry names its cluster by a plain string, a cluster
 // uses another account's subnets before they are shared, a node group
-// does not wait for its role's policies, and a tenant's namespace does not
+// does not wait for its role's policies, a tenant's namespace does not
 // wait for its cluster's node groups (each as before it was a
-// dependency), is caught.
+// dependency), an attachment does not wait for its gateway's share, and a
+// route for its attachment's acceptance, is caught.
 func TestTheOrderRuleSeesAMissingDependency(t *testing.T) {
 	doc := planStackFile(t, "../examples/decentralized/Pulumi.prod.yaml")
 	for i, r := range doc.Resources {
@@ -454,7 +521,9 @@ func TestTheOrderRuleSeesAMissingDependency(t *testing.T) {
 			doc.Resources[i].Dependencies = nil
 		case r.Type == "aws:eks/nodeGroup:NodeGroup" && r.Name == "ml-ng-gpu":
 			doc.Resources[i].Dependencies = slices.DeleteFunc(r.Dependencies, func(urn string) bool { return strings.Contains(urn, "RolePolicyAttachment") })
-		case r.Type == "kubernetes:core/v1:Namespace" && r.Name == "ml-ns":
+		case r.Type == "kubernetes:core/v1:Namespace" && r.Name == "ml-ns",
+			r.Type == plan.TGWAttachmentType && r.Name == "web-tgw-attachment",
+			r.Type == "aws:ec2/route:Route" && r.Name == "web-tgw-route-0-10-10-0-0-16":
 			doc.Resources[i].Dependencies = nil
 		}
 	}
@@ -463,6 +532,9 @@ func TestTheOrderRuleSeesAMissingDependency(t *testing.T) {
 	assert.Contains(t, v, "eks:index:Cluster ml-eks (account 313131313131) does not wait for network-subnets-principal-313131313131: the share must name account 313131313131 first")
 	assert.Contains(t, v, "aws:eks/nodeGroup:NodeGroup ml-ng-gpu (account 313131313131) does not wait for ml-node-role-AmazonEKSWorkerNodePolicy: role ml-node-role needs arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy while it runs")
 	assert.Contains(t, v, "kubernetes:core/v1:Namespace ml-ns (account 313131313131) does not wait for ml-ng-gpu: its objects' finalizers need ml-ng-gpu's nodes to run their controllers while it is deleted")
+	assert.Contains(t, v, "aws:ec2transitgateway/vpcAttachment:VpcAttachment web-tgw-attachment (account 535353535353) does not wait for network-routing-tgw-principal-535353535353: the share must name account 535353535353 first")
+	assert.Contains(t, v, "aws:ec2transitgateway/vpcAttachment:VpcAttachment web-tgw-attachment (account 535353535353) does not wait for network-routing-tgw-gateway: transit gateway network-routing-tgw must be in the share first")
+	assert.Contains(t, v, "aws:ec2/route:Route web-tgw-route-0-10-10-0-0-16 (account 535353535353) does not wait for web-tgw-accepter: attachment web-tgw-attachment must be accepted first")
 }
 
 // str returns a plain value as a string, or "" when it is not one.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
+	"github.com/eks-multi-account/eks-multi-account/components/routing"
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
@@ -81,6 +82,17 @@ func (r run) expected(t *testing.T, res mockengine.Resource) (placement, bool) {
 		return placement{account: r.cfg.Organization.ManagementAccountID}, true
 	}
 	if _, ok := r.owner(res, stacks.NetworkAccountType); ok {
+		return placement{account: r.cfg.NetworkAccount.AccountID}, true
+	}
+	if _, ok := r.owner(res, routing.SpokeType); ok && r.cfg.NetworkAccount != nil {
+		// A spoke's attachment and its routes are its VPC's; the gateway's
+		// side (acceptance, association, propagations) and the network
+		// VPC's routes back are the network account's.
+		if res.Type == "aws:ec2transitgateway/vpcAttachment:VpcAttachment" ||
+			res.Type == "aws:ec2/route:Route" && !strings.Contains(res.Name, "-hub-route-") {
+			v, _ := r.owner(res, stacks.VendedClusterType)
+			return placement{account: r.tenant(v.Name).AccountID}, true
+		}
 		return placement{account: r.cfg.NetworkAccount.AccountID}, true
 	}
 	if v, ok := r.owner(res, stacks.VendedClusterType); ok {
@@ -202,11 +214,18 @@ func (r run) ramPrincipals(t *testing.T) {
 		case r.cfg.Model == config.Decentralized && w.Networking == config.Shared:
 			key := r.cfg.NetworkAccount.Name + "-subnets"
 			want[key] = append(want[key], w.AccountID)
+		case r.cfg.Routed(w) && w.AccountID != r.cfg.NetworkAccount.AccountID:
+			// The transit gateway, with the accounts whose VPCs attach.
+			key := r.cfg.NetworkAccount.Name + "-routing"
+			want[key] = append(want[key], w.AccountID)
 		}
 	}
 	got := map[string][]string{}
 	for _, pa := range r.ofType("aws:ram/principalAssociation:PrincipalAssociation") {
 		share, ok := r.owner(pa, sharedsubnets.Type)
+		if !ok {
+			share, ok = r.owner(pa, routing.HubType)
+		}
 		require.True(t, ok)
 		got[share.Name] = append(got[share.Name], testkit.Input(pa, "principal"))
 	}

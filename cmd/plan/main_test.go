@@ -443,8 +443,10 @@ func TestCostOfSeveralStacksWithAPricesFile(t *testing.T) {
 
 // The shipped pair: the same four teams on one shared cluster and on a
 // cluster each. The comparison shows what the guide's table says in
-// words: four times the clusters, VPCs and NAT gateways, more than twice
-// the fixed cost, and one tenant per cluster instead of four.
+// words: four times the clusters, five times the VPCs and NAT gateways
+// (each team's, and the network account's that routes them), a transit
+// gateway attachment per VPC, more than twice the fixed cost, and one
+// tenant per cluster instead of four.
 func TestCompareTheShippedPair(t *testing.T) {
 	pair := []string{"../../examples/compare/centralized/Pulumi.tenants.yaml", "../../examples/compare/decentralized/Pulumi.tenants.yaml"}
 	code, out, errOut := planCmd(t, append([]string{"--compare", "--json"}, pair...)...)
@@ -456,7 +458,7 @@ func TestCompareTheShippedPair(t *testing.T) {
 	assert.Equal(t, compare.Row{Project: "eks-multi-account-compare-centralized", Stack: "tenants", Model: "centralized",
 		Clusters: 1, VPCs: 1, NATGateways: 3, Monthly: central.Monthly, TenantsPerCluster: 4, MostNamespaces: 4, MostNodeGroups: 1, ClusterAdmins: 2}, central)
 	assert.Equal(t, compare.Row{Project: "eks-multi-account-compare-decentralized", Stack: "tenants", Model: "decentralized",
-		Clusters: 4, VPCs: 4, NATGateways: 12, Monthly: decentral.Monthly, TenantsPerCluster: 1, MostNamespaces: 1, MostNodeGroups: 1, ClusterAdmins: 2}, decentral)
+		Clusters: 4, VPCs: 5, NATGateways: 15, TransitGatewayAttachments: 5, Monthly: decentral.Monthly, TenantsPerCluster: 1, MostNamespaces: 1, MostNodeGroups: 1, ClusterAdmins: 2}, decentral)
 	for i, file := range pair {
 		assert.InDelta(t, costOf(t, file).Total, got.Compare[i].Monthly, 1e-9, "the monthly cost is plan --cost's total")
 	}

@@ -165,7 +165,7 @@ func (c *command) plan(ctx context.Context, positional []string, stdout io.Write
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	if n := p.Network; n != nil {
-		fmt.Fprintf(w, "network\t%s\tshared with %s\t%d resources\n\n", n.Action, strings.Join(n.Principals, ", "), n.Resources)
+		fmt.Fprintf(w, "network\t%s\tshared with %s\trouted with %s\t%d resources\n\n", n.Action, strings.Join(n.Principals, ", "), strings.Join(n.Routed, ", "), n.Resources)
 	}
 	fmt.Fprintln(w, "STACK\tACTION\tACCOUNT\tREGION\tBLUEPRINT\tKUBERNETES\tVPC\tRESOURCES")
 	for _, s := range p.Stacks {

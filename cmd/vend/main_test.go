@@ -165,6 +165,7 @@ func TestPlanCostSumsTheFleetAndEachRequestsShare(t *testing.T) {
 	rate := `{unit: hour, regions: [us-west-2], source: test, read: "2026-12-04"`
 	require.NoError(t, os.WriteFile(prices, []byte(`rates:
   - `+rate+`, rate: nat-gateway, price: 0.045}
+  - `+rate+`, rate: transit-gateway-attachment, price: 0.05}
   - `+rate+`, rate: instance/m6i.large, price: 0.096}
   - `+rate+`, rate: instance/m6a.large, price: 0.0864}
   - `+rate+`, rate: instance/m6i.xlarge, price: 0.192}
@@ -215,18 +216,27 @@ func TestPlanCostSumsTheFleetAndEachRequestsShare(t *testing.T) {
 
 // vend plan evaluates the fleet's reachability over every stack's planned
 // resources together: the network stack's VPC and each dedicated
-// request's. No stack routes through a transit gateway yet, so none
-// reaches another, and the plan says so rather than assume it.
+// request's, each attached to the network stack's transit gateway in its
+// wave's routing domain. payments-prod (prod) and risk-staging (staging)
+// each reach the network VPC, which reaches both, and not each other.
 func TestPlanReportsTheFleetsReachability(t *testing.T) {
 	code, stdout, stderr := runVend(t, "plan", "../../examples/vending", "--json")
 	require.Equal(t, exitOK, code, stderr)
 	var p vend.Plan
 	require.NoError(t, json.Unmarshal([]byte(stdout), &p))
-	var names []string
+	reaches := map[string][]string{}
 	for _, v := range p.Reachability.VPCs {
-		names = append(names, v.Name)
-		assert.Empty(t, v.Reaches, v.Name)
+		reaches[v.Name] = v.Reaches
 	}
-	assert.ElementsMatch(t, []string{"network-vpc", "payments-prod-vpc", "risk-staging-vpc"}, names, "the network's VPC and each dedicated request's")
-	assert.Empty(t, p.Reachability.Domains)
+	assert.Equal(t, map[string][]string{
+		"network-vpc":       {"payments-prod-vpc", "risk-staging-vpc"},
+		"payments-prod-vpc": {"network-vpc"},
+		"risk-staging-vpc":  {"network-vpc"},
+	}, reaches)
+	var domains []string
+	for _, d := range p.Reachability.Domains {
+		domains = append(domains, d.Name)
+	}
+	assert.Equal(t, []string{"network-routing-tgw-rt-dev", "network-routing-tgw-rt-hub", "network-routing-tgw-rt-prod", "network-routing-tgw-rt-staging"}, domains,
+		"a route table per wave, and the network VPC's")
 }

@@ -63,6 +63,7 @@ var rules = []rule{
 	endpointOpenToTheInternet,
 	accountsPerStack,
 	overlappingRoutes,
+	unroutedVPCs,
 }
 
 // Run applies every check to a plan and returns the findings, an empty
@@ -351,6 +352,28 @@ func overlappingRoutes(c *checker) {
 						a, blocks[a], b, blocks[b], d.Name)
 				}
 			}
+		}
+	}
+}
+
+// unroutedVPCs warns about a VPC in a region where the plan has no
+// transit gateway while it has one elsewhere: a transit gateway attaches
+// only VPCs of its own region
+// (https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html),
+// so such a VPC (a de-centralized dedicated VPC in another region than its
+// network account's, say) reaches no other VPC over them.
+func unroutedVPCs(c *checker) {
+	regions := map[string]bool{}
+	for _, g := range c.ofType("aws:ec2transitgateway/transitGateway:TransitGateway") {
+		regions[g.Region] = true
+	}
+	if len(regions) == 0 {
+		return
+	}
+	for _, v := range c.ofType(plan.VPCType) {
+		if !regions[v.Region] {
+			c.add(Warning, "unrouted-vpc", v, "VPC %s in %s reaches no other VPC: the plan's transit gateways are in %s, and a transit gateway attaches only VPCs of its own region",
+				v.Name, v.Region, strings.Join(slices.Sorted(maps.Keys(regions)), ", "))
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2transitgateway"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
@@ -305,6 +306,17 @@ func TestEveryRule(t *testing.T) {
 			}
 			return nil
 		}, check.Warning, "dev-rt", "111122223333", "VPCs a (10.60.0.0/16) and b (10.60.128.0/20) propagate overlapping blocks into route table dev-rt"},
+		"unrouted-vpc": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
+			account := e.Clusters["prod"].Ref().Account
+			west, err := aws.NewProvider(ctx, "west", &aws.ProviderArgs{Region: pulumi.String("us-west-2"), AllowedAccountIds: pulumi.StringArray{pulumi.String(account.ID)}})
+			if err != nil {
+				return err
+			}
+			if _, err := ec2transitgateway.NewTransitGateway(ctx, "tgw", &ec2transitgateway.TransitGatewayArgs{}, pulumi.Provider(west)); err != nil {
+				return err
+			}
+			return nil
+		}, check.Warning, "prod-vpc", "111122223333", "VPC prod-vpc in us-east-1 reaches no other VPC: the plan's transit gateways are in us-west-2"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -99,6 +99,12 @@ func eksChild(arnKey, arnType, nameKey string) outputsFunc {
 	}
 }
 
+// tgwLink is the ID of a transit gateway route table's association or
+// propagation: <route table>_<attachment>.
+func tgwLink(f *fab) string {
+	return f.input("transitGatewayRouteTableId") + "_" + f.input("transitGatewayAttachmentId")
+}
+
 // outputsByType holds what AWS returns for every resource type the library
 // creates. A type missing here still gets a deterministic ID.
 var outputsByType = map[string]outputsFunc{
@@ -147,6 +153,13 @@ var outputsByType = map[string]outputsFunc{
 	"aws:ec2transitgateway/transitGateway:TransitGateway": ec2("tgw", "transit-gateway"),
 	"aws:ec2transitgateway/vpcAttachment:VpcAttachment":   ec2("tgw-attach", "transit-gateway-attachment"),
 	"aws:ec2transitgateway/routeTable:RouteTable":         ec2("tgw-rtb", "transit-gateway-route-table"),
+	// An accepter is the attachment it accepts, as the provider's ID says;
+	// an association or propagation is its route table and attachment.
+	"aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter": func(f *fab) string {
+		return f.input("transitGatewayAttachmentId")
+	},
+	"aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": tgwLink,
+	"aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": tgwLink,
 	"aws:ec2/eip:Eip": func(f *fab) string {
 		id := f.ec2ID("eipalloc")
 		f.set("allocationId", id)

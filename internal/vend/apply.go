@@ -128,16 +128,16 @@ func (v *vendor) prepare(ctx context.Context, apply ApplyOptions) (*prepared, []
 		return nil, nil, err
 	}
 	gone := goneStacks(v.set, existing)
-	var kept []config.SharedAccount
+	kept := vending.Existing{Allocations: allocations(existing)}
 	var results []Result
 	if !apply.Retire {
-		kept = sharedAmong(existing, gone)
+		kept = keptAmong(existing, gone, v.set.NetworkRegion())
 		for _, name := range gone {
 			v.out.say(name, "request gone; kept (retire it with --retire)")
 			results = append(results, Result{Stack: name, Action: Keep})
 		}
 	}
-	rendered, err := v.set.Render(vending.Existing{Allocations: allocations(existing), Kept: kept})
+	rendered, err := v.set.Render(kept)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -151,9 +151,9 @@ func (v *vendor) prepare(ctx context.Context, apply ApplyOptions) (*prepared, []
 				failed = append(failed, r.Stack)
 			}
 		}
-		kept = sharedAmong(existing, failed)
-		if kept != nil {
-			if rendered, err = v.set.Render(vending.Existing{Allocations: allocations(existing), Kept: kept}); err != nil {
+		kept = keptAmong(existing, failed, v.set.NetworkRegion())
+		if kept.Kept != nil || kept.KeptRouted != nil {
+			if rendered, err = v.set.Render(kept); err != nil {
 				return nil, results, err
 			}
 		}
@@ -192,15 +192,23 @@ func goneStacks(set *vending.Set, existing map[string]map[string]string) []strin
 	return out
 }
 
-// sharedAmong lists the stacks of names on shared networking, with their
-// accounts: the network stack keeps sharing with them while they exist.
-func sharedAmong(existing map[string]map[string]string, names []string) []config.SharedAccount {
-	var out []config.SharedAccount
+// keptAmong is what the network stack keeps for the stacks of names while
+// they exist: the share of its subnets with those on shared networking,
+// and of its transit gateway with those whose dedicated VPCs attach to it
+// (the network stack's region).
+func keptAmong(existing map[string]map[string]string, names []string, networkRegion string) vending.Existing {
+	var out vending.Existing
 	for _, name := range names {
-		if existing[name][tagNetworking] == config.Shared {
-			out = append(out, config.SharedAccount{AccountID: existing[name][tagAccount], Cluster: name})
+		tags := existing[name]
+		kept := config.SharedAccount{AccountID: tags[tagAccount], Cluster: name}
+		switch {
+		case tags[tagNetworking] == config.Shared:
+			out.Kept = append(out.Kept, kept)
+		case tags[tagNetworking] == config.Dedicated && tags[tagRegion] == networkRegion:
+			out.KeptRouted = append(out.KeptRouted, kept)
 		}
 	}
+	out.Allocations = allocations(existing)
 	return out
 }
 

@@ -16,7 +16,6 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/internal/cost"
 	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
-	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
 )
 
@@ -100,6 +99,8 @@ type PlannedNetwork struct {
 	Action string `json:"action"`
 	// Principals are the accounts its subnets are shared with.
 	Principals []string `json:"principals"`
+	// Routed are the accounts its transit gateway is shared with.
+	Routed []string `json:"routed"`
 	// Resources is how many resources its offline plan lists.
 	Resources int `json:"resources"`
 	// Cost is what the network stack costs a month, when asked for.
@@ -139,11 +140,11 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 		}
 	}
 	gone := goneStacks(set, existing)
-	var kept []config.SharedAccount
+	kept := vending.Existing{Allocations: allocations(existing)}
 	if !opts.Retire {
-		kept = sharedAmong(existing, gone)
+		kept = keptAmong(existing, gone, set.NetworkRegion())
 	}
-	rendered, err := set.Render(vending.Existing{Allocations: allocations(existing), Kept: kept})
+	rendered, err := set.Render(kept)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +156,7 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 	if n := rendered.Network; n != nil {
 		network, _ := stacks.ReadNetwork(planned)
 		out.Network = &PlannedNetwork{Action: action(existing, n.Name, digestOf(n.Config, [2]string{}, networkView{})),
-			Principals: network.SharedWith, Resources: count(docs[n.Name])}
+			Principals: network.SharedWith, Routed: network.RoutedWith, Resources: count(docs[n.Name])}
 	}
 	for _, st := range rendered.Vended {
 		view := networkView{}

@@ -16,7 +16,7 @@ import (
 // what vend renders rolls out. Bump it with any such change; the build's
 // module version and VCS revision, when the binary carries them, are
 // covered too, so that a library change rolls out.
-const Version = "1"
+const Version = "2"
 
 // Tag keys of what vend keeps on a vended stack. Pulumi stack tag names
 // are at most 40 characters of letters, digits, '-', '_', '.' and ':'.
@@ -50,18 +50,22 @@ func recordOf(set *vending.Set, st vending.Stack) (map[string]string, error) {
 }
 
 // networkView is what a vended stack reads of the network stack's output:
-// the VPC, its subnets, and whether its own account is shared yet (not the
-// others', so that another request joining leaves its digest alone).
+// the VPC, its subnets, the transit gateway, and whether its own account
+// is shared and routed yet (not the others', so that another request
+// joining leaves its digest alone).
 type networkView struct {
 	VpcID            string   `json:"vpcId,omitempty"`
 	PrivateSubnetIDs []string `json:"privateSubnetIds,omitempty"`
 	Shared           bool     `json:"shared"`
+	TransitGatewayID string   `json:"transitGatewayId,omitempty"`
+	Routed           bool     `json:"routed"`
 }
 
 // viewOf is what a stack of an account reads of the network output; the
 // zero view without a network stack.
 func viewOf(network stacks.Network, account string) networkView {
-	return networkView{VpcID: network.VpcID, PrivateSubnetIDs: network.PrivateSubnetIDs, Shared: slices.Contains(network.SharedWith, account)}
+	return networkView{VpcID: network.VpcID, PrivateSubnetIDs: network.PrivateSubnetIDs, Shared: slices.Contains(network.SharedWith, account),
+		TransitGatewayID: network.TransitGatewayID, Routed: slices.Contains(network.RoutedWith, account)}
 }
 
 // vendedDigest covers everything that changes what a vended stack

@@ -17,6 +17,7 @@ const (
 	DefaultDeployRoleName = "OrganizationAccountAccessRole"
 	DefaultBlueprint      = "general-purpose"
 	DefaultNetworkName    = "network"
+	DefaultRoutingDomain  = "default"
 )
 
 // DefaultKubernetesVersion is a cluster's Kubernetes version when the stack
@@ -47,6 +48,12 @@ func (c *Config) ApplyDefaults() {
 		n.Name = cmp.Or(n.Name, DefaultNetworkName)
 		n.Region = cmp.Or(n.Region, d.Region)
 		n.AvailabilityZones = network.Zones(n.AvailabilityZones)
+		if len(n.RoutingDomains) == 0 {
+			n.RoutingDomains = []string{DefaultRoutingDomain}
+		}
+	}
+	if c.Model == Decentralized || c.Model == NetworkModel {
+		c.Routing = cmp.Or(c.Routing, RoutingDomains)
 	}
 	for i := range c.ClusterAccounts {
 		ca := &c.ClusterAccounts[i]
@@ -74,6 +81,9 @@ func (c *Config) ApplyDefaults() {
 		w.Blueprint = cmp.Or(w.Blueprint, DefaultBlueprint)
 		w.KubernetesVersion = cmp.Or(w.KubernetesVersion, d.KubernetesVersion)
 		w.AvailabilityZones = network.Zones(w.AvailabilityZones)
+		if c.Routed(*w) && len(c.NetworkAccount.RoutingDomains) == 1 {
+			w.RoutingDomain = cmp.Or(w.RoutingDomain, c.NetworkAccount.RoutingDomains[0])
+		}
 		if w.GitOps != nil {
 			for j := range w.GitOps.Repositories {
 				r := &w.GitOps.Repositories[j]
@@ -83,6 +93,13 @@ func (c *Config) ApplyDefaults() {
 			}
 		}
 	}
+}
+
+// Routed reports whether a de-centralized workload account's VPC attaches
+// to the network account's transit gateway: a dedicated VPC in the network
+// account's region (transit gateways are regional).
+func (c *Config) Routed(w WorkloadAccount) bool {
+	return c.Model == Decentralized && w.Networking == Dedicated && c.NetworkAccount != nil && w.Region == c.NetworkAccount.Region
 }
 
 // PreflightOn reports whether the stack reads quotas and prerequisites

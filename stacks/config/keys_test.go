@@ -55,7 +55,9 @@ var topLevelKeys = []struct {
 	{"charts", reflect.TypeFor[Charts]()},
 	{"networkStack", reflect.TypeFor[string]()},
 	{"organizationStack", reflect.TypeFor[string]()},
+	{"routing", reflect.TypeFor[string]()},
 	{"shareWith", reflect.TypeFor[[]SharedAccount]()},
+	{"routeWith", reflect.TypeFor[[]SharedAccount]()},
 	{"clusterAccounts", reflect.TypeFor[[]ClusterAccount]()},
 	{"workloadAccounts", reflect.TypeFor[[]WorkloadAccount]()},
 }

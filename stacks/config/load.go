@@ -77,7 +77,11 @@ func Parse(get Getter) (*Config, error) {
 	if v, ok := get("organizationStack"); ok {
 		c.OrganizationStack = v
 	}
+	if v, ok := get("routing"); ok {
+		c.Routing = v
+	}
 	c.ShareWith = decodeList[SharedAccount](get, "shareWith", &ps)
+	c.RouteWith = decodeList[SharedAccount](get, "routeWith", &ps)
 	c.ClusterAccounts = decodeList[ClusterAccount](get, "clusterAccounts", &ps)
 	c.WorkloadAccounts = decodeList[WorkloadAccount](get, "workloadAccounts", &ps)
 	if err := ps.Err(); err != nil {

@@ -35,6 +35,13 @@ const (
 	Shared    = "shared"
 )
 
+// Routing modes of a network account's transit gateway: a route table per
+// routing domain, or one for every VPC.
+const (
+	RoutingDomains = "domains"
+	RoutingFlat    = "flat"
+)
+
 // Chaining role modes of a cluster account.
 const (
 	SharedChaining    = "shared"
@@ -63,6 +70,14 @@ type Config struct {
 	// ShareWith are the accounts the network account's private subnets
 	// are shared with, each with the cluster it runs there (network model).
 	ShareWith []SharedAccount `json:"shareWith,omitempty"`
+	// RouteWith are the accounts whose dedicated VPCs attach to the
+	// network account's transit gateway, each with its cluster (network
+	// model).
+	RouteWith []SharedAccount `json:"routeWith,omitempty"`
+	// Routing is domains (default: a transit gateway route table per
+	// networkAccount.routingDomains entry) or flat (one for every VPC).
+	// For the de-centralized and network models.
+	Routing string `json:"routing,omitempty"`
 	// NetworkStack names the network stack ("organization/project/stack")
 	// whose subnets the workload accounts on shared networking use, read by
 	// stack reference instead of creating the network account's VPC here
@@ -140,6 +155,11 @@ type NetworkAccount struct {
 	VpcCIDR string `json:"vpcCidr"`
 	// AvailabilityZones is how many zones the VPC spans; default 3.
 	AvailabilityZones int `json:"availabilityZones,omitempty"`
+	// RoutingDomains name the routing domains of the account's transit
+	// gateway, which dedicated VPCs in its region attach to: a VPC reaches
+	// the VPCs of its domain and the network VPC, no other. Default one,
+	// "default".
+	RoutingDomains []string `json:"routingDomains,omitempty"`
 }
 
 // SharedAccount is an account the network stack shares its subnets with.
@@ -224,6 +244,14 @@ type WorkloadAccount struct {
 	KubernetesVersion string `json:"kubernetesVersion,omitempty"`
 	// NodeGroups override the blueprint's node groups field by field.
 	NodeGroups []NodeGroupOverride `json:"nodeGroups,omitempty"`
+	// RoutingDomain is the routing domain of a dedicated VPC in the
+	// network account's region, one of networkAccount.routingDomains;
+	// default the only one.
+	RoutingDomain string `json:"routingDomain,omitempty"`
+	// RouteTo are the blocks a dedicated VPC in the network account's
+	// region sends to the transit gateway; default the network VPC's and
+	// the other dedicated VPCs' of its domain in this file.
+	RouteTo []string `json:"routeTo,omitempty"`
 	// GitOps bootstraps Flux with the team repositories. Optional.
 	GitOps *gitops.Spec `json:"gitops,omitempty"`
 	// EndpointAccess overrides defaults.endpointAccess for this account's

@@ -14,6 +14,7 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/routing"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/stacks/guardrails"
 )
@@ -29,6 +30,7 @@ func (c *Config) Validate(ps *validate.Problems) {
 	v.organization()
 	v.networkAccount()
 	v.shareWith()
+	v.routing()
 	v.clusterAccounts()
 	v.workloadAccounts()
 	v.sharedChainingPolicies()
@@ -165,6 +167,77 @@ func (v *validator) shareWith() {
 		p := validate.Index("shareWith", i)
 		v.account(p+".accountId", a.AccountID)
 		v.name(p+".cluster", a.Cluster, clusters, "shared account's cluster")
+	}
+}
+
+// routing checks the routing mode, the routing domains, the accounts a
+// network stack routes with, and each de-centralized workload account's
+// domain and destinations.
+func (v *validator) routing() {
+	c := v.c
+	switch {
+	case c.Routing == "":
+	case c.Model != Decentralized && c.Model != NetworkModel:
+		v.ps.Add("routing", c.Routing, "is for the de-centralized and network models, whose network account owns a transit gateway")
+	case c.Routing != RoutingDomains && c.Routing != RoutingFlat:
+		v.ps.Addf("routing", c.Routing, "is not %q or %q", RoutingDomains, RoutingFlat)
+	}
+	if n := c.NetworkAccount; n != nil {
+		if c.Routing == RoutingFlat && len(n.RoutingDomains) > 1 {
+			v.ps.Add("networkAccount.routingDomains", n.RoutingDomains, "is for routing: domains; flat routing has one route table for every VPC")
+		}
+		for i, d := range n.RoutingDomains {
+			p := validate.Index("networkAccount.routingDomains", i)
+			switch {
+			case !validate.IsDNS1123Label(d):
+				v.ps.Add(p, d, "is not a DNS label (lower-case letters, digits and '-')")
+			case d == routing.HubDomain:
+				v.ps.Add(p, d, "is the name of the network VPC's own route table")
+			case slices.Index(n.RoutingDomains, d) < i:
+				v.ps.Add(p, d, "is listed twice")
+			}
+		}
+	}
+	if len(c.RouteWith) > 0 && c.Model != NetworkModel {
+		v.ps.Add("routeWith", nil, "is for the network model; a de-centralized stack attaches its own dedicated VPCs")
+	}
+	clusters := validate.Names{}
+	for i, a := range c.RouteWith {
+		p := validate.Index("routeWith", i)
+		v.account(p+".accountId", a.AccountID)
+		v.name(p+".cluster", a.Cluster, clusters, "routed account's cluster")
+	}
+	for i, w := range c.WorkloadAccounts {
+		v.routedTenant(validate.Index("workloadAccounts", i), w)
+	}
+}
+
+// routedTenant checks a workload account's routing keys: only for a
+// dedicated VPC in the network account's region, a domain of the network
+// account's, and destinations outside the VPC's own block.
+func (v *validator) routedTenant(p string, w WorkloadAccount) {
+	c := v.c
+	if !c.Routed(w) {
+		v.misplaced(p, "is for a dedicated VPC in the network account's region (de-centralized model), which attaches to its transit gateway",
+			setKey{"routingDomain", w.RoutingDomain != ""}, setKey{"routeTo", len(w.RouteTo) > 0})
+		return
+	}
+	switch {
+	case w.RoutingDomain == "":
+		v.ps.Addf(p+".routingDomain", nil, "is required: the network account has routing domains %s", strings.Join(c.NetworkAccount.RoutingDomains, ", "))
+	case !slices.Contains(c.NetworkAccount.RoutingDomains, w.RoutingDomain):
+		v.ps.Addf(p+".routingDomain", w.RoutingDomain, "is not one of networkAccount.routingDomains (%s)", strings.Join(c.NetworkAccount.RoutingDomains, ", "))
+	}
+	own, ownErr := netip.ParsePrefix(w.VpcCIDR)
+	for j, d := range w.RouteTo {
+		q := validate.Index(p+".routeTo", j)
+		block, err := netip.ParsePrefix(d)
+		switch {
+		case err != nil || block != block.Masked() || !block.Addr().Is4():
+			v.ps.Add(q, d, "is not an IPv4 CIDR block such as 10.10.0.0/16")
+		case ownErr == nil && own.Bits() <= block.Bits() && own.Contains(block.Addr()):
+			v.ps.Addf(q, d, "is within the VPC's own block %s, which its local route serves", w.VpcCIDR)
+		}
 	}
 }
 

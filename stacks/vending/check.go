@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
+	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
 
 // check records the problems the stacks' own validation cannot see: what
@@ -30,6 +31,12 @@ func (s *Set) check(ps *validate.Problems) {
 			ps.Add(p, w, "is already a wave")
 		}
 		seen[w] = true
+	}
+	if st.Routing != "" && st.Routing != config.RoutingDomains && st.Routing != config.RoutingFlat {
+		ps.Addf(at(SettingsFile, "routing"), st.Routing, "is not %q or %q", config.RoutingDomains, config.RoutingFlat)
+	}
+	if n := st.NetworkAccount; n != nil && len(n.RoutingDomains) > 0 {
+		ps.Add(at(SettingsFile, "networkAccount.routingDomains"), n.RoutingDomains, "is not for vending: the routing domains are the waves (routing: domains) or one for all (routing: flat)")
 	}
 	s.checkTeams(ps)
 	pool := s.checkPool(ps)

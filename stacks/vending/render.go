@@ -1,10 +1,12 @@
 package vending
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +47,9 @@ type Existing struct {
 	// but which are not retired yet: the network stack keeps sharing with
 	// their accounts until they are.
 	Kept []config.SharedAccount
+	// KeptRouted are the like stacks with dedicated VPCs attached to the
+	// transit gateway, which stays shared with their accounts.
+	KeptRouted []config.SharedAccount
 }
 
 // Render allocates the dedicated VPCs (keeping the blocks the backend
@@ -55,7 +60,7 @@ func (s *Set) Render(existing Existing) (*Stacks, error) {
 	var ps validate.Problems
 	out := &Stacks{Allocations: s.allocate(existing.Allocations, &ps)}
 	if s.Settings.NetworkAccount != nil {
-		out.Network = &Stack{Name: NetworkStack, Config: s.networkConfig(existing.Kept)}
+		out.Network = &Stack{Name: NetworkStack, Config: s.networkConfig(existing.Kept, existing.KeptRouted)}
 		s.checkStack(out.Network, &ps)
 	}
 	for i := range s.Requests {
@@ -92,9 +97,20 @@ func (s *Set) common(model string) map[string]any {
 // networkConfig is the network stack's configuration: shared with exactly
 // the accounts of the requests on shared networking, and of the kept
 // stacks, in cluster name order.
-func (s *Set) networkConfig(kept []config.SharedAccount) map[string]string {
+func (s *Set) networkConfig(kept, keptRouted []config.SharedAccount) map[string]string {
 	c := s.common(config.NetworkModel)
-	c["networkAccount"] = s.Settings.NetworkAccount
+	c["networkAccount"] = s.networkAccount()
+	c["routing"] = s.routing()
+	routed := slices.Clone(keptRouted)
+	for _, r := range s.Requests {
+		if s.routed(&r) {
+			routed = append(routed, config.SharedAccount{AccountID: r.AccountID, Cluster: r.Name})
+		}
+	}
+	slices.SortFunc(routed, func(a, b config.SharedAccount) int { return strings.Compare(a.Cluster, b.Cluster) })
+	if routed != nil {
+		c["routeWith"] = routed
+	}
 	shares := slices.Clone(kept)
 	for _, r := range s.Requests {
 		if r.Shared() {
@@ -107,6 +123,59 @@ func (s *Set) networkConfig(kept []config.SharedAccount) map[string]string {
 	}
 	c["shareWith"] = shares
 	return encode(c)
+}
+
+// routing is the routing mode, domains unless vending.yaml says flat.
+func (s *Set) routing() string {
+	return cmp.Or(s.Settings.Routing, config.RoutingDomains)
+}
+
+// networkAccount is the network account as the stacks see it: with the
+// waves as its routing domains, or with the one default domain when
+// routing is flat.
+func (s *Set) networkAccount() *config.NetworkAccount {
+	n := *s.Settings.NetworkAccount
+	if s.routing() == config.RoutingDomains {
+		n.RoutingDomains = slices.Clone(s.Settings.Waves)
+	}
+	return &n
+}
+
+// routed reports whether a request's dedicated VPC attaches to the network
+// account's transit gateway: it is in the network account's region
+// (transit gateways are regional).
+func (s *Set) routed(r *Request) bool {
+	return s.Settings.NetworkAccount != nil && !r.Shared() && cmp.Or(r.Region, s.Settings.Defaults.Region) == s.NetworkRegion()
+}
+
+// NetworkRegion is the network account's region, "" without one.
+func (s *Set) NetworkRegion() string {
+	if n := s.Settings.NetworkAccount; n != nil {
+		return cmp.Or(n.Region, s.Settings.Defaults.Region)
+	}
+	return ""
+}
+
+// routeTo is what a routed request's VPC sends to the transit gateway: the
+// network VPC, the pool (which holds every allocated block), and the
+// blocks pinned outside the pool by the other routed requests of its
+// domain.
+func (s *Set) routeTo(r *Request) []string {
+	out := []string{s.Settings.NetworkAccount.VpcCIDR}
+	pool, poolErr := netip.ParsePrefix(s.Settings.CIDRPool)
+	if poolErr == nil {
+		out = append(out, pool.String())
+	}
+	for i := range s.Requests {
+		o := &s.Requests[i]
+		if o.Name == r.Name || !s.routed(o) || o.VpcCIDR == "" || s.routing() == config.RoutingDomains && o.Environment != r.Environment {
+			continue
+		}
+		if block, err := netip.ParsePrefix(o.VpcCIDR); err == nil && (poolErr != nil || !contains(pool, block)) {
+			out = append(out, block.String())
+		}
+	}
+	return out
 }
 
 // requestConfig is a request's stack configuration: the de-centralized
@@ -135,11 +204,18 @@ func (s *Set) requestConfig(r *Request, vpcCIDR string) map[string]string {
 	if !r.Shared() && w.VpcCIDR == "" {
 		w.VpcCIDR = vpcCIDR
 	}
-	c["workloadAccounts"] = []config.WorkloadAccount{w}
-	if r.Shared() && s.Settings.NetworkAccount != nil {
-		c["networkAccount"] = s.Settings.NetworkAccount
+	if r.Shared() && s.Settings.NetworkAccount != nil || s.routed(r) {
+		c["networkAccount"] = s.networkAccount()
 		c["networkStack"] = s.NetworkStackName()
+		c["routing"] = s.routing()
 	}
+	if s.routed(r) {
+		if s.routing() == config.RoutingDomains {
+			w.RoutingDomain = r.Environment
+		}
+		w.RouteTo = s.routeTo(r)
+	}
+	c["workloadAccounts"] = []config.WorkloadAccount{w}
 	if s.Settings.Charts != nil {
 		c["charts"] = s.Settings.Charts
 	}

@@ -75,6 +75,10 @@ type Settings struct {
 	// Waves are the environments in upgrade order; default dev, staging,
 	// prod. Every request's environment is one of them.
 	Waves []string `json:"waves,omitempty"`
+	// Routing is domains (default: each wave is a routing domain of the
+	// network account's transit gateway, so a dedicated VPC reaches its
+	// own wave's and the network VPC) or flat (one domain for all).
+	Routing string `json:"routing,omitempty"`
 	// Charts locates the charts the clusters install, for machines without
 	// the internet, as in a stack file. Optional.
 	Charts *config.Charts `json:"charts,omitempty"`

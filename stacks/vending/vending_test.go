@@ -77,10 +77,20 @@ func TestTheExampleRendersANetworkStackAndAStackPerRequest(t *testing.T) {
 			assert.Equal(t, "organization/eks-multi-account-vending/network", st.Config["eks-multi-account:networkStack"])
 			assert.Empty(t, w.VpcCIDR)
 		} else {
-			assert.NotContains(t, st.Config, "eks-multi-account:networkStack")
+			assert.Equal(t, "organization/eks-multi-account-vending/network", st.Config["eks-multi-account:networkStack"],
+				"a dedicated VPC in the network account's region attaches to the network stack's transit gateway")
 			assert.Equal(t, out.Allocations[st.Name], w.VpcCIDR)
+			assert.Equal(t, st.Request.Environment, w.RoutingDomain, "the wave is the routing domain")
+			assert.Equal(t, []string{"10.10.0.0/16", "10.128.0.0/10"}, w.RouteTo, "the network VPC and the pool")
 		}
 	}
+	var routed []config.SharedAccount
+	require.NoError(t, json.Unmarshal([]byte(out.Network.Config["eks-multi-account:routeWith"]), &routed))
+	assert.Equal(t, []config.SharedAccount{{AccountID: "414141414141", Cluster: "payments-prod"}, {AccountID: "515151515151", Cluster: "risk-staging"}}, routed,
+		"the network stack shares its transit gateway with exactly the dedicated requests")
+	var network config.NetworkAccount
+	require.NoError(t, json.Unmarshal([]byte(out.Network.Config["eks-multi-account:networkAccount"]), &network))
+	assert.Equal(t, []string{"dev", "staging", "prod"}, network.RoutingDomains, "the waves are the routing domains")
 	assert.Equal(t, []string{"payments-prod", "risk-staging", "vision-dev", "vision-prod"}, names)
 	assert.Equal(t, Allocations{"payments-prod": "10.128.0.0/20", "risk-staging": "10.200.0.0/20"}, out.Allocations,
 		"the pinned block is kept and the other is the pool's first /20")
@@ -99,7 +109,7 @@ func TestEveryProblemOfEveryFileIsReportedAtOnce(t *testing.T) {
 	var vendErr *Error
 	require.ErrorAs(t, err, &vendErr)
 	for _, want := range []string{
-		`vending.yaml: flavour: is not a key of vending.yaml (want one of charts, cidrPool, defaults, networkAccount, organization, organizationStack, project, pulumiOrganization, teams, waves)`,
+		`vending.yaml: flavour: is not a key of vending.yaml (want one of charts, cidrPool, defaults, networkAccount, organization, organizationStack, project, pulumiOrganization, routing, teams, waves)`,
 		`vending.yaml: waves[1]: "dev" is already a wave`,
 		`requests/network.yaml: "network" is the network stack's name; name the request after its cluster`,
 		`requests/a.yaml: colour: is not a key of requests/a.yaml`,
@@ -210,4 +220,73 @@ func TestAllocatedBlocksNeverMove(t *testing.T) {
 	_, err = Load(writeDir(t, files), nil)
 	assert.ErrorContains(t, err, `vending.yaml: cidrPool: "10.128.0.0/18" has no free /20 left for requests/z.yaml`)
 	assert.NotContains(t, err.Error(), "vpcCidr: is required", "the request without a block is the pool's problem")
+}
+
+// A dedicated request in the network account's region attaches to the
+// network stack's transit gateway in its wave's domain, routing the network
+// VPC, the pool, and the blocks its wave's others pin outside the pool; one
+// in another region is not attached; routing: flat makes one domain, and
+// the kept stacks' accounts stay in the gateway's share.
+func TestDedicatedRequestsAreRoutedByWave(t *testing.T) {
+	files := map[string]string{
+		SettingsFile:          settings,
+		"requests/a.yaml":     request("111111111111", "dedicated"),
+		"requests/b.yaml":     request("222222222222", "dedicated") + "vpcCidr: 10.200.0.0/20\n",
+		"requests/c.yaml":     strings.Replace(request("333333333333", "dedicated"), "environment: dev", "environment: prod", 1) + "vpcCidr: 10.201.0.0/20\n",
+		"requests/east.yaml":  request("444444444444", "dedicated") + "region: us-east-1\n",
+		"requests/share.yaml": request("555555555555", "shared"),
+	}
+	render := func(files map[string]string, existing Existing) *Stacks {
+		set, err := Load(writeDir(t, files), nil)
+		require.NoError(t, err)
+		out, err := set.Render(existing)
+		require.NoError(t, err)
+		return out
+	}
+	byName := func(out *Stacks) map[string]config.WorkloadAccount {
+		m := map[string]config.WorkloadAccount{}
+		for _, st := range out.Vended {
+			m[st.Name] = workload(t, st)
+		}
+		return m
+	}
+	routeWith := func(out *Stacks) []config.SharedAccount {
+		var routed []config.SharedAccount
+		require.NoError(t, json.Unmarshal([]byte(out.Network.Config["eks-multi-account:routeWith"]), &routed))
+		return routed
+	}
+
+	kept := []config.SharedAccount{{AccountID: "666666666666", Cluster: "gone"}}
+	out := render(files, Existing{KeptRouted: kept})
+	w := byName(out)
+	assert.Equal(t, "dev", w["a"].RoutingDomain)
+	assert.Equal(t, []string{"10.10.0.0/16", "10.128.0.0/18", "10.200.0.0/20"}, w["a"].RouteTo, "the network VPC, the pool, and b's block pinned outside it")
+	assert.Equal(t, []string{"10.10.0.0/16", "10.128.0.0/18"}, w["b"].RouteTo)
+	assert.Equal(t, "prod", w["c"].RoutingDomain)
+	assert.Equal(t, []string{"10.10.0.0/16", "10.128.0.0/18"}, w["c"].RouteTo, "c is alone in prod")
+	assert.Empty(t, w["east"].RoutingDomain, "us-east-1 is not the transit gateway's region")
+	for _, st := range out.Vended {
+		if st.Name == "east" {
+			assert.NotContains(t, st.Config, "eks-multi-account:networkStack")
+		}
+	}
+	assert.Equal(t, []config.SharedAccount{{AccountID: "111111111111", Cluster: "a"}, {AccountID: "222222222222", Cluster: "b"},
+		{AccountID: "333333333333", Cluster: "c"}, {AccountID: "666666666666", Cluster: "gone"}}, routeWith(out),
+		"the dedicated requests in the gateway's region, and the kept stack's")
+
+	files[SettingsFile] = settings + "routing: flat\n"
+	out = render(files, Existing{})
+	w = byName(out)
+	assert.Empty(t, w["a"].RoutingDomain, "one domain, the stacks' default")
+	assert.Equal(t, []string{"10.10.0.0/16", "10.128.0.0/18", "10.200.0.0/20", "10.201.0.0/20"}, w["a"].RouteTo, "flat: every pinned block")
+	var network config.NetworkAccount
+	require.NoError(t, json.Unmarshal([]byte(out.Network.Config["eks-multi-account:networkAccount"]), &network))
+	assert.Empty(t, network.RoutingDomains)
+	assert.Equal(t, "flat", out.Network.Config["eks-multi-account:routing"])
+
+	files[SettingsFile] = strings.Replace(settings, "vpcCidr: 10.10.0.0/16}", "vpcCidr: 10.10.0.0/16, routingDomains: [a]}", 1) + "routing: mesh\n"
+	_, err := Load(writeDir(t, files), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `vending.yaml: routing: "mesh" is not "domains" or "flat"`)
+	assert.Contains(t, err.Error(), `vending.yaml: networkAccount.routingDomains: [a] is not for vending: the routing domains are the waves`)
 }
