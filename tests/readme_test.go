@@ -13,11 +13,14 @@ import (
 	"github.com/eks-multi-account/eks-multi-account/components/clusteraccount"
 	"github.com/eks-multi-account/eks-multi-account/components/crossaccountrole"
 	"github.com/eks-multi-account/eks-multi-account/components/iampolicy"
+	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
+	"github.com/eks-multi-account/eks-multi-account/components/routing"
 	"github.com/eks-multi-account/eks-multi-account/components/sharedsubnets"
 	"github.com/eks-multi-account/eks-multi-account/components/tenancy"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/internal/mockengine"
+	"github.com/eks-multi-account/eks-multi-account/internal/plan"
 	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/testkit"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/blueprints"
@@ -115,6 +118,68 @@ func readmeBlueprints(ctx *pulumi.Context) error {
 	return err
 }
 
+// readmeRouting is the routing snippet of docs/components.md, after the
+// spoke's account and cluster it names.
+func readmeRouting(ctx *pulumi.Context) error {
+	webAccount, err := providers.NewAccount(ctx, "aws-web", providers.AccountSettings{
+		AccountID: "535353535353", Region: "us-west-2", DeployRoleName: "OrganizationAccountAccessRole",
+	})
+	if err != nil {
+		return err
+	}
+	eksProvider, err := providers.NewEKSProvider(ctx, "eks")
+	if err != nil {
+		return err
+	}
+	web, err := clusteraccount.NewClusterAccount(ctx, "web", &clusteraccount.Args{
+		Spec: clusteraccount.Spec{ClusterName: "web", KubernetesVersion: "1.36", VpcCIDR: "10.30.0.0/16",
+			NodeGroups:     []clusteraccount.NodeGroup{{Name: "general", InstanceTypes: []string{"m6i.large"}, MinSize: 1, MaxSize: 2, DesiredSize: 1}},
+			EndpointAccess: &clusteraccount.EndpointAccess{PublicCIDRs: []string{"203.0.113.0/24"}}},
+		Account: webAccount, EKSProvider: eksProvider, DeployRoleARN: "arn:aws:iam::535353535353:role/OrganizationAccountAccessRole",
+	})
+	if err != nil {
+		return err
+	}
+	owner, err := providers.NewAccount(ctx, "aws-network", providers.AccountSettings{
+		AccountID: "999988887777", Region: "us-west-2", DeployRoleName: "OrganizationAccountAccessRole",
+	})
+	if err != nil {
+		return err
+	}
+	hubVPC, err := network.New(ctx, "network", network.Args{Account: owner, CIDR: "10.10.0.0/16", NamePrefix: "network"}, nil)
+	if err != nil {
+		return err
+	}
+	hub, err := routing.NewHub(ctx, "network-routing", &routing.HubArgs{
+		Owner:      owner,
+		VpcID:      hubVPC.VpcID,
+		SubnetIDs:  hubVPC.RoutedPrivateIDs, // one per zone
+		Domains:    []string{"dev", "prod"},
+		Principals: []string{"535353535353"}, // the spokes' accounts
+	})
+	if err != nil {
+		return err
+	}
+	tgw, err := hub.SharedWith("535353535353") // known once the share names the account
+	if err != nil {
+		return err
+	}
+	dev, _ := hub.DomainTableID("dev")
+	var tables, hubTables []pulumi.StringInput
+	for i := range 3 { // one per zone
+		tables = append(tables, web.PrivateRouteTableIDs.Index(pulumi.Int(i)))
+		hubTables = append(hubTables, hubVPC.PrivateRouteTableIDs.Index(pulumi.Int(i)))
+	}
+	_, err = routing.NewSpoke(ctx, "web-tgw", &routing.SpokeArgs{
+		Account: webAccount, Network: owner, TransitGatewayID: tgw,
+		VpcID: web.VpcID, CIDR: "10.30.0.0/16", SubnetIDs: web.PrivateSubnetIDs, RouteTableIDs: tables,
+		Destinations:  []string{"10.10.0.0/16"}, // the hub VPC's block, and its domain's others
+		DomainTableID: dev, HubTableID: hub.HubTableID,
+		HubRouteTableIDs: hubTables, HubGatewayID: hub.AttachedGatewayID,
+	})
+	return err
+}
+
 func TestReadmeSnippetsRun(t *testing.T) {
 	e := testkit.Established(mockengine.New("eks-multi-account", "readme"))
 	require.NoError(t, e.Run(readmeComponents, nil))
@@ -123,6 +188,21 @@ func TestReadmeSnippetsRun(t *testing.T) {
 	cfg["eks-multi-account:workloadAccounts"] = strings.Replace(cfg["eks-multi-account:workloadAccounts"], `"blueprint":"general-purpose"`, `"blueprint":"arm"`, 1)
 	e = testkit.Established(mockengine.New("eks-multi-account", "readme"))
 	require.NoError(t, e.Run(readmeBlueprints, cfg))
+
+	// The routing snippet: web's VPC reaches the hub's, and back.
+	e = testkit.Established(mockengine.New("eks-multi-account", "readme"))
+	require.NoError(t, e.Run(readmeRouting, nil))
+	var rs []plan.Resource
+	for _, r := range e.Resources() {
+		outputs := r.Outputs.Mappable()
+		outputs["id"] = r.ID
+		rs = append(rs, plan.Resource{Type: r.Type, Name: r.Name, Account: r.Account, Region: r.Region, Inputs: r.Inputs.Mappable(), Outputs: outputs})
+	}
+	reaches := map[string][]string{}
+	for _, v := range plan.Reach(rs).VPCs {
+		reaches[v.Name] = v.Reaches
+	}
+	assert.Equal(t, map[string][]string{"network-vpc": {"web-vpc"}, "web-vpc": {"network-vpc"}}, reaches)
 }
 
 // TestReadmeSnippetsAreTheseOnes holds that every Go snippet of the
@@ -140,7 +220,7 @@ func TestReadmeSnippetsAreTheseOnes(t *testing.T) {
 			assert.Contains(t, code, strings.TrimSpace(squash.ReplaceAllString(b[1], " ")), "a snippet of %s this file does not run", page)
 		}
 	}
-	assert.Equal(t, 5, snippets, "the Go snippets of the documentation")
+	assert.Equal(t, 6, snippets, "the Go snippets of the documentation")
 }
 
 // TestReadmeStackFilePlans runs the README's stack file through the stacks:
