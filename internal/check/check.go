@@ -39,6 +39,10 @@ const (
 	// megabytes); past this, split the estate into stacks (one per cluster
 	// account, say).
 	MaxAccountsPerStack = 40
+	// MaxRoutesPerRouteTable is how many routes a VPC route table holds by
+	// default, propagated ones aside ("Routes per route table", adjustable
+	// to 1,000: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+	MaxRoutesPerRouteTable = 50
 )
 
 // rule is one check over a whole plan.
@@ -64,6 +68,7 @@ var rules = []rule{
 	accountsPerStack,
 	overlappingRoutes,
 	unroutedVPCs,
+	routesPerRouteTable,
 }
 
 // Run applies every check to a plan and returns the findings, an empty
@@ -374,6 +379,26 @@ func unroutedVPCs(c *checker) {
 		if !regions[v.Region] {
 			c.add(Warning, "unrouted-vpc", v, "VPC %s in %s reaches no other VPC: the plan's transit gateways are in %s, and a transit gateway attaches only VPCs of its own region",
 				v.Name, v.Region, strings.Join(slices.Sorted(maps.Keys(regions)), ", "))
+		}
+	}
+}
+
+// routesPerRouteTable warns about a VPC route table given more routes than
+// a route table holds by default: its inline routes and the routes added
+// to it. CreateRoute fails past the quota, part way through a deploy; a
+// stack file routing many VPCs of one domain to each other meets it
+// first, and routeTo with a block that holds them (as vending's pool
+// does) avoids it.
+func routesPerRouteTable(c *checker) {
+	count := map[string]int{}
+	for _, r := range c.ofType("aws:ec2/route:Route") {
+		count[str(r.Inputs["routeTableId"])]++
+	}
+	for _, t := range c.ofType("aws:ec2/routeTable:RouteTable") {
+		routes, _ := t.Inputs["routes"].([]any)
+		if n := count[str(t.Outputs["id"])] + len(routes); n > MaxRoutesPerRouteTable {
+			c.add(Warning, "routes-per-route-table", t, "route table %s would hold %d routes; a VPC route table holds %d by default (Service Quotas: Amazon VPC, Routes per route table); raise it, or route a block that holds several VPCs (routeTo)",
+				t.Name, n, MaxRoutesPerRouteTable)
 		}
 	}
 }

@@ -306,6 +306,16 @@ func TestEveryRule(t *testing.T) {
 			}
 			return nil
 		}, check.Warning, "dev-rt", "111122223333", "VPCs a (10.60.0.0/16) and b (10.60.128.0/20) propagate overlapping blocks into route table dev-rt"},
+		"routes-per-route-table": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
+			in := pulumi.Provider(e.Clusters["prod"].Ref().Account.Provider)
+			for i := range check.MaxRoutesPerRouteTable {
+				if _, err := ec2.NewRoute(ctx, fmt.Sprintf("to-%02d", i), &ec2.RouteArgs{RouteTableId: e.Clusters["prod"].PrivateRouteTableIDs.Index(pulumi.Int(0)),
+					DestinationCidrBlock: pulumi.Sprintf("10.%d.0.0/16", 100+i), TransitGatewayId: pulumi.String("tgw-0123456789abcdef0")}, in); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, check.Warning, "prod-private-routes-0", "111122223333", "route table prod-private-routes-0 would hold 51 routes; a VPC route table holds 50 by default"},
 		"unrouted-vpc": {nil, func(ctx *pulumi.Context, e *stacks.Estate) error {
 			account := e.Clusters["prod"].Ref().Account
 			west, err := aws.NewProvider(ctx, "west", &aws.ProviderArgs{Region: pulumi.String("us-west-2"), AllowedAccountIds: pulumi.StringArray{pulumi.String(account.ID)}})
