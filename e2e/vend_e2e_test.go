@@ -384,6 +384,67 @@ requests/aaa-prod.yaml: accountId: "636363636363" is not one of team aaa's accou
 		assert.Equal(t, []string{"aaa-dev", "payments-prod", "vision-prod"}, names)
 	})
 
+	t.Run("vend drift finds what changed behind Pulumi's back, and only that", func(t *testing.T) {
+		clean, err := vend.DetectDrift(context.Background(), vending.DefaultProject, v.options(t))
+		require.NoError(t, err)
+		var names []string
+		for _, d := range clean {
+			names = append(names, d.Stack)
+			assert.True(t, d.Checked, "%s: %s", d.Stack, d.Error)
+			assert.Empty(t, d.Resources, "%s has not drifted", d.Stack)
+		}
+		assert.Equal(t, []string{"aaa-dev", "network", "payments-prod", "vision-prod"}, names)
+		assert.True(t, vend.NoDrift(clean), "a clean fleet exits 0")
+
+		// In payments-prod's account, a node group scaled by hand and a
+		// role given a tag in the console.
+		const payments = "414141414141"
+		var nodeGroup, role string
+		require.NoError(t, v.store.Update(func(s *world.State) error {
+			for _, o := range s.Select("aws:eks/nodeGroup:NodeGroup", func(o *world.Object) bool { return o.Account == payments }) {
+				scaling, _ := o.Inputs["scalingConfig"].(map[string]any)
+				scaling["desiredSize"] = 5
+				nodeGroup = o.URN[strings.LastIndex(o.URN, "::")+2:]
+				break
+			}
+			for _, o := range s.Select("aws:iam/role:Role", func(o *world.Object) bool { return o.Account == payments && o.URN != "" }) {
+				tags, _ := o.Inputs["tags"].(map[string]any)
+				if tags == nil {
+					tags = map[string]any{}
+				}
+				tags["changed-by"] = "console"
+				o.Inputs["tags"] = tags
+				role = o.URN[strings.LastIndex(o.URN, "::")+2:]
+				break
+			}
+			return nil
+		}))
+		require.NotEmpty(t, nodeGroup)
+		require.NotEmpty(t, role)
+
+		drifts, err := vend.DetectDrift(context.Background(), vending.DefaultProject, v.options(t))
+		require.NoError(t, err)
+		assert.False(t, vend.NoDrift(drifts), "a drifted fleet exits 1")
+		for _, d := range drifts {
+			require.True(t, d.Checked, "%s: %s", d.Stack, d.Error)
+			if d.Stack != "payments-prod" {
+				assert.Empty(t, d.Resources, "%s has not drifted", d.Stack)
+				continue
+			}
+			found := map[string][]string{}
+			for _, r := range d.Resources {
+				for _, p := range r.Properties {
+					found[r.Name] = append(found[r.Name], p.Path)
+				}
+			}
+			require.Len(t, found, 2, "the node group and the role, and nothing else: %v", found)
+			require.NotEmpty(t, found[nodeGroup], "the node group scaled by hand is named: %v", found)
+			assert.True(t, strings.HasPrefix(found[nodeGroup][0], "scalingConfig"), "%v", found[nodeGroup])
+			require.NotEmpty(t, found[role], "the role tagged in the console is named: %v", found)
+			assert.True(t, strings.HasPrefix(found[role][0], "tags"), "%v", found[role])
+		}
+	})
+
 	for _, name := range []string{"aaa-dev", "payments-prod", "vision-prod"} {
 		require.NoError(t, os.Remove(filepath.Join(v.dir, "requests", name+".yaml")))
 	}

@@ -7,13 +7,15 @@
 //	vend apply DIR [--backend URL] [--parallel N] [--retire]
 //	vend list [DIR] [--backend URL] [--project P] [--json]
 //	vend upgrade DIR (--blueprint B | --all) --kubernetes V [--yes] [--backend URL] [--parallel N]
+//	vend drift [DIR] [--backend URL] [--project P] [--parallel N] [--json]
 //	vend schema vending|request
 //
 // plan is offline: without --backend every stack is created, and with one
 // it reads the backend (the Pulumi CLI, no AWS). The backend defaults to a
 // file:// folder, DIR/.vend; a self-managed backend keeps secrets with
-// PULUMI_CONFIG_PASSPHRASE. apply, list and upgrade need the Pulumi CLI on
-// PATH. Progress goes to stderr, one line per stack and state.
+// PULUMI_CONFIG_PASSPHRASE. apply, list, upgrade and drift need the Pulumi
+// CLI on PATH; drift refreshes every stack in preview, writing nothing, and
+// exits 1 when any drifted or could not be checked. Progress goes to stderr, one line per stack and state.
 //
 // Exit codes: 0 done; 1 a stack or the backend failed; 2 bad usage or
 // invalid requests (every problem on stderr, with its file and key path).
@@ -47,6 +49,7 @@ const usage = `usage:
   vend apply DIR [--backend URL] [--parallel N] [--retire]
   vend list [DIR] [--backend URL] [--project P] [--json]
   vend upgrade DIR (--blueprint B | --all) --kubernetes V [--yes] [--backend URL] [--parallel N]
+  vend drift [DIR] [--backend URL] [--project P] [--parallel N] [--json]
   vend schema vending|request`
 
 func main() {
@@ -69,7 +72,7 @@ func newCommand(name string, stderr io.Writer) *command {
 	c.flags.StringVar(&c.project, "project", vending.DefaultProject, "the vended stacks' project (list without DIR)")
 	c.flags.StringVar(&c.blueprint, "blueprint", "", "upgrade the requests of this blueprint")
 	c.flags.StringVar(&c.k, "kubernetes", "", "the Kubernetes minor version to upgrade to")
-	c.flags.IntVar(&c.parallel, "parallel", 4, "how many vended stacks to deploy at once")
+	c.flags.IntVar(&c.parallel, "parallel", 4, "how many vended stacks to deploy (or refresh) at once")
 	c.flags.BoolVar(&c.retire, "retire", false, "destroy and remove the stacks whose requests are gone")
 	c.flags.BoolVar(&c.asJSON, "json", false, "print JSON")
 	c.flags.BoolVar(&c.cost, "cost", false, "plan: price the fleet and each request's share a month")
@@ -118,6 +121,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = c.list(ctx, positional, stdout)
 	case "upgrade":
 		code, err = c.upgrade(ctx, positional, stdout)
+	case "drift":
+		code, err = c.drift(ctx, positional, stdout)
 	case "schema":
 		code, err = schema(positional, stdout)
 	default:
@@ -234,22 +239,9 @@ func (c *command) apply(ctx context.Context, positional []string, stdout io.Writ
 }
 
 func (c *command) list(ctx context.Context, positional []string, stdout io.Writer) (int, error) {
-	project, opts := c.project, c.options()
-	switch len(positional) {
-	case 0:
-	case 1:
-		set, err := vending.Load(positional[0], nil)
-		if err != nil {
-			return exitInvalid, err
-		}
-		project = set.Settings.Project
-		if opts.Backend == "" {
-			if opts.Backend, err = vend.DefaultBackend(positional[0]); err != nil {
-				return exitFailed, err
-			}
-		}
-	default:
-		return exitInvalid, errors.New(usage)
+	project, opts, code, err := c.catalog(positional)
+	if err != nil {
+		return code, err
 	}
 	entries, err := vend.List(ctx, project, opts)
 	if err != nil {
@@ -265,6 +257,93 @@ func (c *command) list(ctx context.Context, positional []string, stdout io.Write
 			e.Blueprint, e.BlueprintVersion, e.KubernetesVersion, e.LastUpdate, e.Result, e.ClusterArn)
 	}
 	return exitOK, w.Flush()
+}
+
+// catalog is the project and options of a command that reads the
+// backend's stacks (list, drift): from the vending directory when one is
+// given (its project, and its default backend), else from --project and
+// --backend.
+func (c *command) catalog(positional []string) (string, vend.Options, int, error) {
+	project, opts := c.project, c.options()
+	switch len(positional) {
+	case 0:
+	case 1:
+		set, err := vending.Load(positional[0], nil)
+		if err != nil {
+			return "", opts, exitInvalid, err
+		}
+		project = set.Settings.Project
+		if opts.Backend == "" {
+			if opts.Backend, err = vend.DefaultBackend(positional[0]); err != nil {
+				return "", opts, exitFailed, err
+			}
+		}
+	default:
+		return "", opts, exitInvalid, errors.New(usage)
+	}
+	return project, opts, exitOK, nil
+}
+
+// drift refreshes every stack in preview and prints what drifted: exit 0
+// when every stack was checked and none drifted, 1 when any drifted or
+// could not be checked.
+func (c *command) drift(ctx context.Context, positional []string, stdout io.Writer) (int, error) {
+	project, opts, code, err := c.catalog(positional)
+	if err != nil {
+		return code, err
+	}
+	drifts, err := vend.DetectDrift(ctx, project, opts)
+	if err != nil {
+		return exitFailed, err
+	}
+	code = exitOK
+	if !vend.NoDrift(drifts) {
+		code = exitFailed
+	}
+	drifted, unknown := 0, 0
+	for _, d := range drifts {
+		switch {
+		case !d.Checked:
+			unknown++
+		case d.Drifted():
+			drifted++
+		}
+	}
+	if c.asJSON {
+		return code, printJSON(stdout, drifts)
+	}
+	for _, d := range drifts {
+		switch {
+		case !d.Checked:
+			fmt.Fprintf(stdout, "%s: not checked: %s\n", d.Stack, d.Error)
+		case d.Drifted():
+			fmt.Fprintf(stdout, "%s: drifted\n", d.Stack)
+			for _, r := range d.Resources {
+				if r.Deleted {
+					fmt.Fprintf(stdout, "  %s %s: gone\n", r.Type, r.Name)
+					continue
+				}
+				fmt.Fprintf(stdout, "  %s %s\n", r.Type, r.Name)
+				for _, p := range r.Properties {
+					fmt.Fprintf(stdout, "    %s: %s, now %s\n", p.Path, shown(p.Recorded), shown(p.Actual))
+				}
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "%d stacks: %d drifted, %d not checked, %d clean\n", len(drifts), drifted, unknown, len(drifts)-drifted-unknown)
+	return code, nil
+}
+
+// shown is a property value as drift prints it: JSON, "none" for none.
+func shown(v any) string {
+	if v == nil {
+		return "none"
+	}
+	text, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(text)
 }
 
 func (c *command) upgrade(ctx context.Context, positional []string, stdout io.Writer) (int, error) {

@@ -110,6 +110,17 @@ func TestUsageAndSchema(t *testing.T) {
 	code, _, stderr := runVend(t, "deploy")
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, stderr, "usage:")
+	for _, command := range []string{"plan", "apply", "list", "upgrade", "drift", "schema"} {
+		assert.Contains(t, stderr, "\n  vend "+command+" ", "the usage names vend %s", command)
+	}
+
+	// drift reads the backend; with none named, it says so.
+	code, _, stderr = runVend(t, "drift")
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr, "vend drift needs the backend")
+	code, _, stderr = runVend(t, "drift", "a", "b")
+	assert.Equal(t, exitInvalid, code)
+	assert.Contains(t, stderr, "usage:")
 
 	code, stdout, _ := runVend(t, "schema", "request")
 	require.Equal(t, exitOK, code)

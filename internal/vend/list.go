@@ -35,18 +35,11 @@ type Entry struct {
 // List is the catalog of the vended clusters of a project on a backend,
 // in stack name order.
 func List(ctx context.Context, project string, opts Options) ([]Entry, error) {
-	if opts.Backend == "" {
-		return nil, fmt.Errorf("vend list needs the backend (--backend, or a vending directory whose default backend it is)")
-	}
-	v, err := newVendor(&vending.Set{Settings: vending.Settings{Project: project}}, opts)
+	v, existing, err := openCatalog(ctx, "list", project, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer v.close()
-	existing, err := v.existing(ctx)
-	if err != nil {
-		return nil, err
-	}
 	entries := []Entry{}
 	for _, name := range slices.Sorted(maps.Keys(existing)) {
 		if name == vending.NetworkStack {
@@ -83,4 +76,23 @@ func List(ctx context.Context, project string, opts Options) ([]Entry, error) {
 		entries = append(entries, e)
 	}
 	return entries, nil
+}
+
+// openCatalog opens the backend for a command that reads a project's
+// stacks without a vending directory's requests (list, drift) and lists
+// them with their tags; the caller closes the vendor.
+func openCatalog(ctx context.Context, command, project string, opts Options) (*vendor, map[string]map[string]string, error) {
+	if opts.Backend == "" {
+		return nil, nil, fmt.Errorf("vend %s needs the backend (--backend, or a vending directory whose default backend it is)", command)
+	}
+	v, err := newVendor(&vending.Set{Settings: vending.Settings{Project: project}}, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	existing, err := v.existing(ctx)
+	if err != nil {
+		v.close()
+		return nil, nil, err
+	}
+	return v, existing, nil
 }
