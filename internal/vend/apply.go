@@ -272,7 +272,7 @@ func (v *vendor) deployNetwork(ctx context.Context, st vending.Stack, tags map[s
 	} else {
 		start := time.Now()
 		v.out.say(st.Name, "%s", progressive[res.Action])
-		res.Err = v.done(st.Name, past[res.Action], start, v.up(ctx, s, st, d))
+		res.Err = v.done(st.Name, past[res.Action], start, v.up(ctx, s, st, d, nil))
 	}
 	network, err := outputOf(ctx, s)
 	res.Err = errors.Join(res.Err, err)
@@ -287,8 +287,15 @@ var (
 
 // up sets a stack's configuration, clears its digest (so that a failed
 // update is retried even if the request goes back to what last
-// succeeded), updates it, and records the digest once it succeeded.
-func (v *vendor) up(ctx context.Context, s auto.Stack, st vending.Stack, digest string) error {
+// succeeded), updates it, and records the digest once it succeeded, with
+// the stack's other tags (record) written again: on a file backend, the
+// CLI's "stack tag set" reads the stack's tags file and writes it back
+// whole, and a read that fails while another process writes the file
+// (pkg/backend/diy/stack.go, diyStack.Tags: the error is logged and the
+// tags taken as none) writes back only the one tag; another vend deploying
+// the same stack at once can thus drop this stack's tags. Written last,
+// after the update, they are whole again.
+func (v *vendor) up(ctx context.Context, s auto.Stack, st vending.Stack, digest string, record map[string]string) error {
 	ws := s.Workspace()
 	cfg := auto.ConfigMap{}
 	for k, val := range st.Config {
@@ -301,6 +308,9 @@ func (v *vendor) up(ctx context.Context, s auto.Stack, st vending.Stack, digest 
 		return err
 	}
 	if _, err := s.Up(ctx, optup.SuppressProgress()); err != nil {
+		return err
+	}
+	if err := setTags(ctx, s, record); err != nil {
 		return err
 	}
 	return ws.SetTag(ctx, st.Name, tagDigest, digest)
@@ -320,7 +330,7 @@ func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) [
 	return v.parallel(names, func(name string) Result {
 		st := byName[name]
 		view := networkView{}
-		if st.Request.Shared() {
+		if st.Request.Shared() || v.set.Routed(st.Request) {
 			view = viewOf(p.network, st.Request.AccountID)
 		}
 		d := vendedDigest(v.set, st, view)
@@ -341,9 +351,14 @@ func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) [
 		if err == nil {
 			rec, err = recordOf(v.set, st)
 		}
+		// Written again after the update: the allocation too.
+		final := maps.Clone(rec)
+		if block := p.rendered.Allocations[name]; block != "" && final != nil {
+			final[tagVpcCIDR] = block
+		}
 		for wait := time.Second; err == nil; wait = min(2*wait, 15*time.Second) {
 			if err = setTags(ctx, s, rec); err == nil {
-				err = v.up(ctx, s, st, d)
+				err = v.up(ctx, s, st, d, final)
 			}
 			if !anotherVendIsWriting(err) || time.Since(start) > v.opts.LockTimeout {
 				break

@@ -160,7 +160,7 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 	}
 	for _, st := range rendered.Vended {
 		view := networkView{}
-		if st.Request.Shared() {
+		if st.Request.Shared() || set.Routed(st.Request) {
 			view = viewOf(backendNetwork, st.Request.AccountID)
 		}
 		rec, err := recordOf(set, st)

@@ -103,7 +103,7 @@ func (s *Set) networkConfig(kept, keptRouted []config.SharedAccount) map[string]
 	c["routing"] = s.routing()
 	routed := slices.Clone(keptRouted)
 	for _, r := range s.Requests {
-		if s.routed(&r) {
+		if s.Routed(&r) {
 			routed = append(routed, config.SharedAccount{AccountID: r.AccountID, Cluster: r.Name})
 		}
 	}
@@ -141,10 +141,10 @@ func (s *Set) networkAccount() *config.NetworkAccount {
 	return &n
 }
 
-// routed reports whether a request's dedicated VPC attaches to the network
+// Routed reports whether a request's dedicated VPC attaches to the network
 // account's transit gateway: it is in the network account's region
 // (transit gateways are regional).
-func (s *Set) routed(r *Request) bool {
+func (s *Set) Routed(r *Request) bool {
 	return s.Settings.NetworkAccount != nil && !r.Shared() && cmp.Or(r.Region, s.Settings.Defaults.Region) == s.NetworkRegion()
 }
 
@@ -168,7 +168,7 @@ func (s *Set) routeTo(r *Request) []string {
 	}
 	for i := range s.Requests {
 		o := &s.Requests[i]
-		if o.Name == r.Name || !s.routed(o) || o.VpcCIDR == "" || s.routing() == config.RoutingDomains && o.Environment != r.Environment {
+		if o.Name == r.Name || !s.Routed(o) || o.VpcCIDR == "" || s.routing() == config.RoutingDomains && o.Environment != r.Environment {
 			continue
 		}
 		if block, err := netip.ParsePrefix(o.VpcCIDR); err == nil && (poolErr != nil || !contains(pool, block)) {
@@ -204,12 +204,12 @@ func (s *Set) requestConfig(r *Request, vpcCIDR string) map[string]string {
 	if !r.Shared() && w.VpcCIDR == "" {
 		w.VpcCIDR = vpcCIDR
 	}
-	if r.Shared() && s.Settings.NetworkAccount != nil || s.routed(r) {
+	if r.Shared() && s.Settings.NetworkAccount != nil || s.Routed(r) {
 		c["networkAccount"] = s.networkAccount()
 		c["networkStack"] = s.NetworkStackName()
 		c["routing"] = s.routing()
 	}
-	if s.routed(r) {
+	if s.Routed(r) {
 		if s.routing() == config.RoutingDomains {
 			w.RoutingDomain = r.Environment
 		}
