@@ -227,6 +227,7 @@ func allocations(existing map[string]map[string]string) vending.Allocations {
 func (v *vendor) retire(ctx context.Context, name string) Result {
 	res := Result{Stack: name, Action: Retire}
 	start := time.Now()
+	v.out.mark(name, running)
 	v.out.say(name, "retiring")
 	s, err := v.stack(ctx, name, false)
 	var state apitype.UntypedDeployment
@@ -268,9 +269,11 @@ func (v *vendor) deployNetwork(ctx context.Context, st vending.Stack, tags map[s
 	}
 	if tags[tagDigest] == d {
 		res.Action = Unchanged
+		v.out.mark(st.Name, finished)
 		v.out.say(st.Name, "unchanged")
 	} else {
 		start := time.Now()
+		v.out.mark(st.Name, running)
 		v.out.say(st.Name, "%s", progressive[res.Action])
 		res.Err = v.done(st.Name, past[res.Action], start, v.up(ctx, s, st, d, nil))
 	}
@@ -341,10 +344,12 @@ func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) [
 		}
 		if tags[tagDigest] == d {
 			res.Action = Unchanged
+			v.out.mark(name, finished)
 			v.out.say(name, "unchanged")
 			return res
 		}
 		start := time.Now()
+		v.out.mark(name, running)
 		v.out.say(name, "%s", progressive[res.Action])
 		s, err := v.stack(ctx, name, true)
 		var rec map[string]string
@@ -368,6 +373,7 @@ func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) [
 			v.out.say(name, "being updated by another vend; waiting %s", wait)
 			time.Sleep(wait)
 			if tag, terr := s.Workspace().GetTag(ctx, name, tagDigest); terr == nil && tag == d {
+				v.out.mark(name, finished)
 				v.out.say(name, "deployed by another vend")
 				res.Action = Unchanged
 				return res
@@ -401,9 +407,11 @@ func setTags(ctx context.Context, s auto.Stack, tags map[string]string) error {
 // done reports a stack's end and returns its error.
 func (v *vendor) done(name, what string, start time.Time, err error) error {
 	if err != nil {
+		v.out.mark(name, failed)
 		v.out.say(name, "failed after %s", time.Since(start).Round(time.Second))
 		return err
 	}
+	v.out.mark(name, finished)
 	v.out.say(name, "%s in %s", what, time.Since(start).Round(time.Second))
 	return nil
 }
@@ -411,6 +419,7 @@ func (v *vendor) done(name, what string, start time.Time, err error) error {
 // parallel runs f for each name, at most Parallel at once, and returns the
 // results in name order.
 func (v *vendor) parallel(names []string, f func(string) Result) []Result {
+	v.out.expect(names)
 	results := make([]Result, len(names))
 	sem := make(chan struct{}, v.opts.Parallel)
 	var wg sync.WaitGroup

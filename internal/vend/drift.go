@@ -89,10 +89,12 @@ func DetectDrift(ctx context.Context, project string, opts Options) ([]Drift, er
 func (v *vendor) drift(ctx context.Context, name string) Drift {
 	d := Drift{Stack: name, Resources: []DriftedResource{}}
 	start := time.Now()
+	v.out.mark(name, running)
 	v.out.say(name, "refreshing (preview)")
 	s, err := v.stack(ctx, name, false)
 	if err != nil {
 		d.Error = err.Error()
+		v.out.mark(name, failed)
 		v.out.say(name, "not checked after %s", time.Since(start).Round(time.Second))
 		return d
 	}
@@ -103,10 +105,12 @@ func (v *vendor) drift(ctx context.Context, name string) Drift {
 	d.Resources = <-collected
 	if err != nil {
 		d.Error = err.Error()
+		v.out.mark(name, failed)
 		v.out.say(name, "not checked after %s", time.Since(start).Round(time.Second))
 		return d
 	}
 	d.Checked = true
+	v.out.mark(name, finished)
 	v.out.say(name, "%d drifted in %s", len(d.Resources), time.Since(start).Round(time.Second))
 	return d
 }

@@ -97,10 +97,13 @@ func newVendor(set *vending.Set, opts Options) (*vendor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &vendor{set: set, opts: opts, workDir: dir, out: &progress{w: opts.Progress}}, nil
+	return &vendor{set: set, opts: opts, workDir: dir, out: newProgress(opts.Progress)}, nil
 }
 
-func (v *vendor) close() { _ = os.RemoveAll(v.workDir) }
+func (v *vendor) close() {
+	v.out.end()
+	_ = os.RemoveAll(v.workDir)
+}
 
 // project is the vended stacks' Pulumi project on the backend.
 func (v *vendor) project() workspace.Project {
@@ -165,14 +168,99 @@ func (v *vendor) existing(ctx context.Context) (map[string]map[string]string, er
 	return out, nil
 }
 
-// progress writes one line per stack and state, from many goroutines.
+// progress writes one line per stack and state, from many goroutines,
+// and, on a terminal, keeps a count of the stacks done, running, failed
+// and waiting below them.
 type progress struct {
 	mu sync.Mutex
 	w  io.Writer
+	// tty is set when w is a terminal; counted is set while the count
+	// line is on it.
+	tty, counted bool
+	// states holds each stack's state, by stack, once expected or marked.
+	states map[string]stackState
 }
 
+// stackState is where a stack is in a run.
+type stackState int
+
+// The states a stack goes through.
+const (
+	waiting stackState = iota
+	running
+	finished
+	failed
+)
+
+// newProgress writes to w, counting when w is a terminal.
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w, states: map[string]stackState{}}
+	if f, ok := w.(*os.File); ok {
+		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
+		}
+	}
+	return p
+}
+
+// say writes a stack's line.
 func (p *progress) say(stack, format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.clearCount()
 	fmt.Fprintf(p.w, "%-24s %s\n", stack, fmt.Sprintf(format, args...))
+	p.showCount()
+}
+
+// expect counts stacks as waiting, unless they have a state already.
+func (p *progress) expect(stacks []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range stacks {
+		if _, ok := p.states[s]; !ok {
+			p.states[s] = waiting
+		}
+	}
+}
+
+// mark sets a stack's state.
+func (p *progress) mark(stack string, state stackState) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.states[stack] = state
+}
+
+// end leaves the count line where it is, ended, before what follows.
+func (p *progress) end() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.counted {
+		fmt.Fprintln(p.w)
+		p.counted = false
+	}
+}
+
+// count is the count line.
+func (p *progress) count() string {
+	var n [4]int
+	for _, s := range p.states {
+		n[s]++
+	}
+	return fmt.Sprintf("%d done, %d running, %d failed, %d waiting", n[finished], n[running], n[failed], n[waiting])
+}
+
+// clearCount erases the count line from a terminal.
+func (p *progress) clearCount() {
+	if p.counted {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.counted = false
+	}
+}
+
+// showCount writes the count line on a terminal, without a newline.
+func (p *progress) showCount() {
+	if p.tty && len(p.states) > 0 {
+		fmt.Fprint(p.w, p.count())
+		p.counted = true
+	}
 }
