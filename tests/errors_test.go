@@ -180,7 +180,7 @@ func TestConfigErrors(t *testing.T) {
 			[]string{`workloadAccounts[0].blueprint: is a de-centralized key; a centralized tenant runs on its cluster account's cluster`,
 				`workloadAccounts[0].vpcCidr: is a de-centralized key`}},
 		"routing domains, one of them bad": {edit(t, decentralizedBase, `vpcCidr: 10.10.0.0/16}`, `vpcCidr: 10.10.0.0/16, routingDomains: [dev, hub, dev, Prod]}`),
-			[]string{`networkAccount.routingDomains[1]: "hub" is the name of the network VPC's own route table`, `networkAccount.routingDomains[2]: "dev" is listed twice`,
+			[]string{`networkAccount.routingDomains[1]: "hub" is the name of the hub's own route table (the network VPC's)`, `networkAccount.routingDomains[2]: "dev" is listed twice`,
 				`networkAccount.routingDomains[3]: "Prod" is not a DNS label`, `workloadAccounts[1].routingDomain: is required: the network account has routing domains dev, hub, dev, Prod`}},
 		"a routing domain the network account does not have": {edit(t, decentralizedBase, `vpcCidr: 10.10.0.0/16}`, `vpcCidr: 10.10.0.0/16, routingDomains: [dev, prod]}`,
 			"vpcCidr: 10.30.0.0/16", "vpcCidr: 10.30.0.0/16\n      routingDomain: staging"),

@@ -117,3 +117,8 @@ func ParseCIDR(cidr string) (netip.Prefix, error) {
 	}
 	return p, nil
 }
+
+// Holds reports whether outer holds all of inner.
+func Holds(outer, inner netip.Prefix) bool {
+	return outer.IsValid() && inner.IsValid() && outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+}

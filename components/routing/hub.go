@@ -75,17 +75,7 @@ func (a *HubArgs) Validate() error {
 	if len(a.Domains) == 0 {
 		ps.Missing("domains")
 	}
-	for i, d := range a.Domains {
-		p := validate.Index("domains", i)
-		switch {
-		case !validate.IsDNS1123Label(d):
-			ps.Add(p, d, "is not a DNS label (lower-case letters, digits and '-')")
-		case d == HubDomain:
-			ps.Add(p, d, "is the name of the hub's own route table")
-		case slices.Index(a.Domains, d) < i:
-			ps.Add(p, d, "is listed twice")
-		}
-	}
+	CheckDomains("domains", a.Domains, &ps)
 	for i, p := range a.Principals {
 		path := validate.Index("principals", i)
 		switch {
@@ -99,6 +89,22 @@ func (a *HubArgs) Validate() error {
 	}
 	providers.CheckTags("tags", a.Tags, &ps)
 	return ps.Err()
+}
+
+// CheckDomains records, under path, each routing domain that is not a DNS
+// label, takes the hub's own route table's name, or is listed twice.
+func CheckDomains(path string, domains []string, ps *validate.Problems) {
+	for i, d := range domains {
+		p := validate.Index(path, i)
+		switch {
+		case !validate.IsDNS1123Label(d):
+			ps.Add(p, d, "is not a DNS label (lower-case letters, digits and '-')")
+		case d == HubDomain:
+			ps.Add(p, d, "is the name of the hub's own route table (the network VPC's)")
+		case slices.Index(domains, d) < i:
+			ps.Add(p, d, "is listed twice")
+		}
+	}
 }
 
 // Hub is the network account's transit gateway with its routing domains.

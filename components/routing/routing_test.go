@@ -195,7 +195,7 @@ func TestBadArgumentsRegisterNothing(t *testing.T) {
 		a.Principals = []string{networkID, "12"}
 	}, noEdit)
 	testkit.RequireRejected(t, r, `RoutingHub "net"`,
-		`domains[1]: "Dev" is not a DNS label`, `domains[2]: "hub" is the name of the hub's own route table`, `domains[3]: "dev" is listed twice`,
+		`domains[1]: "Dev" is not a DNS label`, `domains[2]: "hub" is the name of the hub's own route table (the network VPC's)`, `domains[3]: "dev" is listed twice`,
 		`principals[0]: "999988887777" is the owner account itself`, `principals[1]: "12" is not a 12-digit AWS account ID`)
 
 	r = hubAndSpoke(t, false, noEdit, func(a *routing.SpokeArgs) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
+	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
@@ -85,18 +86,26 @@ func (a *SpokeArgs) Validate() error {
 	if len(a.Destinations) == 0 {
 		ps.Missing("destinations")
 	}
-	for i, d := range a.Destinations {
-		p := validate.Index("destinations", i)
-		block, err := netip.ParsePrefix(d)
-		switch {
-		case err != nil || block != block.Masked():
-			ps.Add(p, d, "is not an IPv4 CIDR block such as 10.10.0.0/16")
-		case own.IsValid() && own.Bits() <= block.Bits() && own.Contains(block.Addr()):
-			ps.Addf(p, d, "is within the VPC's own block %s, which its local route serves", a.CIDR)
-		}
-	}
+	CheckDestinations("destinations", a.CIDR, a.Destinations, &ps)
 	providers.CheckTags("tags", a.Tags, &ps)
 	return ps.Err()
+}
+
+// CheckDestinations records, under path, each destination a VPC of block
+// cidr would route to the gateway that is no IPv4 CIDR block, or lies
+// within the VPC's own block (which its local route serves).
+func CheckDestinations(path, cidr string, destinations []string, ps *validate.Problems) {
+	own, _ := netip.ParsePrefix(cidr)
+	for i, d := range destinations {
+		p := validate.Index(path, i)
+		block, err := netip.ParsePrefix(d)
+		switch {
+		case err != nil || block != block.Masked() || !block.Addr().Is4():
+			ps.Add(p, d, "is not an IPv4 CIDR block such as 10.10.0.0/16")
+		case network.Holds(own, block):
+			ps.Addf(p, d, "is within the VPC's own block %s, which its local route serves", cidr)
+		}
+	}
 }
 
 // Spoke is one VPC joined to a hub.

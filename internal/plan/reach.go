@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
+
+	vpcnetwork "github.com/eks-multi-account/eks-multi-account/components/network"
 )
 
 // Reachability is which VPC can reach which over transit gateways,
@@ -267,7 +269,7 @@ func longest[T any](items []T, dest netip.Prefix, block func(T) netip.Prefix) (T
 	bits := -1
 	for _, it := range items {
 		b := block(it)
-		if b.IsValid() && b.Bits() <= dest.Bits() && b.Contains(dest.Addr()) && b.Bits() > bits {
+		if vpcnetwork.Holds(b, dest) && b.Bits() > bits {
 			best, bits = it, b.Bits()
 		}
 	}

@@ -186,17 +186,7 @@ func (v *validator) routing() {
 		if c.Routing == RoutingFlat && len(n.RoutingDomains) > 1 {
 			v.ps.Add("networkAccount.routingDomains", n.RoutingDomains, "is for routing: domains; flat routing has one route table for every VPC")
 		}
-		for i, d := range n.RoutingDomains {
-			p := validate.Index("networkAccount.routingDomains", i)
-			switch {
-			case !validate.IsDNS1123Label(d):
-				v.ps.Add(p, d, "is not a DNS label (lower-case letters, digits and '-')")
-			case d == routing.HubDomain:
-				v.ps.Add(p, d, "is the name of the network VPC's own route table")
-			case slices.Index(n.RoutingDomains, d) < i:
-				v.ps.Add(p, d, "is listed twice")
-			}
-		}
+		routing.CheckDomains("networkAccount.routingDomains", n.RoutingDomains, v.ps)
 	}
 	if len(c.RouteWith) > 0 && c.Model != NetworkModel {
 		v.ps.Add("routeWith", nil, "is for the network model; a de-centralized stack attaches its own dedicated VPCs")
@@ -228,17 +218,7 @@ func (v *validator) routedTenant(p string, w WorkloadAccount) {
 	case !slices.Contains(c.NetworkAccount.RoutingDomains, w.RoutingDomain):
 		v.ps.Addf(p+".routingDomain", w.RoutingDomain, "is not one of networkAccount.routingDomains (%s)", strings.Join(c.NetworkAccount.RoutingDomains, ", "))
 	}
-	own, ownErr := netip.ParsePrefix(w.VpcCIDR)
-	for j, d := range w.RouteTo {
-		q := validate.Index(p+".routeTo", j)
-		block, err := netip.ParsePrefix(d)
-		switch {
-		case err != nil || block != block.Masked() || !block.Addr().Is4():
-			v.ps.Add(q, d, "is not an IPv4 CIDR block such as 10.10.0.0/16")
-		case ownErr == nil && own.Bits() <= block.Bits() && own.Contains(block.Addr()):
-			v.ps.Addf(q, d, "is within the VPC's own block %s, which its local route serves", w.VpcCIDR)
-		}
-	}
+	routing.CheckDestinations(p+".routeTo", w.VpcCIDR, w.RouteTo, v.ps)
 }
 
 // account checks an account ID and records where it is used, so that one

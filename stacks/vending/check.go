@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
 )
@@ -114,13 +115,8 @@ func (s *Set) checkRequest(r *Request, pool netip.Prefix, accounts map[string]st
 		ps.Addf(at(r.File, "blueprintVersion"), r.BlueprintVersion, "is not the version of blueprint %s, which is at %s", r.Blueprint, bp.Version)
 	}
 	if r.VpcCIDR != "" && pool.IsValid() {
-		if vpc, err := netip.ParsePrefix(r.VpcCIDR); err == nil && vpc.Overlaps(pool) && !contains(pool, vpc) {
+		if vpc, err := netip.ParsePrefix(r.VpcCIDR); err == nil && vpc.Overlaps(pool) && !network.Holds(pool, vpc) {
 			ps.Addf(at(r.File, "vpcCidr"), r.VpcCIDR, "straddles the edge of cidrPool %s", pool)
 		}
 	}
-}
-
-// contains reports whether outer holds all of inner.
-func contains(outer, inner netip.Prefix) bool {
-	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/eks-multi-account/eks-multi-account/components/network"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 	"github.com/eks-multi-account/eks-multi-account/components/workloadaccount"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
@@ -171,7 +172,7 @@ func (s *Set) routeTo(r *Request) []string {
 		if o.Name == r.Name || !s.Routed(o) || o.VpcCIDR == "" || s.routing() == config.RoutingDomains && o.Environment != r.Environment {
 			continue
 		}
-		if block, err := netip.ParsePrefix(o.VpcCIDR); err == nil && (poolErr != nil || !contains(pool, block)) {
+		if block, err := netip.ParsePrefix(o.VpcCIDR); err == nil && (poolErr != nil || !network.Holds(pool, block)) {
 			out = append(out, block.String())
 		}
 	}
