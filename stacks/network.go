@@ -110,9 +110,8 @@ type hubSource interface {
 
 // hubEnd is what a spoke needs of its hub.
 type hubEnd struct {
-	// network is the account owning the gateway; cidr its VPC's block.
+	// network is the account owning the gateway.
 	network providers.Account
-	cidr    string
 	// transitGatewayID is the gateway as shared with the spoke's account.
 	transitGatewayID pulumi.StringInput
 	// domainTableID and hubTableID are the domain's and the hub's route
@@ -159,7 +158,7 @@ func (n *sharedNetwork) hubFor(account, domain string) (*hubEnd, error) {
 	if !ok {
 		return nil, fmt.Errorf("the network account has no routing domain %s", domain)
 	}
-	end := &hubEnd{network: n.account, cidr: n.plan.account.VpcCIDR, transitGatewayID: tgw, domainTableID: table,
+	end := &hubEnd{network: n.account, transitGatewayID: tgw, domainTableID: table,
 		hubTableID: n.hub.HubTableID, hubGatewayID: n.hub.AttachedGatewayID}
 	for i := range n.plan.account.AvailabilityZones {
 		end.hubRouteTableIDs = append(end.hubRouteTableIDs, n.routeTables.Index(pulumi.Int(i)))
@@ -168,18 +167,28 @@ func (n *sharedNetwork) hubFor(account, domain string) (*hubEnd, error) {
 }
 
 // routedAccounts lists the accounts the gateway is shared with, known once
-// each is associated.
+// each is associated (the network account's own needs no share).
 func (n *sharedNetwork) routedAccounts() pulumi.StringArrayOutput {
+	return sharedOnce(n.plan.routed, func(p string) (any, bool) {
+		id, err := n.hub.SharedWith(p)
+		return id, err == nil
+	})
+}
+
+// sharedOnce lists accounts, sorted and each once, as an output known once
+// every wait of theirs is (a share's association with the account); an
+// account without one is listed at once.
+func sharedOnce(accounts []string, wait func(string) (any, bool)) pulumi.StringArrayOutput {
 	var waits []any
-	for _, p := range n.plan.routed {
-		if id, err := n.hub.SharedWith(p); err == nil { // the network account's own needs no share
-			waits = append(waits, id)
+	for _, a := range accounts {
+		if w, ok := wait(a); ok {
+			waits = append(waits, w)
 		}
 	}
-	accounts := append([]string{}, n.plan.routed...)
-	slices.Sort(accounts)
-	accounts = slices.Compact(accounts)
-	return pulumi.All(waits...).ApplyT(func([]any) []string { return accounts }).(pulumi.StringArrayOutput)
+	listed := append([]string{}, accounts...)
+	slices.Sort(listed)
+	listed = slices.Compact(listed)
+	return pulumi.All(waits...).ApplyT(func([]any) []string { return listed }).(pulumi.StringArrayOutput)
 }
 
 // sharedWith describes the subnets shared with an account, as outputs that
@@ -200,14 +209,10 @@ func (n *sharedNetwork) sharedWith(account string) (*clusteraccount.ExistingNetw
 // accounts lists the accounts the subnets are shared with, known once
 // every association exists.
 func (n *sharedNetwork) accounts() pulumi.StringArrayOutput {
-	var waits []any
-	for _, p := range n.principals {
-		ids, _ := n.share.SharedWith(p)
-		waits = append(waits, ids)
-	}
-	principals := slices.Clone(n.principals)
-	slices.Sort(principals)
-	return pulumi.All(waits...).ApplyT(func([]any) []string { return principals }).(pulumi.StringArrayOutput)
+	return sharedOnce(n.principals, func(p string) (any, bool) {
+		ids, err := n.share.SharedWith(p)
+		return ids, err == nil
+	})
 }
 
 // applySharedNetwork creates the network account's VPC, shares its private
@@ -395,7 +400,7 @@ func (n *referencedNetwork) hubFor(account, domain string) (*hubEnd, error) {
 	if err != nil {
 		return nil, err
 	}
-	end := &hubEnd{network: owner, cidr: n.VpcCIDR, transitGatewayID: pulumi.String(n.TransitGatewayID), domainTableID: pulumi.String(table),
+	end := &hubEnd{network: owner, transitGatewayID: pulumi.String(n.TransitGatewayID), domainTableID: pulumi.String(table),
 		hubTableID: pulumi.String(n.HubRouteTableID), hubGatewayID: pulumi.String(n.HubGatewayID)}
 	for _, id := range n.PrivateRouteTableIDs {
 		end.hubRouteTableIDs = append(end.hubRouteTableIDs, pulumi.String(id))

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -184,7 +185,7 @@ func TestTheReachabilityOfAGeneratedFleetIsItsIntent(t *testing.T) {
 			require.NoError(t, err)
 			var routed []routedVPC
 			for _, r := range set.Requests {
-				if cmpRegion(r.Region, set.Settings.Defaults.Region) == set.NetworkRegion() {
+				if cmp.Or(r.Region, set.Settings.Defaults.Region) == set.NetworkRegion() {
 					domain := r.Environment
 					if routing == config.RoutingFlat {
 						domain = config.DefaultRoutingDomain
@@ -198,14 +199,6 @@ func TestTheReachabilityOfAGeneratedFleetIsItsIntent(t *testing.T) {
 			require.Len(t, p.Reachability.VPCs, 51, "the network VPC and the fifty dedicated ones")
 		})
 	}
-}
-
-// cmpRegion is a request's region: its own, else the default.
-func cmpRegion(own, def string) string {
-	if own != "" {
-		return own
-	}
-	return def
 }
 
 // generatedFleet writes a vending directory of n dedicated requests in

@@ -128,16 +128,16 @@ func (v *vendor) prepare(ctx context.Context, apply ApplyOptions) (*prepared, []
 		return nil, nil, err
 	}
 	gone := goneStacks(v.set, existing)
-	kept := vending.Existing{Allocations: allocations(existing)}
 	var results []Result
+	var keptNames []string
 	if !apply.Retire {
-		kept = keptAmong(existing, gone, v.set.NetworkRegion())
+		keptNames = gone
 		for _, name := range gone {
 			v.out.say(name, "request gone; kept (retire it with --retire)")
 			results = append(results, Result{Stack: name, Action: Keep})
 		}
 	}
-	rendered, err := v.set.Render(kept)
+	rendered, err := v.set.Render(keptAmong(existing, keptNames, v.set.NetworkRegion()))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -151,7 +151,7 @@ func (v *vendor) prepare(ctx context.Context, apply ApplyOptions) (*prepared, []
 				failed = append(failed, r.Stack)
 			}
 		}
-		kept = keptAmong(existing, failed, v.set.NetworkRegion())
+		kept := keptAmong(existing, failed, v.set.NetworkRegion())
 		if kept.Kept != nil || kept.KeptRouted != nil {
 			if rendered, err = v.set.Render(kept); err != nil {
 				return nil, results, err
@@ -332,11 +332,7 @@ func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) [
 	}
 	return v.parallel(names, func(name string) Result {
 		st := byName[name]
-		view := networkView{}
-		if st.Request.Shared() || v.set.Routed(st.Request) {
-			view = viewOf(p.network, st.Request.AccountID)
-		}
-		d := vendedDigest(v.set, st, view)
+		d := vendedDigest(v.set, st, viewFor(v.set, st, p.network))
 		tags, exists := p.existing[name]
 		res := Result{Stack: name, Action: Create}
 		if exists && tags[tagDigest] != "" {
@@ -356,14 +352,12 @@ func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) [
 		if err == nil {
 			rec, err = recordOf(v.set, st)
 		}
-		// Written again after the update: the allocation too.
-		final := maps.Clone(rec)
-		if block := p.rendered.Allocations[name]; block != "" && final != nil {
-			final[tagVpcCIDR] = block
+		if block := p.rendered.Allocations[name]; block != "" && err == nil {
+			rec[tagVpcCIDR] = block // written again with the record
 		}
 		for wait := time.Second; err == nil; wait = min(2*wait, 15*time.Second) {
 			if err = setTags(ctx, s, rec); err == nil {
-				err = v.up(ctx, s, st, d, final)
+				err = v.up(ctx, s, st, d, rec)
 			}
 			if !anotherVendIsWriting(err) || time.Since(start) > v.opts.LockTimeout {
 				break

@@ -140,11 +140,11 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 		}
 	}
 	gone := goneStacks(set, existing)
-	kept := vending.Existing{Allocations: allocations(existing)}
+	var keptNames []string
 	if !opts.Retire {
-		kept = keptAmong(existing, gone, set.NetworkRegion())
+		keptNames = gone
 	}
-	rendered, err := set.Render(kept)
+	rendered, err := set.Render(keptAmong(existing, keptNames, set.NetworkRegion()))
 	if err != nil {
 		return nil, err
 	}
@@ -159,16 +159,12 @@ func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, e
 			Principals: network.SharedWith, Routed: network.RoutedWith, Resources: count(docs[n.Name])}
 	}
 	for _, st := range rendered.Vended {
-		view := networkView{}
-		if st.Request.Shared() || set.Routed(st.Request) {
-			view = viewOf(backendNetwork, st.Request.AccountID)
-		}
 		rec, err := recordOf(set, st)
 		if err != nil {
 			return nil, err
 		}
 		out.Stacks = append(out.Stacks, PlannedStack{
-			Name: st.Name, Action: action(existing, st.Name, vendedDigest(set, st, view)),
+			Name: st.Name, Action: action(existing, st.Name, vendedDigest(set, st, viewFor(set, st, backendNetwork))),
 			Account: rec[tagAccount], Region: rec[tagRegion], Blueprint: rec[tagBlueprint],
 			KubernetesVersion: rec[tagKubernetesVersion], VpcCIDR: rendered.Allocations[st.Name], Resources: count(docs[st.Name]),
 		})

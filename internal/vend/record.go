@@ -61,9 +61,14 @@ type networkView struct {
 	Routed           bool     `json:"routed"`
 }
 
-// viewOf is what a stack of an account reads of the network output; the
-// zero view without a network stack.
-func viewOf(network stacks.Network, account string) networkView {
+// viewFor is what a vended stack reads of the network stack's output:
+// nothing unless its request is on shared networking or routed through the
+// network account's transit gateway (and nothing without a network stack).
+func viewFor(set *vending.Set, st vending.Stack, network stacks.Network) networkView {
+	account := st.Request.AccountID
+	if !st.Request.Shared() && !set.Routed(st.Request) {
+		return networkView{}
+	}
 	return networkView{VpcID: network.VpcID, PrivateSubnetIDs: network.PrivateSubnetIDs, Shared: slices.Contains(network.SharedWith, account),
 		TransitGatewayID: network.TransitGatewayID, Routed: slices.Contains(network.RoutedWith, account)}
 }
