@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/eks-multi-account/eks-multi-account/internal/stackstate"
 	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/drive"
 	"github.com/eks-multi-account/eks-multi-account/internal/testinfra/standin/world"
 	"github.com/eks-multi-account/eks-multi-account/internal/vend"
@@ -84,7 +85,18 @@ func newVending(t *testing.T, requests []string, extra map[string]string) *vendi
 	for name, text := range extra {
 		require.NoError(t, os.WriteFile(filepath.Join(all, vending.RequestsDir, name+".yaml"), []byte(text), 0o644))
 	}
-	docs, err := drive.Plans(all)
+	o.plantAccounts(t, all, aaaUnit, "616161616161")
+	backend := filepath.Join(t.TempDir(), "state")
+	require.NoError(t, os.MkdirAll(backend, 0o755))
+	return &vendingDir{organization: o, dir: dir, backend: "file://" + backend, log: &strings.Builder{}}
+}
+
+// plantAccounts makes every account the requests of a vending directory
+// name exist in the organization, with the role vend reads OUs with, and,
+// when unit is set, an OU of that ID holding accounts.
+func (o *organization) plantAccounts(t *testing.T, dir, unit string, accounts ...string) {
+	t.Helper()
+	docs, err := drive.Plans(dir)
 	require.NoError(t, err)
 	require.NoError(t, o.store.Update(func(s *world.State) error {
 		seed, err := drive.Seed(docs, s.Organization.ManagementAccount)
@@ -93,12 +105,11 @@ func newVending(t *testing.T, requests []string, extra map[string]string) *vendi
 		}
 		// vend reads the OUs with the management account's reader role.
 		seed.Roles = append(seed.Roles, vendingReader)
-		seed.Organization.OrganizationalUnits = []world.OrganizationalUnit{{ID: aaaUnit, Parent: s.Organization.RootID, Accounts: []string{"616161616161"}}}
+		if unit != "" {
+			seed.Organization.OrganizationalUnits = []world.OrganizationalUnit{{ID: unit, Parent: s.Organization.RootID, Accounts: accounts}}
+		}
 		return s.Join(seed)
 	}))
-	backend := filepath.Join(t.TempDir(), "state")
-	require.NoError(t, os.MkdirAll(backend, 0o755))
-	return &vendingDir{organization: o, dir: dir, backend: "file://" + backend, log: &strings.Builder{}}
 }
 
 // addTo appends lines to a request file.
@@ -223,10 +234,7 @@ func TestVendingThreeClusters(t *testing.T) {
 
 	before := v.updates(t)
 	assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Unchanged, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false))
-	after := v.updates(t)
-	delete(before, "vend-lock")
-	delete(after, "vend-lock")
-	assert.Equal(t, before, after, "an unchanged request costs no engine operation")
+	assert.Equal(t, before, v.updates(t), "an unchanged request costs no engine operation, and an apply that changes nothing takes no lock (vend-lock's history does not grow)")
 
 	t.Run("changing one request updates only its stack", func(t *testing.T) {
 		v.addTo(t, "payments-prod", "quota: {cpu: \"12\", memory: 48Gi, pods: 80}\n")
@@ -241,7 +249,10 @@ func TestVendingThreeClusters(t *testing.T) {
 		}
 		assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Update, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, got,
 			"vend plan against the backend says what apply will do")
+		before := v.updates(t)
 		assert.Equal(t, map[string]string{"network": vend.Unchanged, "payments-prod": vend.Update, "vision-dev": vend.Unchanged, "vision-prod": vend.Unchanged}, v.apply(t, false))
+		before["payments-prod"]++
+		assert.Equal(t, before, v.updates(t), "one update, of payments-prod's stack; no lock (its block is recorded and the network stack unchanged)")
 	})
 
 	t.Run("a failing stack does not stop the others", func(t *testing.T) {
@@ -384,6 +395,42 @@ requests/aaa-prod.yaml: accountId: "636363636363" is not one of team aaa's accou
 		assert.Equal(t, []string{"aaa-dev", "payments-prod", "vision-prod"}, names)
 	})
 
+	t.Run("vend reads and writes the backend in process as the CLI does", func(t *testing.T) {
+		ctx := context.Background()
+		inProcess, err := stackstate.Open(ctx, v.backend, vending.DefaultProject, nil, io.Discard)
+		require.NoError(t, err)
+		cli := v.throughCLI(t)
+		got, err := inProcess.Stacks(ctx)
+		require.NoError(t, err)
+		want, err := cli.Stacks(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "every stack's tags")
+		for _, name := range []string{vending.NetworkStack, "payments-prod"} {
+			got, err := inProcess.LastUpdate(ctx, name)
+			require.NoError(t, err)
+			want, err := cli.LastUpdate(ctx, name)
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "%s's last update", name)
+		}
+		gotOutputs, err := inProcess.Outputs(ctx, vending.NetworkStack)
+		require.NoError(t, err)
+		wantOutputs, err := cli.Outputs(ctx, vending.NetworkStack)
+		require.NoError(t, err)
+		assert.Equal(t, wantOutputs, gotOutputs, "the network stack's outputs")
+		_, err = inProcess.Outputs(ctx, "payments-prod")
+		require.ErrorContains(t, err, "output clusters is secret", "a vended stack's clusters output holds its kubeconfig")
+
+		require.NoError(t, cli.Record(ctx, "aaa-dev", map[string]string{"e2e:written-by": "cli"}))
+		tags, err := inProcess.Tags(ctx, "aaa-dev")
+		require.NoError(t, err)
+		assert.Equal(t, "cli", tags["e2e:written-by"])
+		require.NoError(t, inProcess.Record(ctx, "aaa-dev", map[string]string{"e2e:written-by": "vend"}))
+		tags, err = cli.Tags(ctx, "aaa-dev")
+		require.NoError(t, err)
+		assert.Equal(t, "vend", tags["e2e:written-by"])
+		assert.Equal(t, got["aaa-dev"]["vend:digest"], tags["vend:digest"], "a record keeps the other tags")
+	})
+
 	t.Run("vend drift finds what changed behind Pulumi's back, and only that", func(t *testing.T) {
 		clean, err := vend.DetectDrift(context.Background(), vending.DefaultProject, v.options(t))
 		require.NoError(t, err)
@@ -455,17 +502,16 @@ requests/aaa-prod.yaml: accountId: "636363636363" is not one of team aaa's accou
 // tags returns every vended stack's tags.
 func (v *vendingDir) tags(t *testing.T) map[string]map[string]string {
 	t.Helper()
-	ws, err := auto.NewLocalWorkspace(context.Background(), append(v.options(t).Workspace, auto.Project(v.project()))...)
+	out, err := v.throughCLI(t).Stacks(context.Background())
 	require.NoError(t, err)
-	stacks, err := ws.ListStacks(context.Background())
-	require.NoError(t, err)
-	out := map[string]map[string]string{}
-	for _, s := range stacks {
-		name := s.Name[strings.LastIndex(s.Name, "/")+1:]
-		out[name], err = ws.ListTags(context.Background(), name)
-		require.NoError(t, err)
-	}
 	return out
+}
+
+// throughCLI is the backend as the Pulumi CLI reads and writes it.
+func (v *vendingDir) throughCLI(t *testing.T) stackstate.Store {
+	return stackstate.ThroughCLI(v.backend, func(ctx context.Context, _ string) (auto.Workspace, error) {
+		return auto.NewLocalWorkspace(ctx, append(v.options(t).Workspace, auto.WorkDir(t.TempDir()), auto.Project(v.project()))...)
+	})
 }
 
 // project is the vended stacks' project on the test's backend.

@@ -55,7 +55,7 @@ export PULUMI_HOME="$CACHE/pulumi-home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_CON
 
 # The stand-in world: stand-in aws and eks plugins built from this
 # checkout, and API servers for the stand-in clusters.
-eval "$(EKS_MA_STANDIN_DIR="$RUN/standin" EKS_MA_STANDIN_SERVERS=6 bash scripts/standin.sh env)"
+eval "$(EKS_MA_STANDIN_DIR="$RUN/standin" EKS_MA_STANDIN_SERVERS="${EKS_MA_STANDIN_SERVERS:-6}" bash scripts/standin.sh env)"
 
 echo "e2e: API server $KUBE_URL, etcd $ETCD_URL, logs in $RUN" >&2
 EKS_MA_E2E_KUBECONFIG="$RUN/kube/kubeconfig" EKS_MA_E2E_API="$KUBE_URL" EKS_MA_E2E_TOKEN=e2e-admin-token \

@@ -14,6 +14,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 
 	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/config"
@@ -74,27 +76,23 @@ type ApplyOptions struct {
 // (an invalid set deploys nothing), retires what --retire asks for (each
 // cluster stack destroyed before its account leaves the share), records
 // the allocations of new stacks and brings the network stack up to date;
-// then, the lock released, it deploys the vended stacks in parallel. A
-// stack whose digest is unchanged costs no engine operation; a failed
-// stack does not stop the others, and a re-run resumes.
+// then, the lock released, it deploys the vended stacks in parallel. When
+// none of the locked part's work is needed it takes no lock
+// (withoutLock). A stack whose digest is unchanged costs no engine
+// operation; a failed stack does not stop the others, and a re-run
+// resumes. Its last progress line is its figures.
 func Apply(ctx context.Context, set *vending.Set, opts Options, apply ApplyOptions) ([]Result, error) {
-	v, err := newVendor(set, opts)
+	start := time.Now()
+	v, err := newVendor(ctx, set, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer v.close()
-	release, err := v.lock(ctx)
-	if err != nil {
-		return nil, err
-	}
-	prepared, results, err := v.prepare(ctx, apply)
-	if rerr := release(); err == nil {
-		err = rerr
-	}
+	results, err := v.apply(ctx, apply)
+	v.figures(results, time.Since(start))
 	if err != nil {
 		return results, err
 	}
-	results = append(results, v.deployVended(ctx, prepared, apply.Only)...)
 	var failed []Result
 	for _, r := range results {
 		if r.Err != nil {
@@ -105,6 +103,119 @@ func Apply(ctx context.Context, set *vending.Set, opts Options, apply ApplyOptio
 		return results, &StackError{Failed: failed}
 	}
 	return results, nil
+}
+
+// apply reads the backend without the lock and, when the locked part of
+// an apply would have nothing to do, goes on to the vended stacks;
+// otherwise it takes the lock, prepares and releases it first.
+func (v *vendor) apply(ctx context.Context, apply ApplyOptions) ([]Result, error) {
+	p, results, err := v.withoutLock(ctx, apply)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		start := time.Now()
+		release, err := v.lock(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p, results, err = v.prepare(ctx, apply)
+		if rerr := release(); err == nil {
+			err = rerr
+		}
+		v.locked = time.Since(start)
+		if err != nil {
+			return results, err
+		}
+	}
+	return append(results, v.deployVended(ctx, p, apply.Only)...), nil
+}
+
+// withoutLock reads what prepare reads, without the lock, and returns
+// what prepare would when the locked part has nothing to do: no stack to
+// retire, no block to record, and the network stack's digest the one the
+// backend holds. The lock serializes only those, so the vended stacks'
+// updates (each its own stack's, which the backend locks) need none: a
+// no-op apply is then reads alone, and an edited request its own update.
+// Otherwise it returns nil, and the apply takes the lock and reads again:
+// a concurrent vend's half-done work (a block recorded, the network
+// stack's digest pending) reads as work to do. Requests whose accounts
+// only their teams' organizational units may hold are checked in the
+// lock's engine run (readOrganizationalUnits), so a set with any always
+// takes the lock.
+func (v *vendor) withoutLock(ctx context.Context, apply ApplyOptions) (*prepared, []Result, error) {
+	if len(v.set.OrganizationalUnits()) > 0 {
+		return nil, nil, nil
+	}
+	existing, err := v.existing(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	gone := goneStacks(v.set, existing)
+	if apply.Retire && len(gone) > 0 {
+		return nil, nil, nil
+	}
+	rendered, err := v.set.Render(keptAmong(existing, gone, v.set.NetworkRegion()))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(v.blocksToRecord(rendered, existing)) > 0 {
+		return nil, nil, nil
+	}
+	p := &prepared{rendered: rendered, existing: existing}
+	if n := rendered.Network; n != nil {
+		if action(existing, n.Name, networkDigest(*n)) != Unchanged {
+			return nil, nil, nil
+		}
+		if p.network, err = v.networkOutput(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	results := v.keep(gone)
+	if n := rendered.Network; n != nil {
+		results = append(results, v.skip(n.Name))
+	}
+	return p, results, nil
+}
+
+// keep reports the stacks whose requests are gone, left in place.
+func (v *vendor) keep(gone []string) []Result {
+	var out []Result
+	for _, name := range gone {
+		v.out.say(name, "request gone; kept (retire it with --retire)")
+		out = append(out, Result{Stack: name, Action: Keep})
+	}
+	return out
+}
+
+// skip reports a stack whose digest is unchanged.
+func (v *vendor) skip(name string) Result {
+	v.out.mark(name, finished)
+	v.out.say(name, "unchanged")
+	return Result{Stack: name, Action: Unchanged}
+}
+
+// blocksToRecord are the vended stacks whose blocks the backend does not
+// hold yet, in name order.
+func (v *vendor) blocksToRecord(rendered *vending.Stacks, existing map[string]map[string]string) []vending.Stack {
+	var out []vending.Stack
+	for _, st := range rendered.Vended {
+		if block, ok := rendered.Allocations[st.Name]; ok && existing[st.Name][tagVpcCIDR] != block {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// vendedIn are the rendered vended stacks, limited to only unless nil.
+func vendedIn(rendered *vending.Stacks, only []string) []vending.Stack {
+	var out []vending.Stack
+	for _, st := range rendered.Vended {
+		if only == nil || slices.Contains(only, st.Name) {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 // prepared is what the locked part of an apply leaves for the vended
@@ -132,10 +243,7 @@ func (v *vendor) prepare(ctx context.Context, apply ApplyOptions) (*prepared, []
 	var keptNames []string
 	if !apply.Retire {
 		keptNames = gone
-		for _, name := range gone {
-			v.out.say(name, "request gone; kept (retire it with --retire)")
-			results = append(results, Result{Stack: name, Action: Keep})
-		}
+		results = v.keep(gone)
 	}
 	rendered, err := v.set.Render(keptAmong(existing, keptNames, v.set.NetworkRegion()))
 	if err != nil {
@@ -160,15 +268,10 @@ func (v *vendor) prepare(ctx context.Context, apply ApplyOptions) (*prepared, []
 	}
 	// New stacks take their blocks now, under the lock, so that the next
 	// run sees them taken even before they deploy.
-	for _, st := range rendered.Vended {
-		if block, ok := rendered.Allocations[st.Name]; ok && existing[st.Name][tagVpcCIDR] != block {
-			s, err := v.stack(ctx, st.Name, true)
-			if err == nil {
-				err = s.Workspace().SetTag(ctx, st.Name, tagVpcCIDR, block)
-			}
-			if err != nil {
-				return nil, results, fmt.Errorf("recording %s's allocation %s: %w", st.Name, block, err)
-			}
+	for _, st := range v.blocksToRecord(rendered, existing) {
+		block := rendered.Allocations[st.Name]
+		if err := v.state.Record(ctx, st.Name, map[string]string{tagVpcCIDR: block}); err != nil {
+			return nil, results, fmt.Errorf("recording %s's allocation %s: %w", st.Name, block, err)
 		}
 	}
 	p := &prepared{rendered: rendered, existing: existing}
@@ -229,7 +332,7 @@ func (v *vendor) retire(ctx context.Context, name string) Result {
 	start := time.Now()
 	v.out.mark(name, running)
 	v.out.say(name, "retiring")
-	s, err := v.stack(ctx, name, false)
+	s, err := v.stack(ctx, name)
 	var state apitype.UntypedDeployment
 	if err == nil {
 		state, err = s.Export(ctx)
@@ -261,23 +364,16 @@ func (v *vendor) deployNetwork(ctx context.Context, st vending.Stack, tags map[s
 	if tags != nil {
 		res.Action = Update
 	}
-	d := digestOf(st.Config, [2]string{}, networkView{})
-	s, err := v.stack(ctx, st.Name, true)
-	if err != nil {
-		res.Err = err
-		return stacks.Network{}, res
-	}
+	d := networkDigest(st)
 	if tags[tagDigest] == d {
-		res.Action = Unchanged
-		v.out.mark(st.Name, finished)
-		v.out.say(st.Name, "unchanged")
+		res = v.skip(st.Name)
 	} else {
 		start := time.Now()
 		v.out.mark(st.Name, running)
 		v.out.say(st.Name, "%s", progressive[res.Action])
-		res.Err = v.done(st.Name, past[res.Action], start, v.up(ctx, s, st, d, nil))
+		res.Err = v.done(st.Name, past[res.Action], start, v.up(ctx, st, d, nil))
 	}
-	network, err := outputOf(ctx, s)
+	network, err := v.networkOutput(ctx)
 	res.Err = errors.Join(res.Err, err)
 	return network, res
 }
@@ -288,35 +384,68 @@ var (
 	past        = map[string]string{Create: "created", Update: "updated"}
 )
 
-// up sets a stack's configuration, clears its digest (so that a failed
-// update is retried even if the request goes back to what last
-// succeeded), updates it, and records the digest once it succeeded, with
-// the stack's other tags (record) written again: on a file backend, the
-// CLI's "stack tag set" reads the stack's tags file and writes it back
-// whole, and a read that fails while another process writes the file
-// (pkg/backend/diy/stack.go, diyStack.Tags: the error is logged and the
-// tags taken as none) writes back only the one tag; another vend deploying
-// the same stack at once can thus drop this stack's tags. Written last,
-// after the update, they are whole again.
-func (v *vendor) up(ctx context.Context, s auto.Stack, st vending.Stack, digest string, record map[string]string) error {
-	ws := s.Workspace()
-	cfg := auto.ConfigMap{}
+// networkDigest is the network stack's digest.
+func networkDigest(st vending.Stack) string { return digestOf(st.Config, [2]string{}, networkView{}) }
+
+// up records a stack (creating it when new) with its digest pending (so
+// that a failed update is retried even if the request goes back to what
+// last succeeded), sets its configuration, updates it, and records it
+// again with the digest and, for a vended stack, its cluster's ARN, once
+// it succeeded: record is written whole each time, so that another vend
+// deploying the same stack at once, which writes the same, leaves it
+// whole.
+func (v *vendor) up(ctx context.Context, st vending.Stack, digest string, record map[string]string) error {
+	pending := maps.Clone(record)
+	if pending == nil {
+		pending = map[string]string{}
+	}
+	pending[tagDigest] = "pending"
+	if err := v.state.Record(ctx, st.Name, pending); err != nil {
+		return err
+	}
+	settings, err := settingsOf(st)
+	if err != nil {
+		return err
+	}
+	s, err := v.stack(ctx, st.Name, auto.Stacks(map[string]workspace.ProjectStack{st.Name: settings}))
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	result, err := s.Up(ctx, optup.SuppressProgress())
+	v.out.took(time.Since(start))
+	if err != nil {
+		return err
+	}
+	done := maps.Clone(pending)
+	done[tagDigest] = digest
+	if arn := clusterArnOf(result.Outputs, st.Name); arn != "" {
+		done[tagClusterArn] = arn
+	}
+	return v.state.Record(ctx, st.Name, done)
+}
+
+// settingsOf is a stack's settings file: its configuration, each value
+// plain, as `pulumi config set-all --plaintext` writes it, written by the
+// workspace without a CLI process.
+func settingsOf(st vending.Stack) (workspace.ProjectStack, error) {
+	cfg := pulumiconfig.Map{}
 	for k, val := range st.Config {
-		cfg[k] = auto.ConfigValue{Value: val}
+		key, err := pulumiconfig.ParseKey(k)
+		if err != nil {
+			return workspace.ProjectStack{}, fmt.Errorf("stack %s: config key %q: %w", st.Name, k, err)
+		}
+		cfg[key] = pulumiconfig.NewValue(val)
 	}
-	if err := ws.SetAllConfigWithOptions(ctx, st.Name, cfg, &auto.ConfigOptions{Path: false}); err != nil {
-		return err
-	}
-	if err := ws.SetTag(ctx, st.Name, tagDigest, "pending"); err != nil {
-		return err
-	}
-	if _, err := s.Up(ctx, optup.SuppressProgress()); err != nil {
-		return err
-	}
-	if err := setTags(ctx, s, record); err != nil {
-		return err
-	}
-	return ws.SetTag(ctx, st.Name, tagDigest, digest)
+	return workspace.ProjectStack{Config: cfg}, nil
+}
+
+// clusterArnOf is the ARN of a vended stack's cluster in its outputs.
+func clusterArnOf(outs auto.OutputMap, name string) string {
+	clusters, _ := outs[stacks.ClustersOutput].Value.(map[string]any)
+	cluster, _ := clusters[name].(map[string]any)
+	arn, _ := cluster["arn"].(string)
+	return arn
 }
 
 // deployVended deploys the vended stacks whose digests changed, at most
@@ -324,41 +453,26 @@ func (v *vendor) up(ctx context.Context, s auto.Stack, st vending.Stack, digest 
 func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) []Result {
 	var names []string
 	byName := map[string]vending.Stack{}
-	for _, st := range p.rendered.Vended {
-		if only == nil || slices.Contains(only, st.Name) {
-			names = append(names, st.Name)
-			byName[st.Name] = st
-		}
+	for _, st := range vendedIn(p.rendered, only) {
+		names = append(names, st.Name)
+		byName[st.Name] = st
 	}
 	return v.parallel(names, func(name string) Result {
 		st := byName[name]
 		d := vendedDigest(v.set, st, viewFor(v.set, st, p.network))
-		tags, exists := p.existing[name]
-		res := Result{Stack: name, Action: Create}
-		if exists && tags[tagDigest] != "" {
-			res.Action = Update
-		}
-		if tags[tagDigest] == d {
-			res.Action = Unchanged
-			v.out.mark(name, finished)
-			v.out.say(name, "unchanged")
-			return res
+		res := Result{Stack: name, Action: action(p.existing, name, d)}
+		if res.Action == Unchanged {
+			return v.skip(name)
 		}
 		start := time.Now()
 		v.out.mark(name, running)
 		v.out.say(name, "%s", progressive[res.Action])
-		s, err := v.stack(ctx, name, true)
-		var rec map[string]string
-		if err == nil {
-			rec, err = recordOf(v.set, st)
-		}
+		rec, err := recordOf(v.set, st)
 		if block := p.rendered.Allocations[name]; block != "" && err == nil {
 			rec[tagVpcCIDR] = block // written again with the record
 		}
 		for wait := time.Second; err == nil; wait = min(2*wait, 15*time.Second) {
-			if err = setTags(ctx, s, rec); err == nil {
-				err = v.up(ctx, s, st, d, rec)
-			}
+			err = v.up(ctx, st, d, rec)
 			if !anotherVendIsWriting(err) || time.Since(start) > v.opts.LockTimeout {
 				break
 			}
@@ -366,7 +480,7 @@ func (v *vendor) deployVended(ctx context.Context, p *prepared, only []string) [
 			// update only if it did not deploy this very digest.
 			v.out.say(name, "being updated by another vend; waiting %s", wait)
 			time.Sleep(wait)
-			if tag, terr := s.Workspace().GetTag(ctx, name, tagDigest); terr == nil && tag == d {
+			if tags, terr := v.state.Tags(ctx, name); terr == nil && tags[tagDigest] == d {
 				v.out.mark(name, finished)
 				v.out.say(name, "deployed by another vend")
 				res.Action = Unchanged
@@ -388,16 +502,6 @@ func anotherVendIsWriting(err error) bool {
 	return err != nil && (auto.IsConcurrentUpdateError(err) || strings.Contains(err.Error(), "failed to load checkpoint"))
 }
 
-// setTags sets a stack's tags.
-func setTags(ctx context.Context, s auto.Stack, tags map[string]string) error {
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		if err := s.Workspace().SetTag(ctx, s.Name(), k, tags[k]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // done reports a stack's end and returns its error.
 func (v *vendor) done(name, what string, start time.Time, err error) error {
 	if err != nil {
@@ -415,6 +519,12 @@ func (v *vendor) done(name, what string, start time.Time, err error) error {
 func (v *vendor) parallel(names []string, f func(string) Result) []Result {
 	v.out.expect(names)
 	results := make([]Result, len(names))
+	v.each(names, func(i int, name string) { results[i] = f(name) })
+	return results
+}
+
+// each runs f for each name and its index, at most Parallel at once.
+func (v *vendor) each(names []string, f func(int, string)) {
 	sem := make(chan struct{}, v.opts.Parallel)
 	var wg sync.WaitGroup
 	for i, name := range names {
@@ -423,9 +533,8 @@ func (v *vendor) parallel(names []string, f func(string) Result) []Result {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			results[i] = f(name)
+			f(i, name)
 		}()
 	}
 	wg.Wait()
-	return results
 }

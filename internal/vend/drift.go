@@ -91,7 +91,7 @@ func (v *vendor) drift(ctx context.Context, name string) Drift {
 	start := time.Now()
 	v.out.mark(name, running)
 	v.out.say(name, "refreshing (preview)")
-	s, err := v.stack(ctx, name, false)
+	s, err := v.stack(ctx, name)
 	if err != nil {
 		d.Error = err.Error()
 		v.out.mark(name, failed)

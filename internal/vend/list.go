@@ -2,11 +2,12 @@ package vend
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 
-	"github.com/eks-multi-account/eks-multi-account/stacks"
+	"github.com/eks-multi-account/eks-multi-account/internal/stackstate"
 	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
 )
 
@@ -28,52 +29,39 @@ type Entry struct {
 	// ended (succeeded, failed); empty for a stack never updated.
 	LastUpdate string `json:"lastUpdate"`
 	Result     string `json:"result"`
-	// ClusterArn is the cluster's ARN, from the stack's outputs.
+	// ClusterArn is the cluster's ARN, from the stack's outputs, recorded
+	// with its digest after its last successful update.
 	ClusterArn string `json:"clusterArn"`
 }
 
 // List is the catalog of the vended clusters of a project on a backend,
-// in stack name order.
+// in stack name order: each stack's tags, read in bulk, and its last
+// update, read for several stacks at once.
 func List(ctx context.Context, project string, opts Options) ([]Entry, error) {
 	v, existing, err := openCatalog(ctx, "list", project, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer v.close()
-	entries := []Entry{}
-	for _, name := range slices.Sorted(maps.Keys(existing)) {
-		if name == vending.NetworkStack {
-			continue
-		}
+	delete(existing, vending.NetworkStack)
+	names := slices.Sorted(maps.Keys(existing))
+	entries := make([]Entry, len(names))
+	errs := make([]error, len(names))
+	v.each(names, func(i int, name string) {
 		tags := existing[name]
 		e := Entry{
 			Stack: name, Team: tags[tagTeam], Environment: tags[tagEnvironment], Account: tags[tagAccount], Region: tags[tagRegion],
 			Blueprint: tags[tagBlueprint], BlueprintVersion: tags[tagBlueprintVersion], KubernetesVersion: tags[tagKubernetesVersion],
+			ClusterArn: tags[tagClusterArn],
 		}
-		s, err := v.stack(ctx, name, false)
-		if err != nil {
-			return nil, err
+		last, err := v.state.LastUpdate(ctx, name)
+		if !last.End.IsZero() {
+			e.LastUpdate, e.Result = last.End.Format(stackstate.TimeLayout), last.Result
 		}
-		history, err := s.History(ctx, 1, 1)
-		if err != nil {
-			return nil, fmt.Errorf("reading the history of stack %s: %w", name, err)
-		}
-		if len(history) > 0 {
-			e.Result = history[0].Result
-			if history[0].EndTime != nil {
-				e.LastUpdate = *history[0].EndTime
-			}
-		}
-		outs, err := s.Outputs(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("reading the outputs of stack %s: %w", name, err)
-		}
-		if clusters, ok := outs[stacks.ClustersOutput].Value.(map[string]any); ok {
-			if c, ok := clusters[name].(map[string]any); ok {
-				e.ClusterArn, _ = c["arn"].(string)
-			}
-		}
-		entries = append(entries, e)
+		entries[i], errs[i] = e, err
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return entries, nil
 }
@@ -85,7 +73,7 @@ func openCatalog(ctx context.Context, command, project string, opts Options) (*v
 	if opts.Backend == "" {
 		return nil, nil, fmt.Errorf("vend %s needs the backend (--backend, or a vending directory whose default backend it is)", command)
 	}
-	v, err := newVendor(&vending.Set{Settings: vending.Settings{Project: project}}, opts)
+	v, err := newVendor(ctx, &vending.Set{Settings: vending.Settings{Project: project}}, opts)
 	if err != nil {
 		return nil, nil, err
 	}

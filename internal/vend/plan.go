@@ -9,7 +9,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
@@ -125,7 +124,7 @@ type PlanOptions struct {
 func MakePlan(ctx context.Context, set *vending.Set, opts PlanOptions) (*Plan, error) {
 	existing, backendNetwork := map[string]map[string]string{}, stacks.Network{}
 	if opts.Backend != nil {
-		v, err := newVendor(set, *opts.Backend)
+		v, err := newVendor(ctx, set, *opts.Backend)
 		if err != nil {
 			return nil, err
 		}
@@ -320,19 +319,10 @@ func count(doc *plan.Document) int {
 
 // networkOutput reads the network stack's output from the backend.
 func (v *vendor) networkOutput(ctx context.Context) (stacks.Network, error) {
-	s, err := v.stack(ctx, vending.NetworkStack, false)
+	outs, err := v.state.Outputs(ctx, vending.NetworkStack)
 	if err != nil {
 		return stacks.Network{}, err
 	}
-	return outputOf(ctx, s)
-}
-
-// outputOf reads a network stack's output.
-func outputOf(ctx context.Context, s auto.Stack) (stacks.Network, error) {
-	outs, err := s.Outputs(ctx)
-	if err != nil {
-		return stacks.Network{}, err
-	}
-	network, _ := stacks.ReadNetwork(outs[stacks.NetworkOutput].Value)
+	network, _ := stacks.ReadNetwork(outs[stacks.NetworkOutput])
 	return network, nil
 }

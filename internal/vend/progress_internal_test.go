@@ -2,8 +2,10 @@ package vend
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -36,4 +38,20 @@ func TestProgressCountsOnATerminal(t *testing.T) {
 	p.end()
 	assert.Equal(t, "a                        creating\n", out.String(), "a buffer is no terminal")
 	assert.False(t, strings.Contains(out.String(), "waiting"))
+}
+
+// An apply's last line counts its stacks by action and failure, and gives
+// its time, the lock's, a stack's up (median and longest) and
+// vend's memory.
+func TestFiguresCountEveryStackOnce(t *testing.T) {
+	results := []Result{
+		{Stack: "a", Action: Create}, {Stack: "b", Action: Update, Err: errors.New("boom")},
+		{Stack: "c", Action: Unchanged}, {Stack: "d", Action: Unchanged}, {Stack: "e", Action: Keep},
+	}
+	line := figuresLine(results, 61*time.Second+440*time.Millisecond, 2*time.Second+4*time.Millisecond,
+		[]time.Duration{30 * time.Second, 10 * time.Second, 20 * time.Second}, 48<<20)
+	assert.Equal(t, "5 stacks (1 create, 1 update, 2 unchanged, 0 retire, 1 keep; 1 failed) in 1m1.4s; lock 2s; "+
+		"a stack's up 20s median, 30s longest; memory 48 MiB", line)
+	assert.Equal(t, "0 stacks (0 create, 0 update, 0 unchanged, 0 retire, 0 keep; 0 failed) in 120ms; lock 0s; memory 1 MiB",
+		figuresLine(nil, 123*time.Millisecond, 0, nil, 1<<20), "a no-op ran no engine; under ten seconds, hundredths")
 }

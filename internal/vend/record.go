@@ -15,8 +15,9 @@ import (
 // Version is vend's own version: a digest covers it, so that changing
 // what vend renders rolls out. Bump it with any such change; the build's
 // module version and VCS revision, when the binary carries them, are
-// covered too, so that a library change rolls out.
-const Version = "2"
+// covered too, so that a library change rolls out. (3: the cluster's ARN
+// is recorded with the digest.)
+const Version = "3"
 
 // Tag keys of what vend keeps on a vended stack. Pulumi stack tag names
 // are at most 40 characters of letters, digits, '-', '_', '.' and ':'.
@@ -31,6 +32,10 @@ const (
 	tagBlueprint         = "vend:blueprint"
 	tagBlueprintVersion  = "vend:blueprintVersion"
 	tagKubernetesVersion = "vend:kubernetesVersion"
+	// tagClusterArn is the cluster's ARN, from the stack's outputs after
+	// its last successful update (the outputs hold it in a secret map,
+	// with the kubeconfig, that reading them would decrypt).
+	tagClusterArn = "vend:clusterArn"
 )
 
 // recordOf describes a stack as its request renders it, its defaults

@@ -3,8 +3,9 @@
 // runs, on any Pulumi backend: the network stack first, then one stack per
 // request in parallel. What it keeps lives in the backend, in each vended
 // stack's tags (its request digest and CIDR allocation, which never
-// moves), not in a workspace; a backend-wide lock serializes allocation
-// and the network update.
+// moves), not in a workspace, read in bulk (internal/stackstate); a
+// backend-wide lock serializes allocation and the network update, and an
+// apply that finds nothing to change does not take it.
 package vend
 
 import (
@@ -13,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +24,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-multi-account/eks-multi-account/internal/stackstate"
 	"github.com/eks-multi-account/eks-multi-account/stacks"
 	"github.com/eks-multi-account/eks-multi-account/stacks/vending"
 )
@@ -62,6 +65,14 @@ type vendor struct {
 	opts    Options
 	workDir string
 	out     *progress
+	// state is the backend's stacks and their tags.
+	state stackstate.Store
+	// locked is how long an apply waited for and held the backend's lock.
+	locked time.Duration
+	// cliOnce finds the Pulumi CLI, cliCommand, once, or fails with cliErr.
+	cliOnce    sync.Once
+	cliCommand auto.PulumiCommand
+	cliErr     error
 	// units are the accounts the teams' organizational units hold, read
 	// under the lock (readOrganizationalUnits), or unitsErr.
 	units    map[string][]string
@@ -69,7 +80,7 @@ type vendor struct {
 }
 
 // newVendor prepares a run; close removes its workspaces.
-func newVendor(set *vending.Set, opts Options) (*vendor, error) {
+func newVendor(ctx context.Context, set *vending.Set, opts Options) (*vendor, error) {
 	if opts.Backend == "" {
 		b, err := DefaultBackend(set.Dir)
 		if err != nil {
@@ -97,7 +108,15 @@ func newVendor(set *vending.Set, opts Options) (*vendor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &vendor{set: set, opts: opts, workDir: dir, out: newProgress(opts.Progress)}, nil
+	v := &vendor{set: set, opts: opts, workDir: dir, out: newProgress(opts.Progress)}
+	v.state, err = stackstate.Open(ctx, opts.Backend, set.Settings.Project, func(ctx context.Context, stack string) (auto.Workspace, error) {
+		return v.workspace(ctx, "_state-"+stack, v.program())
+	}, opts.Progress)
+	if err != nil {
+		v.close()
+		return nil, err
+	}
+	return v, nil
 }
 
 func (v *vendor) close() {
@@ -115,14 +134,32 @@ func (v *vendor) project() workspace.Project {
 }
 
 // workspace returns a workspace of its own for a stack (stacks are
-// deployed in parallel) running program.
-func (v *vendor) workspace(ctx context.Context, name string, program pulumi.RunFunc) (auto.Workspace, error) {
+// deployed in parallel) running program, with more options.
+func (v *vendor) workspace(ctx context.Context, name string, program pulumi.RunFunc, more ...auto.LocalWorkspaceOption) (auto.Workspace, error) {
+	cli, err := v.cli(ctx)
+	if err != nil {
+		return nil, err
+	}
 	dir := filepath.Join(v.workDir, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	opts := append([]auto.LocalWorkspaceOption{auto.WorkDir(dir), auto.Project(v.project()), auto.Program(program)}, v.opts.Workspace...)
-	return auto.NewLocalWorkspace(ctx, opts...)
+	opts := append([]auto.LocalWorkspaceOption{auto.WorkDir(dir), auto.Project(v.project()), auto.Program(program), auto.Pulumi(cli)}, more...)
+	return auto.NewLocalWorkspace(ctx, append(opts, v.opts.Workspace...)...)
+}
+
+// cli is the Pulumi CLI of the run's workspaces: the one the options give,
+// or the one on PATH, found once. (A workspace made without one runs
+// `pulumi version` to find it: a CLI process per stack.)
+func (v *vendor) cli(ctx context.Context) (auto.PulumiCommand, error) {
+	v.cliOnce.Do(func() {
+		var ws auto.Workspace
+		ws, v.cliErr = auto.NewLocalWorkspace(ctx, append([]auto.LocalWorkspaceOption{auto.WorkDir(v.workDir)}, v.opts.Workspace...)...)
+		if v.cliErr == nil {
+			v.cliCommand = ws.PulumiCommand()
+		}
+	})
+	return v.cliCommand, v.cliErr
 }
 
 // program is what every vended and network stack runs: the stacks, with
@@ -131,41 +168,21 @@ func (v *vendor) program() pulumi.RunFunc {
 	return stacks.Program(stacks.Options{Blueprints: v.set.Blueprints})
 }
 
-// stack selects a stack, creating it when create is set.
-func (v *vendor) stack(ctx context.Context, name string, create bool) (auto.Stack, error) {
-	ws, err := v.workspace(ctx, name, v.program())
+// stack selects a stack in a workspace of its own.
+func (v *vendor) stack(ctx context.Context, name string, more ...auto.LocalWorkspaceOption) (auto.Stack, error) {
+	ws, err := v.workspace(ctx, name, v.program(), more...)
 	if err != nil {
 		return auto.Stack{}, err
-	}
-	if create {
-		return auto.UpsertStack(ctx, name, ws)
 	}
 	return auto.SelectStack(ctx, name, ws)
 }
 
-// existing lists the project's stacks on the backend with their tags.
+// existing lists the project's stacks on the backend with their tags, the
+// lock's stack left out.
 func (v *vendor) existing(ctx context.Context) (map[string]map[string]string, error) {
-	ws, err := v.workspace(ctx, "_list", v.program())
-	if err != nil {
-		return nil, err
-	}
-	summaries, err := ws.ListStacks(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("listing the stacks of %s on %s: %w", v.set.Settings.Project, v.opts.Backend, err)
-	}
-	out := map[string]map[string]string{}
-	for _, s := range summaries {
-		name := s.Name[strings.LastIndex(s.Name, "/")+1:]
-		if name == lockStack {
-			continue
-		}
-		tags, err := ws.ListTags(ctx, name)
-		if err != nil {
-			return nil, fmt.Errorf("reading the tags of stack %s: %w", name, err)
-		}
-		out[name] = tags
-	}
-	return out, nil
+	out, err := v.state.Stacks(ctx)
+	delete(out, lockStack)
+	return out, err
 }
 
 // progress writes one line per stack and state, from many goroutines,
@@ -179,6 +196,8 @@ type progress struct {
 	tty, counted bool
 	// states holds each stack's state, by stack, once expected or marked.
 	states map[string]stackState
+	// durations are how long each stack's up took.
+	durations []time.Duration
 }
 
 // stackState is where a stack is in a run.
@@ -228,6 +247,20 @@ func (p *progress) mark(stack string, state stackState) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.states[stack] = state
+}
+
+// took counts how long one stack's up took.
+func (p *progress) took(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.durations = append(p.durations, d)
+}
+
+// tookSoFar returns the durations counted.
+func (p *progress) tookSoFar() []time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.durations)
 }
 
 // end leaves the count line where it is, ended, before what follows.

@@ -237,6 +237,13 @@ func (w World) Workspace() ([]auto.LocalWorkspaceOption, error) {
 	if err != nil {
 		return nil, err
 	}
+	return []auto.LocalWorkspaceOption{auto.Pulumi(cmd), auto.EnvVars(w.Env())}, nil
+}
+
+// Env is the environment the world's plugins read: the world, the API
+// servers, the PULUMI_HOME they are installed in, and a passphrase for the
+// secrets of a file:// backend.
+func (w World) Env() map[string]string {
 	env := map[string]string{
 		aws.WorldEnv: w.Dir, world.PoolEnv: w.APIServers, "PULUMI_HOME": w.PulumiHome, "PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
 		"PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_CONFIG_PASSPHRASE": "standin",
@@ -247,7 +254,7 @@ func (w World) Workspace() ([]auto.LocalWorkspaceOption, error) {
 	if w.ClockScale != "" {
 		env[aws.ClockScaleEnv] = w.ClockScale
 	}
-	return []auto.LocalWorkspaceOption{auto.Pulumi(cmd), auto.EnvVars(env)}, nil
+	return env
 }
 
 // Leftovers writes what the world holds beyond what the organization held
