@@ -112,36 +112,53 @@ func TestANoOpApplyTakesNoLockAndRunsNoCLI(t *testing.T) {
 	require.ErrorContains(t, err, "taking the backend's vend lock", "a new block is recorded under the lock")
 }
 
-// BenchmarkNoOpApply is a no-op apply of a fleet of 30, 300 and 1,000
-// requests (half on shared networking, half dedicated, in three waves) on
-// a file backend: the whole of it, the backend's state read in bulk,
-// every stack rendered and its digest compared, no engine run. With a
-// Pulumi CLI on PATH it reports, as listing-ns, its floor: one `pulumi
-// stack ls --json` of the same backend (the median of three).
-func BenchmarkNoOpApply(b *testing.B) {
+// BenchmarkFleetReads runs what reads a fleet without an engine run, on
+// fleets of 30, 300 and 1,000 requests (half on shared networking, half
+// dedicated, in three waves) on a file backend that holds what applying
+// them leaves there: a no-op apply (the state read in bulk, every stack
+// rendered and its digest compared), vend list, and vend plan --backend
+// (every stack planned offline). With a Pulumi CLI on PATH each reports,
+// as listing-ns, their floor: one `pulumi stack ls --json` of the same
+// backend (the median of three; its stacks' checkpoints hold nothing, so
+// a deployed fleet's listing takes longer).
+func BenchmarkFleetReads(b *testing.B) {
 	waves := []string{"dev", "staging", "prod"}
 	for _, n := range []int{30, 300, 1000} {
-		b.Run(fmt.Sprintf("requests=%d", n), func(b *testing.B) {
-			requests, accounts := map[string]string{}, []string{}
-			for i := range n {
-				account := fmt.Sprintf("7%011d", i)
-				networking := []string{"shared", "dedicated"}[i%2]
-				requests[fmt.Sprintf("f%04d", i)] = fmt.Sprintf("team: fleet\nenvironment: %s\naccountId: %q\nnetworking: %s\n", waves[i%3], account, networking)
-				accounts = append(accounts, account)
-			}
-			dir, backend := deployedFleet(b, requests, accounts)
-			set, err := vending.Load(dir, nil)
-			require.NoError(b, err)
-			listing, listed := timeListing(b, set.Settings.Project, backend)
-			for b.Loop() {
-				results, err := Apply(context.Background(), set, Options{Backend: backend, Progress: io.Discard}, ApplyOptions{})
-				if err != nil || len(results) != n+1 {
-					b.Fatalf("%d results, %v", len(results), err)
+		requests, accounts := map[string]string{}, []string{}
+		for i := range n {
+			account := fmt.Sprintf("7%011d", i)
+			networking := []string{"shared", "dedicated"}[i%2]
+			requests[fmt.Sprintf("f%04d", i)] = fmt.Sprintf("team: fleet\nenvironment: %s\naccountId: %q\nnetworking: %s\n", waves[i%3], account, networking)
+			accounts = append(accounts, account)
+		}
+		dir, backend := deployedFleet(b, requests, accounts)
+		set, err := vending.Load(dir, nil)
+		require.NoError(b, err)
+		opts := Options{Backend: backend, Progress: io.Discard}
+		listing, listed := timeListing(b, set.Settings.Project, backend)
+		run := func(what string, read func() (int, error)) {
+			b.Run(fmt.Sprintf("requests=%d/%s", n, what), func(b *testing.B) {
+				for b.Loop() {
+					if got, err := read(); err != nil || got != n {
+						b.Fatalf("%d stacks, %v", got, err)
+					}
 				}
-			}
-			if listed { // after the loop, which resets what is reported
-				b.ReportMetric(float64(listing.Nanoseconds()), "listing-ns")
-			}
+				if listed { // after the loop, which resets what is reported
+					b.ReportMetric(float64(listing.Nanoseconds()), "listing-ns")
+				}
+			})
+		}
+		run("no-op-apply", func() (int, error) {
+			results, err := Apply(context.Background(), set, opts, ApplyOptions{})
+			return len(results) - 1, err
+		})
+		run("list", func() (int, error) {
+			entries, err := List(context.Background(), set.Settings.Project, opts)
+			return len(entries), err
+		})
+		run("plan-backend", func() (int, error) {
+			p, err := MakePlan(context.Background(), set, PlanOptions{Backend: &opts})
+			return len(p.Stacks), err
 		})
 	}
 }
