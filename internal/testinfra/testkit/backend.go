@@ -18,9 +18,10 @@ import (
 )
 
 // UpdatedStack creates a stack on a file backend (dir) as an update that
-// exported outputs leaves it: a checkpoint whose root stack resource holds
-// them, without a Pulumi CLI.
-func UpdatedStack(t testing.TB, dir, project, stack string, outputs map[string]any) {
+// exported outputs and registered resources leaves it: a checkpoint whose
+// root stack resource holds the outputs, the resources after it, without
+// a Pulumi CLI.
+func UpdatedStack(t testing.TB, dir, project, stack string, outputs map[string]any, resources ...apitype.ResourceV3) {
 	t.Helper()
 	ctx := context.Background()
 	sink := diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: colors.Never})
@@ -29,9 +30,9 @@ func UpdatedStack(t testing.TB, dir, project, stack string, outputs map[string]a
 	ref, err := b.ParseStackReference(stack)
 	require.NoError(t, err)
 	root := resource.NewURN(tokens.QName(stack), tokens.PackageName(project), "", resource.RootStackType, project+"-"+stack)
-	deployment, err := json.Marshal(apitype.DeploymentV3{Resources: []apitype.ResourceV3{
+	deployment, err := json.Marshal(apitype.DeploymentV3{Resources: append([]apitype.ResourceV3{
 		{URN: root, Type: resource.RootStackType, Custom: false, Outputs: outputs},
-	}})
+	}, resources...)})
 	require.NoError(t, err)
 	_, err = b.CreateStack(ctx, ref, "", &apitype.UntypedDeployment{Version: 3, Deployment: deployment}, nil)
 	require.NoError(t, err)
