@@ -38,7 +38,9 @@ type Options struct {
 	Parallel int
 	// Workspace adds options to every workspace: the Pulumi command and
 	// environment variables (PULUMI_CONFIG_PASSPHRASE for a self-managed
-	// backend's secrets, say).
+	// backend's secrets, say). vend's own reads and writes of a
+	// self-managed backend (internal/stackstate) run in vend's process,
+	// with its environment: an s3:// backend's credentials must be there.
 	Workspace []auto.LocalWorkspaceOption
 	// Progress gets one line per stack and state; default os.Stderr.
 	Progress io.Writer
