@@ -25,7 +25,7 @@ type throughCLI struct {
 
 // Stacks lists the project's stacks, then reads each one's tags, reads at
 // once: one CLI process per stack.
-func (c *throughCLI) Stacks(ctx context.Context) (map[string]map[string]string, error) {
+func (c *throughCLI) Stacks(ctx context.Context, except ...string) (map[string]map[string]string, error) {
 	ws, err := c.workspace(ctx, "")
 	if err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func (c *throughCLI) Stacks(ctx context.Context) (map[string]map[string]string, 
 	for i, s := range summaries {
 		names[i] = s.Name[strings.LastIndex(s.Name, "/")+1:]
 	}
-	return tagsOf(ctx, c, names)
+	return tagsOf(ctx, c, names, except)
 }
 
 // Tags reads a stack's tags, in the stack's own workspace (Stacks reads

@@ -44,7 +44,7 @@ func openSelfManaged(ctx context.Context, url, project string, warnings io.Write
 
 // Stacks lists the project's stacks without reading their checkpoints,
 // then reads each one's tags, reads at once.
-func (s *selfManaged) Stacks(ctx context.Context) (map[string]map[string]string, error) {
+func (s *selfManaged) Stacks(ctx context.Context, except ...string) (map[string]map[string]string, error) {
 	refs, _, err := s.b.ListStackNames(ctx, backend.ListStackNamesFilter{Project: &s.project}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("listing the stacks of %s on %s: %w", s.project, s.b.URL(), err)
@@ -53,7 +53,7 @@ func (s *selfManaged) Stacks(ctx context.Context) (map[string]map[string]string,
 	for i, r := range refs {
 		names[i] = r.Name().String()
 	}
-	return tagsOf(ctx, s, names)
+	return tagsOf(ctx, s, names, except)
 }
 
 // stack returns a stack of the project, nil when it does not exist.
@@ -71,18 +71,53 @@ func (s *selfManaged) stack(ctx context.Context, name string) (backend.StackRefe
 // tags: nil is an error here, never "no tags", so that a block recorded on
 // a stack is never read as free.
 func (s *selfManaged) Tags(ctx context.Context, name string) (map[string]string, error) {
-	_, st, err := s.stack(ctx, name)
-	if err == nil && st == nil {
-		err = errors.New("no such stack")
-	}
+	var tags map[string]string
+	err := whileWritten(ctx, func() error {
+		_, st, err := s.stack(ctx, name)
+		if err == nil && st == nil {
+			return errors.New("no such stack")
+		}
+		if err != nil {
+			return err
+		}
+		if tags = st.Tags(); tags == nil {
+			return errUnreadTags
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the tags of stack %s: %w", name, err)
 	}
-	tags := st.Tags()
-	if tags == nil {
-		return nil, fmt.Errorf("reading the tags of stack %s on %s failed", name, s.b.URL())
-	}
 	return maps.Clone(tags), nil
+}
+
+// errUnreadTags is a tags file that could not be read.
+var errUnreadTags = errors.New("its tags file could not be read")
+
+// whileWritten runs a read, and runs it again, for about two seconds at
+// most, while it fails as a read of a file another process is writing
+// does: a file backend's blob store (gocloud's fileblob) writes a file's
+// attributes beside it in place, not by a rename, so a read at that
+// moment finds them empty (EOF); the CLI's own reads fail the same way
+// ("failed to load checkpoint: EOF", seen in the tier while the lock's
+// update wrote its stack).
+func whileWritten(ctx context.Context, read func() error) error {
+	err := read()
+	for wait := 10 * time.Millisecond; err != nil && wait < 2*time.Second && beingWritten(err); wait *= 2 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		err = read()
+	}
+	return err
+}
+
+// beingWritten reports whether a read's error is one of a file being
+// written.
+func beingWritten(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, errUnreadTags)
 }
 
 // Record creates the stack when it does not exist (under the backend's
@@ -111,7 +146,11 @@ func (s *selfManaged) LastUpdate(ctx context.Context, name string) (Update, erro
 	if err != nil {
 		return Update{}, err
 	}
-	history, err := s.b.GetHistory(ctx, ref, 1, 1)
+	var history []backend.UpdateInfo
+	err = whileWritten(ctx, func() (err error) {
+		history, err = s.b.GetHistory(ctx, ref, 1, 1)
+		return err
+	})
 	if err != nil {
 		return Update{}, fmt.Errorf("reading the history of stack %s: %w", name, err)
 	}
@@ -124,14 +163,17 @@ func (s *selfManaged) LastUpdate(ctx context.Context, name string) (Update, erro
 
 // Outputs reads the root stack resource's outputs from the checkpoint.
 func (s *selfManaged) Outputs(ctx context.Context, name string) (map[string]any, error) {
-	_, st, err := s.stack(ctx, name)
-	if err == nil && st == nil {
-		err = errors.New("no such stack")
-	}
 	var exported *apitype.UntypedDeployment
-	if err == nil {
-		exported, err = s.b.ExportDeployment(ctx, st)
-	}
+	err := whileWritten(ctx, func() error {
+		_, st, err := s.stack(ctx, name)
+		if err == nil && st == nil {
+			return errors.New("no such stack")
+		}
+		if err == nil {
+			exported, err = s.b.ExportDeployment(ctx, st)
+		}
+		return err
+	})
 	var deployment apitype.DeploymentV3
 	if err == nil && exported.Version != 0 {
 		if exported.Version > apitype.DeploymentSchemaVersionLatest {

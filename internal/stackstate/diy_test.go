@@ -130,3 +130,35 @@ func BenchmarkStacksOfAFleet(b *testing.B) {
 		})
 	}
 }
+
+// A read that fails as a read of a file being written does (EOF) is run
+// again until it reads; any other error is returned at once.
+func TestAReadOfAFileBeingWrittenIsRunAgain(t *testing.T) {
+	calls := 0
+	err := whileWritten(context.Background(), func() error {
+		if calls++; calls < 3 {
+			return fmt.Errorf("failed to load checkpoint: %w", io.EOF)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 3, calls)
+
+	calls = 0
+	err = whileWritten(context.Background(), func() error { calls++; return os.ErrPermission })
+	require.ErrorIs(t, err, os.ErrPermission)
+	assert.Equal(t, 1, calls, "not a file being written: no second read")
+}
+
+// The stacks named in except are listed but their tags not read: a stack
+// being written by its own update (vend's lock) is left alone.
+func TestStacksLeavesTheExceptedAlone(t *testing.T) {
+	ctx, dir := context.Background(), t.TempDir()
+	s := openTemp(t, dir, "fleet")
+	require.NoError(t, s.Record(ctx, "a", map[string]string{"k": "v"}))
+	require.NoError(t, s.Record(ctx, "lock", map[string]string{"k": "v"}))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".pulumi", "stacks", "fleet", "lock.pulumi-tags"), []byte("{half"), 0o644))
+	all, err := s.Stacks(ctx, "lock")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a"}, slices.Sorted(maps.Keys(all)))
+}

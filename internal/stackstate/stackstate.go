@@ -14,14 +14,16 @@ package stackstate
 import (
 	"context"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 )
 
 // Store is a project's stacks and their tags on one backend.
 type Store interface {
-	// Stacks returns every stack of the project, by name, with its tags.
-	Stacks(ctx context.Context) (map[string]map[string]string, error)
+	// Stacks returns every stack of the project, by name, with its tags,
+	// but for those named in except, whose tags are not read.
+	Stacks(ctx context.Context, except ...string) (map[string]map[string]string, error)
 	// Tags returns one stack's tags.
 	Tags(ctx context.Context, stack string) (map[string]string, error)
 	// Record creates the stack when it does not exist and sets tags on
@@ -53,8 +55,10 @@ const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
 // reads is how many stacks a store reads at once.
 const reads = 16
 
-// tagsOf reads the tags of the stacks of names from store, reads at once.
-func tagsOf(ctx context.Context, store Store, names []string) (map[string]map[string]string, error) {
+// tagsOf reads the tags of the stacks of names but those of except from
+// store, reads at once.
+func tagsOf(ctx context.Context, store Store, names, except []string) (map[string]map[string]string, error) {
+	names = slices.DeleteFunc(slices.Clone(names), func(n string) bool { return slices.Contains(except, n) })
 	var mu sync.Mutex
 	out := make(map[string]map[string]string, len(names))
 	err := eachStack(names, func(name string) error {

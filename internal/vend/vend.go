@@ -180,11 +180,9 @@ func (v *vendor) stack(ctx context.Context, name string, more ...auto.LocalWorks
 }
 
 // existing lists the project's stacks on the backend with their tags, the
-// lock's stack left out.
+// lock's stack left out (its update, the lock, may be writing it).
 func (v *vendor) existing(ctx context.Context) (map[string]map[string]string, error) {
-	out, err := v.state.Stacks(ctx)
-	delete(out, lockStack)
-	return out, err
+	return v.state.Stacks(ctx, lockStack)
 }
 
 // progress writes one line per stack and state, from many goroutines,
