@@ -268,7 +268,7 @@ func (f *fleet) workspace(t *testing.T) auto.Workspace {
 func reportFigure(t *testing.T, what string, took time.Duration, floorIs string, floor time.Duration, goal float64) {
 	t.Helper()
 	ratio := float64(took) / float64(floor)
-	line := fmt.Sprintf("fleet: %s %s; floor %s (%s): %.2f×", what, figure(took), figure(floor), floorIs, ratio)
+	line := fmt.Sprintf("fleet: %s %s; floor %s (%s): %.2f×", what, took.Round(10*time.Millisecond), floor.Round(10*time.Millisecond), floorIs, ratio)
 	if goal > 0 {
 		verdict := "meets"
 		if ratio > goal {
@@ -277,13 +277,4 @@ func reportFigure(t *testing.T, what string, took time.Duration, floorIs string,
 		line += fmt.Sprintf(" (goal ≤ %.1f×: %s)", goal, verdict)
 	}
 	fmt.Println(line)
-}
-
-// figure rounds a duration to tenths of a second, or, under ten seconds,
-// hundredths.
-func figure(d time.Duration) time.Duration {
-	if d < 10*time.Second {
-		return d.Round(10 * time.Millisecond)
-	}
-	return d.Round(100 * time.Millisecond)
 }

@@ -3,7 +3,6 @@ package stackstate
 import (
 	"context"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -73,13 +72,18 @@ func (c *throughCLI) Record(ctx context.Context, name string, tags map[string]st
 	return nil
 }
 
+// selected is a stack selected in its own workspace.
+func (c *throughCLI) selected(ctx context.Context, name string) (auto.Stack, error) {
+	ws, err := c.workspace(ctx, name)
+	if err != nil {
+		return auto.Stack{}, err
+	}
+	return auto.SelectStack(ctx, name, ws)
+}
+
 // LastUpdate reads the newest entry of the stack's history.
 func (c *throughCLI) LastUpdate(ctx context.Context, name string) (Update, error) {
-	ws, err := c.workspace(ctx, name)
-	var s auto.Stack
-	if err == nil {
-		s, err = auto.SelectStack(ctx, name, ws)
-	}
+	s, err := c.selected(ctx, name)
 	var history []auto.UpdateSummary
 	if err == nil {
 		history, err = s.History(ctx, 1, 1)
@@ -99,11 +103,7 @@ func (c *throughCLI) LastUpdate(ctx context.Context, name string) (Update, error
 
 // Outputs reads the stack's outputs, secrets shown.
 func (c *throughCLI) Outputs(ctx context.Context, name string) (map[string]any, error) {
-	ws, err := c.workspace(ctx, name)
-	var s auto.Stack
-	if err == nil {
-		s, err = auto.SelectStack(ctx, name, ws)
-	}
+	s, err := c.selected(ctx, name)
 	var outs auto.OutputMap
 	if err == nil {
 		outs, err = s.Outputs(ctx)
@@ -119,16 +119,6 @@ func (c *throughCLI) Outputs(ctx context.Context, name string) (map[string]any, 
 }
 
 var _ Store = (*throughCLI)(nil)
-
-// Open returns the store of a project on a backend: a self-managed
-// backend is read in process (its warnings go to warnings), any other
-// through the CLI in the workspaces that workspace returns.
-func Open(ctx context.Context, url, project string, workspace WorkspaceFunc, warnings io.Writer) (Store, error) {
-	if SelfManaged(url) {
-		return openSelfManaged(ctx, url, project, warnings)
-	}
-	return ThroughCLI(url, workspace), nil
-}
 
 // ThroughCLI returns the store of the backend at url read and written
 // through the Pulumi CLI, in the workspaces that workspace returns: what

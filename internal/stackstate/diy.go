@@ -21,10 +21,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 )
 
-// SelfManaged reports whether a backend URL is a self-managed (DIY)
-// backend's, which Open reads in process.
-func SelfManaged(url string) bool { return diy.IsDIYBackendURL(url) }
-
 // selfManaged is a self-managed backend, read and written in process.
 type selfManaged struct {
 	b       diy.Backend
@@ -66,6 +62,16 @@ func (s *selfManaged) stack(ctx context.Context, name string) (backend.StackRefe
 	return ref, st, err
 }
 
+// existingStack returns a stack of the project, an error when it does not
+// exist.
+func (s *selfManaged) existingStack(ctx context.Context, name string) (backend.Stack, error) {
+	_, st, err := s.stack(ctx, name)
+	if err == nil && st == nil {
+		err = errors.New("no such stack")
+	}
+	return st, err
+}
+
 // Tags reads a stack's tags file. The backend's Stack.Tags logs a failed
 // read and returns nil, where it returns an empty set for a stack without
 // tags: nil is an error here, never "no tags", so that a block recorded on
@@ -73,10 +79,7 @@ func (s *selfManaged) stack(ctx context.Context, name string) (backend.StackRefe
 func (s *selfManaged) Tags(ctx context.Context, name string) (map[string]string, error) {
 	var tags map[string]string
 	err := whileWritten(ctx, func() error {
-		_, st, err := s.stack(ctx, name)
-		if err == nil && st == nil {
-			return errors.New("no such stack")
-		}
+		st, err := s.existingStack(ctx, name)
 		if err != nil {
 			return err
 		}
@@ -165,10 +168,7 @@ func (s *selfManaged) LastUpdate(ctx context.Context, name string) (Update, erro
 func (s *selfManaged) Outputs(ctx context.Context, name string) (map[string]any, error) {
 	var exported *apitype.UntypedDeployment
 	err := whileWritten(ctx, func() error {
-		_, st, err := s.stack(ctx, name)
-		if err == nil && st == nil {
-			return errors.New("no such stack")
-		}
+		st, err := s.existingStack(ctx, name)
 		if err == nil {
 			exported, err = s.b.ExportDeployment(ctx, st)
 		}

@@ -13,11 +13,24 @@ package stackstate
 
 import (
 	"context"
+	"io"
 	"maps"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/pulumi/pulumi/pkg/v3/backend/diy"
 )
+
+// Open returns the store of a project on a backend: a self-managed
+// backend is read in process (its warnings go to warnings), any other
+// through the CLI in the workspaces that workspace returns.
+func Open(ctx context.Context, url, project string, workspace WorkspaceFunc, warnings io.Writer) (Store, error) {
+	if diy.IsDIYBackendURL(url) {
+		return openSelfManaged(ctx, url, project, warnings)
+	}
+	return ThroughCLI(url, workspace), nil
+}
 
 // Store is a project's stacks and their tags on one backend.
 type Store interface {

@@ -277,7 +277,7 @@ func (v *vendor) prepare(ctx context.Context, apply ApplyOptions) (*prepared, []
 	p := &prepared{rendered: rendered, existing: existing}
 	if rendered.Network != nil {
 		var res Result
-		p.network, res = v.deployNetwork(ctx, *rendered.Network, existing[vending.NetworkStack])
+		p.network, res = v.deployNetwork(ctx, *rendered.Network, existing)
 		results = append(results, res)
 	}
 	return p, results, nil
@@ -359,13 +359,10 @@ func (v *vendor) retire(ctx context.Context, name string) Result {
 // output: after a failed update, the output it still has, so that the
 // vended stacks that do not need the change go on (those that do fail
 // fast for an account not shared yet).
-func (v *vendor) deployNetwork(ctx context.Context, st vending.Stack, tags map[string]string) (stacks.Network, Result) {
-	res := Result{Stack: st.Name, Action: Create}
-	if tags != nil {
-		res.Action = Update
-	}
+func (v *vendor) deployNetwork(ctx context.Context, st vending.Stack, existing map[string]map[string]string) (stacks.Network, Result) {
 	d := networkDigest(st)
-	if tags[tagDigest] == d {
+	res := Result{Stack: st.Name, Action: action(existing, st.Name, d)}
+	if res.Action == Unchanged {
 		res = v.skip(st.Name)
 	} else {
 		start := time.Now()

@@ -74,14 +74,8 @@ func DetectDrift(ctx context.Context, project string, opts Options) ([]Drift, er
 	defer v.close()
 	names := slices.Sorted(maps.Keys(existing))
 	out := make([]Drift, len(names))
-	index := map[string]int{}
-	for i, name := range names {
-		index[name] = i
-	}
-	v.parallel(names, func(name string) Result {
-		out[index[name]] = v.drift(ctx, name)
-		return Result{Stack: name}
-	})
+	v.out.expect(names)
+	v.each(names, func(i int, name string) { out[i] = v.drift(ctx, name) })
 	return out, nil
 }
 
@@ -92,17 +86,13 @@ func (v *vendor) drift(ctx context.Context, name string) Drift {
 	v.out.mark(name, running)
 	v.out.say(name, "refreshing (preview)")
 	s, err := v.stack(ctx, name)
-	if err != nil {
-		d.Error = err.Error()
-		v.out.mark(name, failed)
-		v.out.say(name, "not checked after %s", time.Since(start).Round(time.Second))
-		return d
+	if err == nil {
+		ch := make(chan events.EngineEvent)
+		collected := make(chan []DriftedResource)
+		go func() { collected <- driftedIn(ch) }()
+		_, err = s.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.SuppressProgress())
+		d.Resources = <-collected
 	}
-	ch := make(chan events.EngineEvent)
-	collected := make(chan []DriftedResource)
-	go func() { collected <- driftedIn(ch) }()
-	_, err = s.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.SuppressProgress())
-	d.Resources = <-collected
 	if err != nil {
 		d.Error = err.Error()
 		v.out.mark(name, failed)
