@@ -55,7 +55,7 @@ type ClusterAccount struct {
 	// the subnets were given (ExistingNetwork): their owner routes them.
 	PrivateRouteTableIDs pulumi.StringArrayOutput `pulumi:"privateRouteTableIds"`
 	// Kubeconfig reaches the cluster by assuming the deploy role (secret).
-	Kubeconfig pulumi.StringOutput `pulumi:"kubeconfig"`
+	Kubeconfig pulumi.StringOutput `pulumi:"kubeconfig" schema:"secret"`
 	// SharedChainingRoleArn is the shared Pod Identity chaining role, or
 	// empty when the cluster has none.
 	SharedChainingRoleArn pulumi.StringOutput `pulumi:"sharedChainingRoleArn"`

@@ -58,10 +58,10 @@ func New[C, A any, PC Component[C], PA Validated[A]](ctx *pulumi.Context, typ, n
 	if args == nil {
 		var ps validate.Problems
 		ps.Add("args", nil, "are required")
-		return nil, wrap(typ, name, ps.Err())
+		return nil, Wrap(typ, name, ps.Err())
 	}
 	if err := args.Validate(); err != nil {
-		return nil, wrap(typ, name, err)
+		return nil, Wrap(typ, name, err)
 	}
 	c, err := register[C, PC](ctx, typ, name, opts)
 	if err != nil {
@@ -111,7 +111,7 @@ func run[PC any](c PC, build func(PC) error) error {
 func register[C any, PC Component[C]](ctx *pulumi.Context, typ, name string, opts []pulumi.ResourceOption) (PC, error) {
 	c := PC(new(C))
 	if err := ctx.RegisterComponentResource(typ, name, c, opts...); err != nil {
-		return nil, wrap(typ, name, err)
+		return nil, Wrap(typ, name, err)
 	}
 	return c, nil
 }
@@ -121,7 +121,7 @@ func register[C any, PC Component[C]](ctx *pulumi.Context, typ, name string, opt
 func finish[PC pulumi.ComponentResource](ctx *pulumi.Context, typ, name string, c PC, built error) (PC, error) {
 	var none PC
 	if built != nil {
-		return none, wrap(typ, name, built)
+		return none, Wrap(typ, name, built)
 	}
 	if err := ctx.RegisterResourceOutputs(c, Outputs(c)); err != nil {
 		return none, fmt.Errorf("%s %q: registering outputs: %w", kind(typ), name, err)
@@ -146,8 +146,9 @@ func Outputs(c pulumi.ComponentResource) pulumi.Map {
 	return out
 }
 
-// wrap names the component an error is about.
-func wrap(typ, name string, err error) error { return fmt.Errorf("%s %q: %w", kind(typ), name, err) }
+// Wrap names the component an error is about, as its constructor does:
+// `ClusterAccount "prod": ...`.
+func Wrap(typ, name string, err error) error { return fmt.Errorf("%s %q: %w", kind(typ), name, err) }
 
 // kind is the last part of a type token: ClusterAccount.
 func kind(typ string) string { return typ[strings.LastIndex(typ, ":")+1:] }

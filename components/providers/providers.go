@@ -26,19 +26,19 @@ var ReservedTagPrefixes = []string{"kubernetes-", "eks-"}
 // AccountSettings says how to reach one account.
 type AccountSettings struct {
 	// AccountID is the 12-digit ID of the account. Required.
-	AccountID string
+	AccountID string `json:"accountId"`
 	// Region is the provider's region, such as "us-east-1". Required.
-	Region string
+	Region string `json:"region"`
 	// DeployRoleName is the role the deployer assumes in the account, such
 	// as "OrganizationAccountAccessRole". Required unless RoleARN is set.
-	DeployRoleName string
+	DeployRoleName string `json:"deployRoleName,omitempty"`
 	// RoleARN is the full ARN of the role to assume. Optional; it overrides
 	// DeployRoleName (the management account's role, which is not the
 	// member accounts' OrganizationAccountAccessRole, is set this way).
-	RoleARN string
+	RoleARN string `json:"roleArn,omitempty"`
 	// DefaultTags are applied to every taggable resource the provider
 	// creates. Optional. Keys may not start with kubernetes- or eks-.
-	DefaultTags map[string]string
+	DefaultTags map[string]string `json:"defaultTags,omitempty"`
 }
 
 // place is the account and region the settings name.
@@ -76,7 +76,7 @@ func (s AccountSettings) Check(prefix string, ps *validate.Problems) {
 			ps.Add(validate.Path(prefix, "deployRoleName"), s.DeployRoleName, reason)
 		}
 	}
-	CheckTags(validate.Path(prefix, "tags"), s.DefaultTags, ps)
+	CheckTags(validate.Path(prefix, "defaultTags"), s.DefaultTags, ps)
 }
 
 // CheckTags records a problem for every tag key that starts with a reserved

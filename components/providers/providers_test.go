@@ -52,7 +52,7 @@ func TestNewAccountRejectsBadSettings(t *testing.T) {
 		`accountId: "1234" is not a 12-digit AWS account ID`,
 		`region: "virginia" is not an AWS region code`,
 		`roleArn: "arn:aws:iam::999988887777:role/X" is not a role in account 1234`,
-		`tags: "eks-owner" is a reserved tag key`,
+		`defaultTags: "eks-owner" is a reserved tag key`,
 	} {
 		assert.Contains(t, r.Err.Error(), want)
 	}

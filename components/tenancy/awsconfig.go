@@ -63,12 +63,12 @@ printf '%s\n' "$body" | jq -c 'if (.AccessKeyId | type) == "string"
 // ChainConfig is the AWS config file of a chained service account.
 type ChainConfig struct {
 	// TargetRoleARN is the role the target profile assumes.
-	TargetRoleARN string
+	TargetRoleARN string `json:"targetRoleArn"`
 	// SessionName names the chained session in CloudTrail.
-	SessionName string
+	SessionName string `json:"sessionName"`
 	// DurationSeconds is the chained session's length, at most
 	// iampolicy.MaxChainedSession.
-	DurationSeconds int
+	DurationSeconds int `json:"durationSeconds"`
 }
 
 // File renders the config: a source profile whose credentials come from the

@@ -55,23 +55,23 @@ const (
 // Namespace describes a tenant's namespace.
 type Namespace struct {
 	// Name is the namespace. Required.
-	Name string
+	Name string `json:"namespace"`
 	// Labels are added to the namespace. Optional.
-	Labels map[string]string
+	Labels map[string]string `json:"labels,omitempty"`
 	// Quota caps what the namespace may request. Required.
-	Quota Quota
+	Quota Quota `json:"quota"`
 	// Limits are the default container requests and limits. Optional.
-	Limits Limits
+	Limits Limits `json:"limits,omitempty"`
 	// IPv6 adds the IPv6 addresses of the Pod Identity agent and of
 	// instance metadata to the default network policy. Optional.
-	IPv6 bool
+	IPv6 bool `json:"ipv6,omitempty"`
 	// Egress are destinations the default network policy lets the
 	// namespace's pods reach beyond what it always allows, such as a
 	// database in the subnets shared with the tenant's account. Optional.
-	Egress []EgressRule
+	Egress []EgressRule `json:"egress,omitempty"`
 	// PodSecurity is the Pod Security Standard the namespace enforces:
 	// restricted or baseline. Optional; default restricted.
-	PodSecurity string
+	PodSecurity string `json:"podSecurity,omitempty"`
 }
 
 // podSecurity is the level the namespace enforces, the default applied.
@@ -115,11 +115,15 @@ type Quota struct {
 // Limits are the LimitRange defaults of containers that set none. Each is
 // optional; the defaults are 100m/128Mi requested and 500m/512Mi limit.
 type Limits struct {
-	// DefaultRequestCPU and DefaultRequestMemory are requested by a
-	// container that requests nothing.
-	DefaultRequestCPU, DefaultRequestMemory string
-	// DefaultCPU and DefaultMemory limit a container that sets no limit.
-	DefaultCPU, DefaultMemory string
+	// DefaultRequestCPU is requested by a container that requests no CPU.
+	DefaultRequestCPU string `json:"defaultRequestCpu,omitempty"`
+	// DefaultRequestMemory is requested by a container that requests no
+	// memory.
+	DefaultRequestMemory string `json:"defaultRequestMemory,omitempty"`
+	// DefaultCPU limits the CPU of a container that sets no limit.
+	DefaultCPU string `json:"defaultCpu,omitempty"`
+	// DefaultMemory limits the memory of a container that sets no limit.
+	DefaultMemory string `json:"defaultMemory,omitempty"`
 }
 
 // WithDefaults returns the limits with every unset value defaulted.

@@ -47,12 +47,12 @@ type Args struct {
 // ServiceAccount is one service account of the tenant.
 type ServiceAccount struct {
 	// Name is the service account's name. Required.
-	Name string
+	Name string `json:"name"`
 	// IRSARoleARN annotates it for IRSA. Optional.
-	IRSARoleARN string
+	IRSARoleARN string `json:"irsaRoleArn,omitempty"`
 	// Chain writes the AWS config of a Pod Identity role chain for it.
 	// Optional.
-	Chain *ChainConfig
+	Chain *ChainConfig `json:"chain,omitempty"`
 }
 
 // Tenancy is a tenant's Kubernetes objects.
