@@ -5,6 +5,9 @@
 #   etcd, kube-apiserver, kube-controller-manager  (the API server and what deletes need)
 #   pulumi                                          (the CLI the Automation API drives)
 #   pulumi-resource-kubernetes                      (the provider plugin)
+#   pulumi-language-yaml                            (the YAML language host, for
+#                                                    the plugin package's YAML example;
+#                                                    beside the CLI, as it is bundled)
 # Prints the cache folder. Nothing binary is written into the repository.
 set -euo pipefail
 
@@ -17,6 +20,8 @@ PULUMI_VERSION=v3.274.1
 K8S_PROVIDER_MODULE=v4.0.0-20260115033456-f47bc2d6f199
 K8S_PROVIDER_SDK=v4.24.0
 K8S_PROVIDER_LABEL=4.25.0
+# The YAML language host; its own module pins the Pulumi SDK it speaks.
+YAML_VERSION=v1.25.0
 
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local
 log() { echo "e2e-tools: $*" >&2; }
@@ -179,10 +184,34 @@ GO
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
 
+# build_yaml builds pulumi-language-yaml, in a module of its own at the
+# versions pulumi-yaml's go.mod asks for, and puts it beside the CLI: the
+# CLI counts the YAML host among the plugins bundled with it, looks for it
+# there, and refuses to install it as a plugin.
+build_yaml() {
+  local out="$CACHE/pulumi-yaml-$YAML_VERSION" bin="$CACHE/pulumi-$PULUMI_VERSION/bin"
+  if [ -x "$out/pulumi-language-yaml" ]; then
+    cmp -s "$out/pulumi-language-yaml" "$bin/pulumi-language-yaml" || cp "$out/pulumi-language-yaml" "$bin/pulumi-language-yaml"
+    return
+  fi
+  log "building the YAML language host $YAML_VERSION"
+  local src="$CACHE/src/pulumi-yaml-$YAML_VERSION"
+  mkdir -p "$src" && cd "$src"
+  printf 'module local/pulumi-yaml\n\ngo 1.26.6\n\nrequire github.com/pulumi/pulumi-yaml %s\n' "$YAML_VERSION" > go.mod
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml"\n' > tools.go
+  go mod tidy
+  mkdir -p "$out.tmp"
+  go build -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=${YAML_VERSION#v}" \
+    -o "$out.tmp/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+  rm -rf "$out" && mv "$out.tmp" "$out"
+  cp "$out/pulumi-language-yaml" "$bin/pulumi-language-yaml"
+}
+
 mkdir -p "$CACHE"
 # One at a time: the big builds starve each other on two cores.
 build_etcd
 build_kubernetes
 build_pulumi
 build_k8s_provider
+build_yaml
 echo "$CACHE"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The stand-in world of the real-engine tier: the Pulumi CLI, the stand-in
 # pulumi-aws and pulumi-eks plugins built from this checkout, the real
-# pulumi-kubernetes plugin, a pool of real kube-apiservers (one etcd,
-# one server and controller manager per stand-in EKS cluster), and the
-# load-balancer controllers of the stand-in clusters (cmd/cloud-controllers).
+# pulumi-kubernetes plugin, this checkout's plugin package
+# (pulumi-resource-eks-multi-account), a pool of real kube-apiservers (one etcd, one server and
+# controller manager per stand-in EKS cluster), and the load-balancer
+# controllers of the stand-in clusters (cmd/cloud-controllers).
 #
 #   bash scripts/standin.sh env    start what is not running (building what
 #                                  is missing), then print the shell exports
@@ -119,6 +120,11 @@ install_plugins() {
   "$PULUMI" plugin install resource aws "$AWS_VERSION" --file "$DIR/plugins/pulumi-resource-aws" --reinstall >/dev/null
   "$PULUMI" plugin install resource eks "$EKS_VERSION" --file "$DIR/plugins/pulumi-resource-eks" --reinstall >/dev/null
   "$PULUMI" plugin install resource kubernetes "$K8S_SDK_VERSION" --file "$K8S_PROVIDER" --reinstall >/dev/null
+  # The product's own plugin package, as its README installs it (the YAML
+  # language host its YAML example runs on is beside the CLI).
+  local version; version="$(sed -n 's/^  "version": "\(.*\)",$/\1/p' cmd/pulumi-resource-eks-multi-account/schema.json)"
+  go build -o "$DIR/plugins/pulumi-resource-eks-multi-account" ./cmd/pulumi-resource-eks-multi-account
+  "$PULUMI" plugin install resource eks-multi-account "$version" --file "$DIR/plugins/pulumi-resource-eks-multi-account" --reinstall >/dev/null
   echo "$id" > "$DIR/build-id"
 }
 

@@ -13,11 +13,11 @@ const workloadAccount = { accountId: config.get("workloadAccountId") ?? "4444555
 const prod = new eksma.ClusterAccount("prod", {
     account: { ...clusterAccount, defaultTags: { "cost-center": "platform" } },
     clusterName: "prod",
-    kubernetesVersion: "1.34",
+    kubernetesVersion: "1.36",
     vpcCidr: "10.0.0.0/16",
     availabilityZones: 2,
     singleNatGateway: true,
-    nodeGroups: [{ name: "general", instanceTypes: ["m7i.large"], minSize: 1, maxSize: 4, desiredSize: config.getNumber("desiredNodes") ?? 2 }],
+    nodeGroups: [{ name: "general", instanceTypes: ["t3.large"], minSize: 1, maxSize: 4, desiredSize: config.getNumber("desiredNodes") ?? 2 }],
     endpointAccess: { publicCidrs: [config.get("publicCidr") ?? "203.0.113.0/24"] },
     sharedChainingRole: true,
 });

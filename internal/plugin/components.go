@@ -113,8 +113,11 @@ var clusterPaths = map[string]string{
 	"cluster.sharedChainingRole": "sharedChainingRoleArn",
 }
 
-// ref describes the cluster to the Go components.
-func (c *ClusterConnection) ref(w wires) clusterref.Cluster {
+// ref describes the cluster to the Go components. The cluster's shared
+// chaining role is handed on when its outputs are given, or when the
+// component starts from it (useChainingRole), whose checks then report
+// the outputs missing.
+func (c *ClusterConnection) ref(w wires, useChainingRole bool) clusterref.Cluster {
 	r := clusterref.Cluster{
 		Name:               c.Cluster.Name,
 		ClusterName:        c.ClusterName,
@@ -124,13 +127,20 @@ func (c *ClusterConnection) ref(w wires) clusterref.Cluster {
 		OIDCProviderARN:    c.ClusterOIDCProviderArn,
 		FargateNamespaces:  c.Cluster.FargateNamespaces,
 	}
-	if c.Cluster.SharedChainingRole {
+	if c.Cluster.SharedChainingRole && (useChainingRole || c.givesChainingRole()) {
 		r.SharedChainingRole = &clusterref.ChainingRole{Name: c.SharedChainingRoleName, ARN: c.SharedChainingRoleArn, UniqueID: c.SharedChainingRoleUniqueID}
 	}
 	for _, e := range c.Cluster.AccessEntries {
 		r.AccessEntries = append(r.AccessEntries, clusterref.AccessEntry{PrincipalARN: e.PrincipalArn, Holder: cmp.Or(e.Holder, "an access entry the cluster has")})
 	}
 	return r
+}
+
+// givesChainingRole reports whether any of the shared chaining role's
+// outputs is given: a component that does not start from the role need not
+// take them.
+func (c *ClusterConnection) givesChainingRole() bool {
+	return c.SharedChainingRoleName != nil || c.SharedChainingRoleArn != nil || c.SharedChainingRoleUniqueID != nil
 }
 
 func (c *ClusterConnection) kubeconfig() pulumi.StringInput { return c.Kubeconfig }
@@ -153,7 +163,7 @@ func (in *WorkloadAccountInputs) accounts() []accountInput {
 func (in *WorkloadAccountInputs) args(w wires) *workloadaccount.Args {
 	return &workloadaccount.Args{
 		Spec:                  in.Spec,
-		Cluster:               in.ref(w),
+		Cluster:               in.ref(w, in.UseSharedChainingRole),
 		Account:               w.account("account"),
 		UseSharedChainingRole: in.UseSharedChainingRole,
 		Limits:                in.Limits,
@@ -185,7 +195,7 @@ func (in *CrossAccountRoleInputs) accounts() []accountInput {
 func (in *CrossAccountRoleInputs) args(w wires) *crossaccountrole.Args {
 	return &crossaccountrole.Args{
 		Spec:                  in.Spec,
-		Cluster:               in.ref(w),
+		Cluster:               in.ref(w, in.UseSharedChainingRole),
 		WorkloadAccount:       w.account("workloadAccount"),
 		Namespace:             in.Namespace,
 		OIDCProviderARN:       in.OIDCProviderArn,

@@ -26,7 +26,7 @@ import (
 // in another language writes it: the plain inputs of each, as JSON.
 const (
 	clusterAccountJSON = `{
-		"clusterName": "prod", "kubernetesVersion": "1.34", "vpcCidr": "10.0.0.0/16",
+		"clusterName": "prod", "kubernetesVersion": "1.36", "vpcCidr": "10.0.0.0/16",
 		"nodeGroups": [{"name": "general", "instanceTypes": ["m7i.large"], "minSize": 2, "maxSize": 6, "desiredSize": 3}],
 		"admins": ["arn:aws:iam::111122223333:role/PlatformAdmin"],
 		"endpointAccess": {"publicCidrs": ["203.0.113.0/24"]},
@@ -173,16 +173,23 @@ func pluginProgramWith(t testing.TB, c configs, wire func(pulumi.Map)) pulumi.Ru
 		cluster := pulumi.Map{
 			"cluster": out["cluster"], "clusterName": out["clusterName"], "kubeconfig": out["kubeconfig"],
 			"oidcIssuerUrl": out["oidcIssuerUrl"], "clusterOidcProviderArn": out["oidcProviderArn"],
-			"sharedChainingRoleName": out["sharedChainingRoleName"], "sharedChainingRoleArn": out["sharedChainingRoleArn"],
-			"sharedChainingRoleUniqueId": out["sharedChainingRoleUniqueId"],
+		}
+		for _, k := range []string{"sharedChainingRoleName", "sharedChainingRoleArn", "sharedChainingRoleUniqueId"} {
+			if v, ok := out[k]; ok {
+				cluster[k] = v
+			}
 		}
 		wa, err := plugin.ConstructMap(ctx, workloadaccount.Type, "payroll", inputs(t, c.workload, cluster), noOptions)
 		if err != nil {
 			return err
 		}
+		// The role starts from no chaining role: it takes the cluster's
+		// outputs but the chaining role's.
 		role := pulumi.Map{"oidcProviderArn": wa.State.(pulumi.Map)["oidcProviderArn"]}
 		for k, v := range cluster {
-			role[k] = v
+			if !strings.HasPrefix(k, "sharedChainingRole") {
+				role[k] = v
+			}
 		}
 		if _, err := plugin.ConstructMap(ctx, crossaccountrole.Type, "reporter", inputs(t, c.role, role), noOptions); err != nil {
 			return err
@@ -430,4 +437,26 @@ func TestConstructNeedsTheKubeconfigOfAComponentOnACluster(t *testing.T) {
 	})
 	testkit.RequireRejected(t, r, `Tenancy "sandbox"`, `kubeconfig: is required`)
 	assert.Empty(t, r.Resources())
+}
+
+func TestConstructTakesANumberWhereAStringIsWrittenAsYAMLSendsIt(t *testing.T) {
+	r := runCluster(t, testkit.Run, func(m map[string]any) { at(m, "account")["accountId"] = 111122223333 }, nil)
+	require.NoError(t, r.Err)
+	p := testkit.Named(t, r.Resources(), "pulumi:providers:aws", "prod-account")
+	assert.Equal(t, []any{"111122223333"}, testkit.Value(p, "allowedAccountIds"))
+
+	r = runCluster(t, testkit.Run, func(m map[string]any) { at(m, "account")["accountId"] = 11122223333 }, nil)
+	testkit.RequireRejected(t, r, `ClusterAccount "prod"`, `account.accountId: "11122223333" is not a 12-digit AWS account ID`)
+}
+
+func TestConstructAsksForTheChainingRolesOutputsOnlyOfWhatStartsFromIt(t *testing.T) {
+	c := valid
+	r := testkit.Run(t, pluginProgramWith(t, c, func(out pulumi.Map) {
+		delete(out, "sharedChainingRoleName")
+		delete(out, "sharedChainingRoleArn")
+		delete(out, "sharedChainingRoleUniqueId")
+	}))
+	require.Error(t, r.Err)
+	assert.Contains(t, r.Err.Error(), `WorkloadAccount "payroll": sharedChainingRoleArn: needs the role's name, ARN and unique ID`,
+		"the tenant starts from the chaining role and must take it")
 }

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -56,7 +57,7 @@ func decode(ctx context.Context, inputs pulumi.Map, dst any) error {
 		case r.Secret:
 			ps.Add(key, nil, "must not be a secret: it is written into names, ARNs and policies")
 		case r.Value != nil:
-			plain[key] = r.Value
+			plain[key] = coerce(r.Value, f.Go.Type)
 		}
 	}
 	if err := ps.Err(); err != nil {
@@ -72,6 +73,52 @@ func decode(ctx context.Context, inputs pulumi.Map, dst any) error {
 		return decodeProblem(err)
 	}
 	return nil
+}
+
+// coerce returns v, a plain input as the engine gives it, with every
+// number that stands where t has a string written as one: Pulumi YAML
+// holds a number assignable to a string, and sends a quoted config value
+// such as an account ID as a number. An integer is written without
+// exponent or fraction; a lost leading zero leaves an ID the checks
+// refuse.
+func coerce(v any, t reflect.Type) any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch v := v.(type) {
+	case float64:
+		if t.Kind() == reflect.String {
+			return strconv.FormatFloat(v, 'f', -1, 64)
+		}
+	case []any:
+		if t.Kind() == reflect.Slice {
+			out := make([]any, len(v))
+			for i, e := range v {
+				out[i] = coerce(e, t.Elem())
+			}
+			return out
+		}
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		fields := map[string]reflect.Type{}
+		if t.Kind() == reflect.Struct {
+			for _, f := range Fields(t) {
+				fields[f.Key] = f.Go.Type
+			}
+		}
+		for k, e := range v {
+			switch {
+			case t.Kind() == reflect.Map:
+				out[k] = coerce(e, t.Elem())
+			case fields[k] != nil:
+				out[k] = coerce(e, fields[k])
+			default:
+				out[k] = e
+			}
+		}
+		return out
+	}
+	return v
 }
 
 // decodeProblem words a decoding error as a problem at its key path.
