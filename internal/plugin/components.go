@@ -23,12 +23,7 @@ import (
 // into the Go constructor's Args.
 
 func clusterAccountComponent() Component {
-	return Component{
-		Token:     clusteraccount.Type,
-		Inputs:    reflect.TypeFor[ClusterAccountInputs](),
-		Outputs:   []reflect.Type{reflect.TypeFor[clusteraccount.ClusterAccount](), reflect.TypeFor[ClusterAccountOutputs]()},
-		construct: constructor[ClusterAccountInputs](clusteraccount.Type),
-	}
+	return serve[ClusterAccountInputs](clusteraccount.Type, clusteraccount.NewClusterAccount, reflect.TypeFor[ClusterAccountOutputs]())
 }
 
 func (in *ClusterAccountInputs) accounts() []accountInput {
@@ -54,8 +49,6 @@ func (in *ClusterAccountInputs) args(w wires) *clusteraccount.Args {
 	return a
 }
 
-func (in *ClusterAccountInputs) check(w wires) error { return in.args(w).Validate() }
-
 func (in *ClusterAccountInputs) paths() map[string]string {
 	return map[string]string{
 		"existingNetwork.vpcId":            "existingVpcId",
@@ -69,25 +62,21 @@ func (in *ClusterAccountInputs) paths() map[string]string {
 func (in *ClusterAccountInputs) kubeconfig() pulumi.StringInput { return nil }
 func (in *ClusterAccountInputs) needsEKS() bool                 { return true }
 
-func (in *ClusterAccountInputs) build(ctx *pulumi.Context, name string, w wires, opts pulumi.ResourceOption) (pulumi.ComponentResource, pulumi.Map, error) {
-	c, err := clusteraccount.NewClusterAccount(ctx, name, in.args(w), opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	ref := c.Ref()
+func (in *ClusterAccountInputs) outputs(component pulumi.ComponentResource) (pulumi.Map, error) {
+	ref := component.(*clusteraccount.ClusterAccount).Ref()
 	facts := Cluster{Name: ref.Name, Account: in.Account, FargateNamespaces: ref.FargateNamespaces, SharedChainingRole: ref.SharedChainingRole != nil}
 	for _, e := range ref.AccessEntries {
 		facts.AccessEntries = append(facts.AccessEntries, AccessEntry{PrincipalArn: e.PrincipalARN, Holder: e.Holder})
 	}
 	cluster, err := plainValue(facts)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	out := pulumi.Map{"cluster": cluster, "sharedChainingRoleName": pulumi.String(""), "sharedChainingRoleUniqueId": pulumi.String("")}
 	if r := ref.SharedChainingRole; r != nil {
 		out["sharedChainingRoleName"], out["sharedChainingRoleUniqueId"] = r.Name, r.UniqueID
 	}
-	return c, out, nil
+	return out, nil
 }
 
 // plainValue is v as the map its JSON is, for an output.
@@ -148,12 +137,7 @@ func (c *ClusterConnection) needsEKS() bool                 { return false }
 func (c *ClusterConnection) paths() map[string]string       { return clusterPaths }
 
 func workloadAccountComponent() Component {
-	return Component{
-		Token:     workloadaccount.Type,
-		Inputs:    reflect.TypeFor[WorkloadAccountInputs](),
-		Outputs:   []reflect.Type{reflect.TypeFor[workloadaccount.WorkloadAccount]()},
-		construct: constructor[WorkloadAccountInputs](workloadaccount.Type),
-	}
+	return serve[WorkloadAccountInputs](workloadaccount.Type, workloadaccount.NewWorkloadAccount)
 }
 
 func (in *WorkloadAccountInputs) accounts() []accountInput {
@@ -172,20 +156,8 @@ func (in *WorkloadAccountInputs) args(w wires) *workloadaccount.Args {
 	}
 }
 
-func (in *WorkloadAccountInputs) check(w wires) error { return in.args(w).Validate() }
-
-func (in *WorkloadAccountInputs) build(ctx *pulumi.Context, name string, w wires, opts pulumi.ResourceOption) (pulumi.ComponentResource, pulumi.Map, error) {
-	c, err := workloadaccount.NewWorkloadAccount(ctx, name, in.args(w), opts)
-	return c, nil, err
-}
-
 func crossAccountRoleComponent() Component {
-	return Component{
-		Token:     crossaccountrole.Type,
-		Inputs:    reflect.TypeFor[CrossAccountRoleInputs](),
-		Outputs:   []reflect.Type{reflect.TypeFor[crossaccountrole.CrossAccountRole]()},
-		construct: constructor[CrossAccountRoleInputs](crossaccountrole.Type),
-	}
+	return serve[CrossAccountRoleInputs](crossaccountrole.Type, crossaccountrole.NewCrossAccountRole)
 }
 
 func (in *CrossAccountRoleInputs) accounts() []accountInput {
@@ -204,20 +176,8 @@ func (in *CrossAccountRoleInputs) args(w wires) *crossaccountrole.Args {
 	}
 }
 
-func (in *CrossAccountRoleInputs) check(w wires) error { return in.args(w).Validate() }
-
-func (in *CrossAccountRoleInputs) build(ctx *pulumi.Context, name string, w wires, opts pulumi.ResourceOption) (pulumi.ComponentResource, pulumi.Map, error) {
-	c, err := crossaccountrole.NewCrossAccountRole(ctx, name, in.args(w), opts)
-	return c, nil, err
-}
-
 func sharedSubnetsComponent() Component {
-	return Component{
-		Token:     sharedsubnets.Type,
-		Inputs:    reflect.TypeFor[SharedSubnetsInputs](),
-		Outputs:   []reflect.Type{reflect.TypeFor[sharedsubnets.SharedSubnets]()},
-		construct: constructor[SharedSubnetsInputs](sharedsubnets.Type),
-	}
+	return serve[SharedSubnetsInputs](sharedsubnets.Type, sharedsubnets.NewSharedSubnets)
 }
 
 func (in *SharedSubnetsInputs) accounts() []accountInput {
@@ -239,9 +199,7 @@ func (in *SharedSubnetsInputs) args(w wires) *sharedsubnets.Args {
 	return a
 }
 
-func (in *SharedSubnetsInputs) check(w wires) error {
-	var ps validate.Problems
-	ps.Nest("", in.args(w).Validate())
+func (in *SharedSubnetsInputs) checkMore(ps *validate.Problems) {
 	for _, list := range []struct {
 		key   string
 		input pulumi.StringArrayInput
@@ -250,7 +208,6 @@ func (in *SharedSubnetsInputs) check(w wires) error {
 			ps.Addf(list.key, n, "subnets are given, and subnetCount is %d", in.SubnetCount)
 		}
 	}
-	return ps.Err()
 }
 
 // knownLength is the length of a list input whose value is known now.
@@ -272,18 +229,8 @@ func (in *SharedSubnetsInputs) paths() map[string]string {
 func (in *SharedSubnetsInputs) kubeconfig() pulumi.StringInput { return nil }
 func (in *SharedSubnetsInputs) needsEKS() bool                 { return false }
 
-func (in *SharedSubnetsInputs) build(ctx *pulumi.Context, name string, w wires, opts pulumi.ResourceOption) (pulumi.ComponentResource, pulumi.Map, error) {
-	c, err := sharedsubnets.NewSharedSubnets(ctx, name, in.args(w), opts)
-	return c, nil, err
-}
-
 func tenancyComponent() Component {
-	return Component{
-		Token:     tenancy.Type,
-		Inputs:    reflect.TypeFor[TenancyInputs](),
-		Outputs:   []reflect.Type{reflect.TypeFor[tenancy.Tenancy]()},
-		construct: constructor[TenancyInputs](tenancy.Type),
-	}
+	return serve[TenancyInputs](tenancy.Type, tenancy.NewTenancy)
 }
 
 func (in *TenancyInputs) accounts() []accountInput { return nil }
@@ -292,16 +239,9 @@ func (in *TenancyInputs) args(w wires) *tenancy.Args {
 	return &tenancy.Args{KubernetesProvider: w.kubernetes, Namespace: in.Namespace, ServiceAccounts: in.ServiceAccounts, GitOps: in.GitOps}
 }
 
-func (in *TenancyInputs) check(w wires) error { return in.args(w).Validate() }
-
 func (in *TenancyInputs) paths() map[string]string {
 	return map[string]string{"kubernetesProvider": "kubeconfig"}
 }
 
 func (in *TenancyInputs) kubeconfig() pulumi.StringInput { return in.Kubeconfig }
 func (in *TenancyInputs) needsEKS() bool                 { return false }
-
-func (in *TenancyInputs) build(ctx *pulumi.Context, name string, w wires, opts pulumi.ResourceOption) (pulumi.ComponentResource, pulumi.Map, error) {
-	c, err := tenancy.NewTenancy(ctx, name, in.args(w), opts)
-	return c, nil, err
-}

@@ -14,7 +14,9 @@ package plugin
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -133,50 +135,82 @@ func pending(in wiring) wires {
 	return w
 }
 
-// wiring is a decoded component's part of Construct.
+// wiring is what Construct needs of a component's decoded inputs beyond
+// the Go args they make.
 type wiring interface {
 	// accounts lists the accounts it names.
 	accounts() []accountInput
-	// check returns the Go args' problems given wires.
-	check(w wires) error
-	// paths maps a Go args key path to the input's (false: drop it, the
-	// settings' own check reports it).
+	// paths maps a Go args key path to the input that holds it, where the
+	// two differ.
 	paths() map[string]string
 	// kubeconfig is the cluster's kubeconfig input, nil when it needs no
 	// Kubernetes provider.
 	kubeconfig() pulumi.StringInput
-	// eks reports whether it needs the pulumi-eks provider.
+	// needsEKS reports whether it needs the pulumi-eks provider.
 	needsEKS() bool
-	// build creates the component with the real wires.
-	build(ctx *pulumi.Context, name string, w wires, opts pulumi.ResourceOption) (pulumi.ComponentResource, pulumi.Map, error)
 }
 
-// constructor returns the construct function of a component whose decoded
-// inputs, a *I, are a wiring.
-func constructor[I any, PI interface {
-	*I
+// argsOf is a component's decoded inputs, a wiring that makes the Go
+// constructor's args (a *A) from the wires.
+type argsOf[A any] interface {
 	wiring
-}](token string) func(*pulumi.Context, string, pulumi.Map, pulumi.ResourceOption, pulumi.ResourceOption) (pulumi.ComponentResource, pulumi.Map, error) {
-	return func(ctx *pulumi.Context, name string, inputs pulumi.Map, parent, opts pulumi.ResourceOption) (pulumi.ComponentResource, pulumi.Map, error) {
+	args(w wires) *A
+}
+
+// moreChecks is implemented by inputs with problems the Go args cannot
+// show (a count against the lists it counts).
+type moreChecks interface{ checkMore(ps *validate.Problems) }
+
+// moreOutputs is implemented by inputs whose component returns outputs
+// beyond the Go component's.
+type moreOutputs interface {
+	outputs(c pulumi.ComponentResource) (pulumi.Map, error)
+}
+
+// serve describes a component whose inputs are an I, built by the Go
+// constructor newComponent; extra are the struct types of the outputs the
+// plugin adds.
+func serve[I any, PI interface {
+	*I
+	argsOf[A]
+}, A any, PA interface {
+	*A
+	Validate() error
+}, C pulumi.ComponentResource](token string, newComponent func(*pulumi.Context, string, *A, ...pulumi.ResourceOption) (C, error), extra ...reflect.Type) Component {
+	construct := func(ctx *pulumi.Context, name string, inputs pulumi.Map, parent, opts pulumi.ResourceOption) (pulumi.ComponentResource, pulumi.Map, error) {
 		in := PI(new(I))
 		if err := decode(ctx.Context(), inputs, in); err != nil {
 			return nil, nil, lifecycle.Wrap(token, name, err)
 		}
-		if err := checkAll(in); err != nil {
+		if err := checkAll(in, func(w wires) error { return PA(in.args(w)).Validate() }); err != nil {
 			return nil, nil, lifecycle.Wrap(token, name, err)
 		}
 		w, err := wire(ctx, name, in, parent)
 		if err != nil {
 			return nil, nil, lifecycle.Wrap(token, name, err)
 		}
-		return in.build(ctx, name, w, opts)
+		c, err := newComponent(ctx, name, in.args(w), opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		if more, ok := any(in).(moreOutputs); ok {
+			out, err := more.outputs(c)
+			return c, out, err
+		}
+		return c, nil, nil
+	}
+	return Component{
+		Token:     token,
+		Inputs:    reflect.TypeFor[I](),
+		Outputs:   append([]reflect.Type{reflect.TypeFor[C]().Elem()}, extra...),
+		construct: construct,
 	}
 }
 
 // checkAll reports every problem of decoded inputs: each account's
-// settings, then the Go args' own checks with stand-in providers, their
-// paths mapped to the inputs'.
-func checkAll(in wiring) error {
+// settings, then the Go args' own checks (check) with stand-in providers,
+// their paths mapped to the inputs', then the inputs' own.
+func checkAll(in wiring, check func(wires) error) error {
 	var ps validate.Problems
 	accounts := in.accounts()
 	drop := map[string]string{}
@@ -187,15 +221,19 @@ func checkAll(in wiring) error {
 		}
 	}
 	renames := in.paths()
-	ps.NestMapped("", in.check(pending(in)), func(p string) (string, bool) {
-		for from, to := range renames {
+	froms := slices.Sorted(maps.Keys(renames))
+	ps.NestMapped("", check(pending(in)), func(p string) (string, bool) {
+		for _, from := range froms {
 			if p == from || strings.HasPrefix(p, from+".") || strings.HasPrefix(p, from+"[") {
-				return to + p[len(from):], true
+				return renames[from] + p[len(from):], true
 			}
 		}
 		_, dropped := drop[p]
 		return p, !dropped
 	})
+	if more, ok := in.(moreChecks); ok {
+		more.checkMore(&ps)
+	}
 	return ps.Err()
 }
 
