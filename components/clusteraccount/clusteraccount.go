@@ -45,14 +45,15 @@ type ClusterAccount struct {
 	// PrivateSubnetIDs hold the nodes and internal load balancers.
 	PrivateSubnetIDs pulumi.StringArrayOutput `pulumi:"privateSubnetIds"`
 	// PrivateSubnetArns are their ARNs, for sharing them by RAM. Empty
-	// when the subnets were given (ExistingNetwork).
+	// when the subnets were given (an existing network).
 	PrivateSubnetArns pulumi.StringArrayOutput `pulumi:"privateSubnetArns"`
 	// PublicSubnetIDs hold internet-facing load balancers.
 	PublicSubnetIDs pulumi.StringArrayOutput `pulumi:"publicSubnetIds"`
 	// PrivateRouteTableIDs are the route tables of the private subnets the
-	// component created, one per zone in PrivateSubnetIDs' order, for
+	// component created, one per zone in the private subnets' order, for
 	// routes to other networks (a transit gateway, a peering). Empty when
-	// the subnets were given (ExistingNetwork): their owner routes them.
+	// the subnets were given (an existing network): their owner routes
+	// them.
 	PrivateRouteTableIDs pulumi.StringArrayOutput `pulumi:"privateRouteTableIds"`
 	// Kubeconfig reaches the cluster by assuming the deploy role (secret).
 	Kubeconfig pulumi.StringOutput `pulumi:"kubeconfig" schema:"secret"`

@@ -388,10 +388,21 @@ func TestConstructReportsTheAccountsSettingsWithTheSpecsProblems(t *testing.T) {
 func TestConstructRefusesKeysItDoesNotKnowAndValuesOfTheWrongType(t *testing.T) {
 	r := runCluster(t, testkit.Run, func(m map[string]any) { m["clusterNmae"] = "prod" }, nil)
 	testkit.RequireRejected(t, r, `ClusterAccount "prod"`, `clusterNmae: is not an input of this component`)
-	r = runCluster(t, testkit.Run, func(m map[string]any) { at(m, "nodeGroups", 0)["minSize"] = "two" }, nil)
-	testkit.RequireRejected(t, r, `ClusterAccount "prod"`, `nodeGroups.minSize: is a string, not a whole number`)
-	r = runCluster(t, testkit.Run, func(m map[string]any) { at(m, "nodeGroups", 0)["size"] = 3 }, nil)
-	testkit.RequireRejected(t, r, `ClusterAccount "prod"`, `size: is not a key of this component's inputs or of the object that holds it`)
+	r = runCluster(t, testkit.Run, func(m map[string]any) {
+		at(m, "nodeGroups", 0)["minSize"] = "two"
+		at(m, "nodeGroups", 0)["maxSize"] = 1.5
+		at(m, "nodeGroups", 0)["size"] = 3
+		at(m, "account")["defaultTags"] = []any{"a"}
+		m["sharedChainingRole"] = "yes"
+		m["endpointAccess"] = []any{"203.0.113.0/24"}
+	}, nil)
+	testkit.RequireRejected(t, r, `ClusterAccount "prod"`,
+		`nodeGroups[0].minSize: "two" is not a whole number`,
+		`nodeGroups[0].maxSize: 1.5 is not a whole number`,
+		`nodeGroups[0].size: is not a key here; the keys are amiType, capacityType, desiredSize, diskSizeGiB, instanceTypes, labels, maxSize, minSize, name, taints`,
+		`account.defaultTags: "[\"a\"]" is not an object`,
+		`sharedChainingRole: "yes" is not a boolean`,
+		`endpointAccess: "[\"203.0.113.0/24\"]" is not an object`)
 	assert.Empty(t, r.Resources())
 }
 

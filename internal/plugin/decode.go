@@ -1,17 +1,14 @@
 package plugin
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
@@ -25,10 +22,10 @@ var (
 )
 
 // decode fills dst, a pointer to a component's inputs struct, from the
-// inputs a program gave. Plain fields must be known and not secret; they
-// are decoded with encoding/json, unknown keys refused, as the stack file
-// decodes a Spec. Output fields take the input as it is. Every problem
-// names its key.
+// inputs a program gave. Plain fields must be known and not secret, and
+// of their type's shape (every problem at its full key path, with the
+// value); they are decoded with encoding/json, as the stack file decodes a
+// Spec. Output fields take the input as it is.
 func decode(ctx context.Context, inputs pulumi.Map, dst any) error {
 	v := reflect.ValueOf(dst).Elem()
 	byKey := map[string]Field{}
@@ -57,7 +54,7 @@ func decode(ctx context.Context, inputs pulumi.Map, dst any) error {
 		case r.Secret:
 			ps.Add(key, nil, "must not be a secret: it is written into names, ARNs and policies")
 		case r.Value != nil:
-			plain[key] = coerce(r.Value, f.Go.Type)
+			plain[key] = conform(r.Value, f.Go.Type, key, &ps)
 		}
 	}
 	if err := ps.Err(); err != nil {
@@ -67,103 +64,107 @@ func decode(ctx context.Context, inputs pulumi.Map, dst any) error {
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return decodeProblem(err)
-	}
-	return nil
+	// conform has refused what would not decode.
+	return json.Unmarshal(data, dst)
 }
 
-// coerce returns v, a plain input as the engine gives it, with every
-// number that stands where t has a string written as one: Pulumi YAML
-// holds a number assignable to a string, and sends a quoted config value
-// such as an account ID as a number. An integer is written without
-// exponent or fraction; a lost leading zero leaves an ID the checks
-// refuse.
-func coerce(v any, t reflect.Type) any {
+// jsonUnmarshaler is implemented by a type that decodes itself (a policy,
+// written as a string or an object); the walk leaves its value to it.
+var jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+
+// conform returns v, a plain input as the engine gives it, as Go type t
+// decodes it, and records at its key path every value that cannot be one:
+// a key t does not have, a value of another kind. A number that stands
+// where t has a string is written as one: Pulumi YAML holds a number
+// assignable to a string, and sends a quoted config value such as an
+// account ID as a number (an integer is written without exponent or
+// fraction; a lost leading zero leaves an ID the checks refuse).
+func conform(v any, t reflect.Type, path string, ps *validate.Problems) any {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	switch v := v.(type) {
-	case float64:
-		if t.Kind() == reflect.String {
+	if v == nil || reflect.PointerTo(t).Implements(jsonUnmarshaler) {
+		return v
+	}
+	switch t.Kind() {
+	case reflect.String:
+		switch v := v.(type) {
+		case string:
+			return v
+		case float64:
 			return strconv.FormatFloat(v, 'f', -1, 64)
 		}
-	case []any:
-		if t.Kind() == reflect.Slice {
-			out := make([]any, len(v))
-			for i, e := range v {
-				out[i] = coerce(e, t.Elem())
+	case reflect.Bool:
+		if _, ok := v.(bool); ok {
+			return v
+		}
+	case reflect.Int:
+		if n, ok := v.(float64); ok && n == float64(int64(n)) {
+			return v
+		}
+	case reflect.Slice:
+		if list, ok := v.([]any); ok {
+			out := make([]any, len(list))
+			for i, e := range list {
+				out[i] = conform(e, t.Elem(), validate.Index(path, i), ps)
 			}
 			return out
 		}
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		fields := map[string]reflect.Type{}
-		if t.Kind() == reflect.Struct {
+	case reflect.Map:
+		if m, ok := v.(map[string]any); ok {
+			out := make(map[string]any, len(m))
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				out[k] = conform(m[k], t.Elem(), validate.Path(path, k), ps)
+			}
+			return out
+		}
+	case reflect.Struct:
+		if m, ok := v.(map[string]any); ok {
+			fields := map[string]reflect.Type{}
 			for _, f := range Fields(t) {
 				fields[f.Key] = f.Go.Type
 			}
-		}
-		for k, e := range v {
-			switch {
-			case t.Kind() == reflect.Map:
-				out[k] = coerce(e, t.Elem())
-			case fields[k] != nil:
-				out[k] = coerce(e, fields[k])
-			default:
-				out[k] = e
+			out := make(map[string]any, len(m))
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				ft, known := fields[k]
+				if !known {
+					ps.Addf(validate.Path(path, k), nil, "is not a key here; the keys are %s", strings.Join(slices.Sorted(maps.Keys(fields)), ", "))
+					continue
+				}
+				out[k] = conform(m[k], ft, validate.Path(path, k), ps)
 			}
+			return out
 		}
-		return out
 	}
+	ps.Addf(path, shown(v), "is not %s", jsonKind(t))
 	return v
 }
 
-// decodeProblem words a decoding error as a problem at its key path.
-func decodeProblem(err error) error {
-	var ps validate.Problems
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &typeErr):
-		ps.Addf(keyPath(typeErr.Field), nil, "is a %s, not a %s", typeErr.Value, jsonKind(typeErr.Type))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		ps.Add(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), nil, "is not a key of this component's inputs or of the object that holds it")
-	default:
-		ps.Add("inputs", nil, err.Error())
-	}
-	return ps.Err()
-}
-
-// keyPath is a decoding error's field path without the Go names of the
-// embedded structs it passed through (keys are lowerCamelCase; Go's
-// embedded field names are capitalized).
-func keyPath(field string) string {
-	var keys []string
-	for _, k := range strings.Split(field, ".") {
-		if k != "" && !unicode.IsUpper(rune(k[0])) {
-			keys = append(keys, k)
+// shown is a value as a problem shows it: JSON for a list or an object.
+func shown(v any) any {
+	switch v.(type) {
+	case []any, map[string]any:
+		data, err := json.Marshal(v)
+		if err == nil {
+			return string(data)
 		}
 	}
-	return strings.Join(keys, ".")
+	return v
 }
 
 // jsonKind names the JSON kind a Go type decodes from.
 func jsonKind(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.String:
-		return "string"
+		return "a string"
 	case reflect.Bool:
-		return "boolean"
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		return "whole number"
+		return "a boolean"
+	case reflect.Int:
+		return "a whole number"
 	case reflect.Slice:
-		return "list"
-	case reflect.Map, reflect.Struct:
-		return "object"
+		return "a list"
 	}
-	return t.String()
+	return "an object"
 }
 
 // typed turns an input of any type into the Input type of an output field:

@@ -49,11 +49,11 @@ export class ClusterAccount extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly oidcProviderArn: pulumi.Output<string>;
     /**
-     * privateRouteTableIds are the route tables of the private subnets the component created, one per zone in PrivateSubnetIDs' order, for routes to other networks (a transit gateway, a peering). Empty when the subnets were given (ExistingNetwork): their owner routes them.
+     * privateRouteTableIds are the route tables of the private subnets the component created, one per zone in the private subnets' order, for routes to other networks (a transit gateway, a peering). Empty when the subnets were given (an existing network): their owner routes them.
      */
     declare public /*out*/ readonly privateRouteTableIds: pulumi.Output<string[]>;
     /**
-     * privateSubnetArns are their ARNs, for sharing them by RAM. Empty when the subnets were given (ExistingNetwork).
+     * privateSubnetArns are their ARNs, for sharing them by RAM. Empty when the subnets were given (an existing network).
      */
     declare public /*out*/ readonly privateSubnetArns: pulumi.Output<string[]>;
     /**

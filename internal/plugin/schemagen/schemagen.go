@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -236,8 +237,12 @@ func (g *generator) object(t reflect.Type) (schema.TypeSpec, error) {
 	if err != nil {
 		return schema.TypeSpec{}, err
 	}
+	doc := g.docs.Type(t)
+	if rest, ok := strings.CutPrefix(doc, t.Name()+" "); ok {
+		doc = name + " " + rest
+	}
 	g.types[token] = schema.ComplexTypeSpec{ObjectTypeSpec: schema.ObjectTypeSpec{
-		Type: "object", Description: g.docs.Type(t), Properties: props, Required: req,
+		Type: "object", Description: doc, Properties: props, Required: req,
 	}}
 	return ref, nil
 }

@@ -28,9 +28,9 @@ type ClusterAccount struct {
 	OidcIssuerUrl pulumi.StringOutput `pulumi:"oidcIssuerUrl"`
 	// oidcProviderArn is the cluster account's IAM OIDC provider for it.
 	OidcProviderArn pulumi.StringOutput `pulumi:"oidcProviderArn"`
-	// privateRouteTableIds are the route tables of the private subnets the component created, one per zone in PrivateSubnetIDs' order, for routes to other networks (a transit gateway, a peering). Empty when the subnets were given (ExistingNetwork): their owner routes them.
+	// privateRouteTableIds are the route tables of the private subnets the component created, one per zone in the private subnets' order, for routes to other networks (a transit gateway, a peering). Empty when the subnets were given (an existing network): their owner routes them.
 	PrivateRouteTableIds pulumi.StringArrayOutput `pulumi:"privateRouteTableIds"`
-	// privateSubnetArns are their ARNs, for sharing them by RAM. Empty when the subnets were given (ExistingNetwork).
+	// privateSubnetArns are their ARNs, for sharing them by RAM. Empty when the subnets were given (an existing network).
 	PrivateSubnetArns pulumi.StringArrayOutput `pulumi:"privateSubnetArns"`
 	// privateSubnetIds hold the nodes and internal load balancers.
 	PrivateSubnetIds pulumi.StringArrayOutput `pulumi:"privateSubnetIds"`
@@ -209,12 +209,12 @@ func (o ClusterAccountOutput) OidcProviderArn() pulumi.StringOutput {
 	return o.ApplyT(func(v *ClusterAccount) pulumi.StringOutput { return v.OidcProviderArn }).(pulumi.StringOutput)
 }
 
-// privateRouteTableIds are the route tables of the private subnets the component created, one per zone in PrivateSubnetIDs' order, for routes to other networks (a transit gateway, a peering). Empty when the subnets were given (ExistingNetwork): their owner routes them.
+// privateRouteTableIds are the route tables of the private subnets the component created, one per zone in the private subnets' order, for routes to other networks (a transit gateway, a peering). Empty when the subnets were given (an existing network): their owner routes them.
 func (o ClusterAccountOutput) PrivateRouteTableIds() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *ClusterAccount) pulumi.StringArrayOutput { return v.PrivateRouteTableIds }).(pulumi.StringArrayOutput)
 }
 
-// privateSubnetArns are their ARNs, for sharing them by RAM. Empty when the subnets were given (ExistingNetwork).
+// privateSubnetArns are their ARNs, for sharing them by RAM. Empty when the subnets were given (an existing network).
 func (o ClusterAccountOutput) PrivateSubnetArns() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *ClusterAccount) pulumi.StringArrayOutput { return v.PrivateSubnetArns }).(pulumi.StringArrayOutput)
 }

@@ -122,7 +122,7 @@ func (o AccessEntryArrayOutput) Index(i pulumi.IntInput) AccessEntryOutput {
 	}).(AccessEntryOutput)
 }
 
-// AccountSettings says how to reach one account.
+// Account says how to reach one account.
 type Account struct {
 	// accountId is the 12-digit ID of the account. Required.
 	AccountId string `pulumi:"accountId"`
@@ -147,7 +147,7 @@ type AccountInput interface {
 	ToAccountOutputWithContext(context.Context) AccountOutput
 }
 
-// AccountSettings says how to reach one account.
+// Account says how to reach one account.
 type AccountArgs struct {
 	// accountId is the 12-digit ID of the account. Required.
 	AccountId pulumi.StringInput `pulumi:"accountId"`
@@ -173,7 +173,7 @@ func (i AccountArgs) ToAccountOutputWithContext(ctx context.Context) AccountOutp
 	return pulumi.ToOutputWithContext(ctx, i).(AccountOutput)
 }
 
-// AccountSettings says how to reach one account.
+// Account says how to reach one account.
 type AccountOutput struct{ *pulumi.OutputState }
 
 func (AccountOutput) ElementType() reflect.Type {
@@ -1056,7 +1056,7 @@ func (o LimitsPtrOutput) DefaultRequestMemory() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// ServiceAccount is one service account of the tenant.
+// NamespaceServiceAccount is one service account of the tenant.
 type NamespaceServiceAccount struct {
 	// chain writes the AWS config of a Pod Identity role chain for it. Optional.
 	Chain *ChainConfig `pulumi:"chain"`
@@ -1077,7 +1077,7 @@ type NamespaceServiceAccountInput interface {
 	ToNamespaceServiceAccountOutputWithContext(context.Context) NamespaceServiceAccountOutput
 }
 
-// ServiceAccount is one service account of the tenant.
+// NamespaceServiceAccount is one service account of the tenant.
 type NamespaceServiceAccountArgs struct {
 	// chain writes the AWS config of a Pod Identity role chain for it. Optional.
 	Chain ChainConfigPtrInput `pulumi:"chain"`
@@ -1124,7 +1124,7 @@ func (i NamespaceServiceAccountArray) ToNamespaceServiceAccountArrayOutputWithCo
 	return pulumi.ToOutputWithContext(ctx, i).(NamespaceServiceAccountArrayOutput)
 }
 
-// ServiceAccount is one service account of the tenant.
+// NamespaceServiceAccount is one service account of the tenant.
 type NamespaceServiceAccountOutput struct{ *pulumi.OutputState }
 
 func (NamespaceServiceAccountOutput) ElementType() reflect.Type {
@@ -1537,7 +1537,7 @@ func (o QuotaOutput) Pods() pulumi.IntOutput {
 	return o.ApplyT(func(v Quota) int { return v.Pods }).(pulumi.IntOutput)
 }
 
-// Spec is one service account and the AWS access of its role, as its owner writes it: plain data, the same in a stack file and in Go. Where it lives (the cluster, the namespace, the accounts) is not its to say: those are Facts.
+// ServiceAccountRole is one service account and the AWS access of its role, as its owner writes it: plain data, the same in a stack file and in Go. Where it lives (the cluster, the namespace, the accounts) is not its to say: those are Facts.
 type ServiceAccountRole struct {
 	// identity is the credential mode: irsa, podIdentityChain or podIdentity. Optional where the tenant sets one.
 	Identity *string `pulumi:"identity"`
@@ -1564,7 +1564,7 @@ type ServiceAccountRoleInput interface {
 	ToServiceAccountRoleOutputWithContext(context.Context) ServiceAccountRoleOutput
 }
 
-// Spec is one service account and the AWS access of its role, as its owner writes it: plain data, the same in a stack file and in Go. Where it lives (the cluster, the namespace, the accounts) is not its to say: those are Facts.
+// ServiceAccountRole is one service account and the AWS access of its role, as its owner writes it: plain data, the same in a stack file and in Go. Where it lives (the cluster, the namespace, the accounts) is not its to say: those are Facts.
 type ServiceAccountRoleArgs struct {
 	// identity is the credential mode: irsa, podIdentityChain or podIdentity. Optional where the tenant sets one.
 	Identity pulumi.StringPtrInput `pulumi:"identity"`
@@ -1617,7 +1617,7 @@ func (i ServiceAccountRoleArray) ToServiceAccountRoleArrayOutputWithContext(ctx 
 	return pulumi.ToOutputWithContext(ctx, i).(ServiceAccountRoleArrayOutput)
 }
 
-// Spec is one service account and the AWS access of its role, as its owner writes it: plain data, the same in a stack file and in Go. Where it lives (the cluster, the namespace, the accounts) is not its to say: those are Facts.
+// ServiceAccountRole is one service account and the AWS access of its role, as its owner writes it: plain data, the same in a stack file and in Go. Where it lives (the cluster, the namespace, the accounts) is not its to say: those are Facts.
 type ServiceAccountRoleOutput struct{ *pulumi.OutputState }
 
 func (ServiceAccountRoleOutput) ElementType() reflect.Type {

@@ -20,7 +20,7 @@ export interface AccessEntryArgs {
 }
 
 /**
- * AccountSettings says how to reach one account.
+ * Account says how to reach one account.
  */
 export interface AccountArgs {
     /**
@@ -154,7 +154,7 @@ export interface LimitsArgs {
 }
 
 /**
- * ServiceAccount is one service account of the tenant.
+ * NamespaceServiceAccount is one service account of the tenant.
  */
 export interface NamespaceServiceAccountArgs {
     /**
@@ -250,7 +250,7 @@ export interface QuotaArgs {
 }
 
 /**
- * Spec is one service account and the AWS access of its role, as its owner writes it: plain data, the same in a stack file and in Go. Where it lives (the cluster, the namespace, the accounts) is not its to say: those are Facts.
+ * ServiceAccountRole is one service account and the AWS access of its role, as its owner writes it: plain data, the same in a stack file and in Go. Where it lives (the cluster, the namespace, the accounts) is not its to say: those are Facts.
  */
 export interface ServiceAccountRoleArgs {
     /**

@@ -20,7 +20,7 @@ export interface AccessEntry {
 }
 
 /**
- * AccountSettings says how to reach one account.
+ * Account says how to reach one account.
  */
 export interface Account {
     /**

@@ -100,7 +100,7 @@ class AccessEntryArgs:
 
 class AccountArgsDict(TypedDict):
     """
-    AccountSettings says how to reach one account.
+    Account says how to reach one account.
     """
     account_id: pulumi.Input[_builtins.str]
     """
@@ -132,7 +132,7 @@ class AccountArgs:
                  deploy_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  role_arn: pulumi.Input[Optional[_builtins.str]] = None):
         """
-        AccountSettings says how to reach one account.
+        Account says how to reach one account.
 
         :param pulumi.Input[_builtins.str] account_id: accountId is the 12-digit ID of the account. Required.
         :param pulumi.Input[_builtins.str] region: region is the provider's region, such as "us-east-1". Required.
@@ -651,7 +651,7 @@ class LimitsArgs:
 
 class NamespaceServiceAccountArgsDict(TypedDict):
     """
-    ServiceAccount is one service account of the tenant.
+    NamespaceServiceAccount is one service account of the tenant.
     """
     name: pulumi.Input[_builtins.str]
     """
@@ -673,7 +673,7 @@ class NamespaceServiceAccountArgs:
                  chain: pulumi.Input[Optional['ChainConfigArgs']] = None,
                  irsa_role_arn: pulumi.Input[Optional[_builtins.str]] = None):
         """
-        ServiceAccount is one service account of the tenant.
+        NamespaceServiceAccount is one service account of the tenant.
 
         :param pulumi.Input[_builtins.str] name: name is the service account's name. Required.
         :param pulumi.Input['ChainConfigArgs'] chain: chain writes the AWS config of a Pod Identity role chain for it. Optional.
@@ -1060,7 +1060,7 @@ class QuotaArgs:
 
 class ServiceAccountRoleArgsDict(TypedDict):
     """
-    Spec is one service account and the AWS access of its role, as its owner writes it: plain data, the same in a stack file and in Go. Where it lives (the cluster, the namespace, the accounts) is not its to say: those are Facts.
+    ServiceAccountRole is one service account and the AWS access of its role, as its owner writes it: plain data, the same in a stack file and in Go. Where it lives (the cluster, the namespace, the accounts) is not its to say: those are Facts.
     """
     name: pulumi.Input[_builtins.str]
     """
@@ -1097,7 +1097,7 @@ class ServiceAccountRoleArgs:
                  role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  session_duration_seconds: pulumi.Input[Optional[_builtins.int]] = None):
         """
-        Spec is one service account and the AWS access of its role, as its owner writes it: plain data, the same in a stack file and in Go. Where it lives (the cluster, the namespace, the accounts) is not its to say: those are Facts.
+        ServiceAccountRole is one service account and the AWS access of its role, as its owner writes it: plain data, the same in a stack file and in Go. Where it lives (the cluster, the namespace, the accounts) is not its to say: those are Facts.
 
         :param pulumi.Input[_builtins.str] name: name is the Kubernetes service account's name. Required. Example: "payroll-app".
         :param pulumi.Input[_builtins.str] identity: identity is the credential mode: irsa, podIdentityChain or podIdentity. Optional where the tenant sets one.

@@ -452,7 +452,7 @@ class ClusterAccount(pulumi.ComponentResource):
     @pulumi.getter(name="privateRouteTableIds")
     def private_route_table_ids(self) -> pulumi.Output[Sequence[_builtins.str]]:
         """
-        privateRouteTableIds are the route tables of the private subnets the component created, one per zone in PrivateSubnetIDs' order, for routes to other networks (a transit gateway, a peering). Empty when the subnets were given (ExistingNetwork): their owner routes them.
+        privateRouteTableIds are the route tables of the private subnets the component created, one per zone in the private subnets' order, for routes to other networks (a transit gateway, a peering). Empty when the subnets were given (an existing network): their owner routes them.
         """
         return pulumi.get(self, "private_route_table_ids")
 
@@ -460,7 +460,7 @@ class ClusterAccount(pulumi.ComponentResource):
     @pulumi.getter(name="privateSubnetArns")
     def private_subnet_arns(self) -> pulumi.Output[Sequence[_builtins.str]]:
         """
-        privateSubnetArns are their ARNs, for sharing them by RAM. Empty when the subnets were given (ExistingNetwork).
+        privateSubnetArns are their ARNs, for sharing them by RAM. Empty when the subnets were given (an existing network).
         """
         return pulumi.get(self, "private_subnet_arns")
 

@@ -76,7 +76,7 @@ class AccessEntry(dict):
 @pulumi.output_type
 class Account(dict):
     """
-    AccountSettings says how to reach one account.
+    Account says how to reach one account.
     """
     @staticmethod
     def __key_warning(key: str):
@@ -108,7 +108,7 @@ class Account(dict):
                  deploy_role_name: Optional[_builtins.str] = None,
                  role_arn: Optional[_builtins.str] = None):
         """
-        AccountSettings says how to reach one account.
+        Account says how to reach one account.
 
         :param _builtins.str account_id: accountId is the 12-digit ID of the account. Required.
         :param _builtins.str region: region is the provider's region, such as "us-east-1". Required.
