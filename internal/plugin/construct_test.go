@@ -404,6 +404,16 @@ func TestConstructRefusesKeysItDoesNotKnowAndValuesOfTheWrongType(t *testing.T) 
 		`sharedChainingRole: "yes" is not a boolean`,
 		`endpointAccess: "[\"203.0.113.0/24\"]" is not an object`)
 	assert.Empty(t, r.Resources())
+
+	// A policy decodes itself: its refusal is at its key too.
+	c := valid
+	c.role = edited(t, c.role, func(m map[string]any) { m["policy"] = []any{"s3:GetObject"} })
+	r = testkit.Run(t, pluginProgram(t, c))
+	require.Error(t, r.Err)
+	assert.Contains(t, r.Err.Error(), `CrossAccountRole "reporter": policy: "[\"s3:GetObject\"]" does not decode: policy must be a JSON string or an object`)
+	for _, res := range r.Resources() {
+		assert.NotContains(t, res.Name, "reporter", "registered %s %s for invalid inputs", res.Type, res.Name)
+	}
 }
 
 func TestConstructNeedsPlainInputsKnownAndNotSecret(t *testing.T) {

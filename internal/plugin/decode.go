@@ -69,8 +69,19 @@ func decode(ctx context.Context, inputs pulumi.Map, dst any) error {
 }
 
 // jsonUnmarshaler is implemented by a type that decodes itself (a policy,
-// written as a string or an object); the walk leaves its value to it.
+// written as a string or an object); the walk asks it, and records its
+// refusal at the value's key path.
 var jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+
+// decodesAs returns why v, a plain input, does not decode as t, a type
+// that decodes itself; nil when it does.
+func decodesAs(v any, t reflect.Type) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, reflect.New(t).Interface())
+}
 
 // conform returns v, a plain input as the engine gives it, as Go type t
 // decodes it, and records at its key path every value that cannot be one:
@@ -83,7 +94,13 @@ func conform(v any, t reflect.Type, path string, ps *validate.Problems) any {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if v == nil || reflect.PointerTo(t).Implements(jsonUnmarshaler) {
+	if v == nil {
+		return v
+	}
+	if reflect.PointerTo(t).Implements(jsonUnmarshaler) {
+		if err := decodesAs(v, t); err != nil {
+			ps.Addf(path, shown(v), "does not decode: %v", err)
+		}
 		return v
 	}
 	switch t.Kind() {
