@@ -41,8 +41,8 @@ type AccountSettings struct {
 	DefaultTags map[string]string `json:"defaultTags,omitempty"`
 }
 
-// place is the account and region the settings name.
-func (s AccountSettings) place() partition.AccountRegion {
+// Place is the account and region the settings name.
+func (s AccountSettings) Place() partition.AccountRegion {
 	return partition.AccountRegion{ID: s.AccountID, Region: s.Region}
 }
 
@@ -51,7 +51,7 @@ func (s AccountSettings) DeployRoleARN() string {
 	if s.RoleARN != "" {
 		return s.RoleARN
 	}
-	return s.place().RoleARN("/", s.DeployRoleName)
+	return s.Place().RoleARN("/", s.DeployRoleName)
 }
 
 // Check records every problem with the settings under the key path prefix.
@@ -114,7 +114,7 @@ func NewAccount(ctx *pulumi.Context, name string, s AccountSettings, opts ...pul
 	if err != nil {
 		return Account{}, fmt.Errorf("creating provider for account %s: %w", s.AccountID, err)
 	}
-	return Account{AccountRegion: s.place(), Provider: p}, nil
+	return Account{AccountRegion: s.Place(), Provider: p}, nil
 }
 
 // NewEKSProvider creates the explicit provider for pulumi-eks components.

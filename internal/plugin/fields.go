@@ -25,9 +25,9 @@ type Field struct {
 }
 
 // Fields lists the fields of struct type t by key, in declaration order:
-// a field tagged json is plain, one tagged json:"-" with a pulumi tag may
-// be an output, and an embedded struct without a tag contributes its own
-// fields, as encoding/json flattens it.
+// a field tagged json is plain, one with a pulumi tag and no json name
+// (json:"-" or none) may be an output, and an embedded struct without a
+// tag contributes its own fields, as encoding/json flattens it.
 func Fields(t reflect.Type) []Field {
 	var out []Field
 	for i := range t.NumField() {
@@ -44,13 +44,11 @@ func Fields(t reflect.Type) []Field {
 				inner.Index = append([]int{i}, inner.Index...)
 				out = append(out, inner)
 			}
-		case jsonName == "-" && pulumiName != "":
+		case pulumiName != "" && (jsonName == "-" || jsonName == ""):
+			// An input that may be an output, or a Go component's output.
 			out = append(out, Field{Key: pulumiName, Go: f, Owner: t, Index: []int{i}, Output: true, Secret: secret})
 		case jsonName != "" && jsonName != "-":
 			out = append(out, Field{Key: jsonName, Go: f, Owner: t, Index: []int{i}})
-		case jsonName == "" && pulumiName != "":
-			// A Go component's output field.
-			out = append(out, Field{Key: pulumiName, Go: f, Owner: t, Index: []int{i}, Output: true, Secret: secret})
 		}
 	}
 	return out

@@ -27,7 +27,6 @@ import (
 
 	"github.com/eks-multi-account/eks-multi-account/components/lifecycle"
 	"github.com/eks-multi-account/eks-multi-account/components/naming"
-	"github.com/eks-multi-account/eks-multi-account/components/partition"
 	"github.com/eks-multi-account/eks-multi-account/components/providers"
 	"github.com/eks-multi-account/eks-multi-account/components/validate"
 )
@@ -124,10 +123,7 @@ func (w wires) account(path string) providers.Account { return w.accounts[path] 
 func pending(in wiring) wires {
 	w := wires{accounts: map[string]providers.Account{}, eks: &eks.Provider{}}
 	for _, a := range in.accounts() {
-		w.accounts[a.path] = providers.Account{
-			AccountRegion: partition.AccountRegion{ID: a.settings.AccountID, Region: a.settings.Region},
-			Provider:      &aws.Provider{},
-		}
+		w.accounts[a.path] = providers.Account{AccountRegion: a.settings.Place(), Provider: &aws.Provider{}}
 	}
 	if in.kubeconfig() != nil {
 		w.kubernetes = &kubernetes.Provider{}
