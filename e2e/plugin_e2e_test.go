@@ -112,8 +112,8 @@ func deployed(t *testing.T, s auto.Stack) []string {
 // examplePolicy is the reporter role's policy in the examples.
 const examplePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::payroll-reports/*"}]}`
 
-// exampleInputs are the examples' inputs, as a Go program hands them to
-// RegisterRemoteComponentResource.
+// exampleAccount is an account input of the examples, as a Go program
+// hands it to RegisterRemoteComponentResource.
 func exampleAccount(id string, tags map[string]string) pulumi.Map {
 	m := pulumi.Map{"accountId": pulumi.String(id), "region": pulumi.String(exampleRegion), "deployRoleName": pulumi.String("OrganizationAccountAccessRole")}
 	if tags != nil {
@@ -276,6 +276,17 @@ func libraryProgram(publicCIDR string) pulumi.RunFunc {
 	}
 }
 
+// requireOneInPlaceUpdate checks the deployment of the node group's new
+// size: one resource updated in place, none created, deleted or replaced.
+func requireOneInPlaceUpdate(t *testing.T, res auto.UpResult) {
+	t.Helper()
+	changes := *res.Summary.ResourceChanges
+	assert.Equal(t, 1, changes[string(apitype.OpUpdate)], "the node group is updated in place: %v", changes)
+	for _, op := range []apitype.OpType{apitype.OpCreate, apitype.OpDelete, apitype.OpReplace} {
+		assert.Zero(t, changes[string(op)], "%s on an edit of the node group's size", op)
+	}
+}
+
 func TestPluginPackageFromYAMLAndGo(t *testing.T) {
 	ctx := context.Background()
 	var fromYAML, fromRemote, fromLibrary []string
@@ -292,19 +303,9 @@ func TestPluginPackageFromYAMLAndGo(t *testing.T) {
 		assert.Len(t, st.Select("aws:eks/cluster:Cluster", nil), 1)
 		fromYAML = deployed(t, s)
 
-		again := o.up(t, s)
-		for op, n := range *again.Summary.ResourceChanges {
-			if op != string(apitype.OpSame) {
-				assert.Zero(t, n, "a second deployment did %s %d resources", op, n)
-			}
-		}
+		requireNothingChanged(t, o.up(t, s))
 		require.NoError(t, s.SetConfig(ctx, "desiredNodes", auto.ConfigValue{Value: "3"}))
-		edit := o.up(t, s)
-		changes := *edit.Summary.ResourceChanges
-		assert.Equal(t, 1, changes[string(apitype.OpUpdate)], "the node group is updated in place: %v", changes)
-		for _, op := range []apitype.OpType{apitype.OpCreate, apitype.OpDelete, apitype.OpReplace} {
-			assert.Zero(t, changes[string(op)], "%s on an edit of the node group's size", op)
-		}
+		requireOneInPlaceUpdate(t, o.up(t, s))
 
 		o.destroy(t, s)
 		assert.Empty(t, created(o.state(t)), "the destroy leaves nothing the stack created")
@@ -321,9 +322,7 @@ func TestPluginPackageFromYAMLAndGo(t *testing.T) {
 		// The same stack, its program asking for three nodes.
 		s, err = o.InlineStack(ctx, "eks-multi-account-remote", "remote", o.backend, remoteProgram(3))
 		require.NoError(t, err)
-		changes := *o.up(t, s).Summary.ResourceChanges
-		assert.Equal(t, 1, changes[string(apitype.OpUpdate)], "the node group is updated in place: %v", changes)
-		assert.Zero(t, changes[string(apitype.OpCreate)]+changes[string(apitype.OpDelete)]+changes[string(apitype.OpReplace)], "%v", changes)
+		requireOneInPlaceUpdate(t, o.up(t, s))
 
 		o.destroy(t, s)
 		assert.Empty(t, created(o.state(t)), "the destroy leaves nothing the stack created")

@@ -89,6 +89,17 @@ func (o *organization) up(t *testing.T, s auto.Stack) auto.UpResult {
 	return res
 }
 
+// requireNothingChanged checks a deployment of what is already deployed:
+// every resource the same.
+func requireNothingChanged(t *testing.T, res auto.UpResult) {
+	t.Helper()
+	for op, n := range *res.Summary.ResourceChanges {
+		if op != string(apitype.OpSame) {
+			assert.Zero(t, n, "a second deployment did %s %d resources", op, n)
+		}
+	}
+}
+
 // destroy destroys a stack.
 func (o *organization) destroy(t *testing.T, s auto.Stack) {
 	t.Helper()
@@ -177,12 +188,7 @@ func fromEmptyToDestroyed(t *testing.T, file string, config map[string]string) {
 		assert.NotEmpty(t, contents, "the stack's objects on the API server of %s", server.Cluster)
 	}
 
-	again := o.up(t, envStack)
-	for op, n := range *again.Summary.ResourceChanges {
-		if op != string(apitype.OpSame) {
-			assert.Zero(t, n, "a second deployment did %s %d resources", op, n)
-		}
-	}
+	requireNothingChanged(t, o.up(t, envStack))
 
 	editOneTenant(t, o, envStack, file)
 
