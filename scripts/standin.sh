@@ -2,9 +2,10 @@
 # The stand-in world of the real-engine tier: the Pulumi CLI, the stand-in
 # pulumi-aws and pulumi-eks plugins built from this checkout, the real
 # pulumi-kubernetes plugin, this checkout's plugin package
-# (pulumi-resource-eks-multi-account), a pool of real kube-apiservers (one etcd, one server and
-# controller manager per stand-in EKS cluster), and the load-balancer
-# controllers of the stand-in clusters (cmd/cloud-controllers).
+# (pulumi-resource-eks-multi-account), a pool of real kube-apiservers (one
+# etcd, one server and controller manager per stand-in EKS cluster), and
+# the load-balancer controllers of the stand-in clusters
+# (cmd/cloud-controllers).
 #
 #   bash scripts/standin.sh env    start what is not running (building what
 #                                  is missing), then print the shell exports
